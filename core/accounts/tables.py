@@ -1,0 +1,25 @@
+from piccolo.columns import Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from core.db.routing import ROUTING_ENGINE
+
+
+class User(Table, db=ROUTING_ENGINE, tablename="crm_user"):
+    email = Varchar(length=254, unique=True)
+    display_name = Varchar(length=200, default="")
+    password_hash = Varchar(length=200, default="")
+    role = Varchar(length=32)
+    locale = Varchar(length=8, null=True, default=None)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class ApiToken(Table, db=ROUTING_ENGINE, tablename="crm_api_token"):
+    user = ForeignKey(references=User)
+    token_hash = Varchar(length=64, unique=True)
+    name = Varchar(length=100, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,48 @@
+"""Contacts: phones in E.164, emails normalized, the organization they work for."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from core.contacts.tables import Contact
+from core.organizations.tables import Organization
+from core.records.service import RecordService, load_json
+
+
+def _bool(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes", "on")
+
+
+class ContactService(RecordService):
+    entity = "contact"
+    form_name = "contact"
+    table = Contact
+    sort_column = "last_name"
+    json_columns: ClassVar[dict[str, Any]] = {"extra": {}, "emails": [], "phones": [], "roles": []}
+    filters: ClassVar = {
+        "organization": lambda v: Contact.organization == int(v) if v.isdigit() else Contact.id < 0,
+        "language": lambda v: Contact.preferred_language == v,
+        "protected": lambda v: Contact.protected == _bool(v),
+        "role": lambda v: Contact.roles.like(f'%"{v}"%'),
+    }
+
+    def select_columns(self) -> list[Any]:
+        return [*Contact.all_columns(), Contact.organization.name.as_alias("organization_name"),
+                Contact.organization.side.as_alias("organization_side")]
+
+    def search_parts(self, values: dict[str, Any]) -> list[Any]:
+        return [values.get("first_name"), values.get("last_name"), values.get("position"),
+                load_json(values.get("emails"), []), values.get("organization_name")]
+
+    async def before_write(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
+        if "organization" in values:
+            await self.check_reference(Organization, "organization", values["organization"])
+            if values["organization"] is not None:
+                org = await Organization.select(Organization.name, Organization.side).where(
+                    Organization.id == values["organization"]).first().run()
+                values["organization_name"] = org["name"] if org else None
+                values["organization_side"] = org["side"] if org else 
+
+    def _default_owner_side(self, core: dict[str, Any]) -> str:
+        # A coordinator's contact belongs to the side of the organization the person works for.
+        return core.get("organization_side", "")

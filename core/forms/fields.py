@@ -1,0 +1,200 @@
+"""Field specifications and the per-type cleaning of submitted values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import phonenumbers
+import pycountry
+
+from core.errors import Message
+from core.i18n.markers import N_
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
+
+KINDS = ("text", "textarea", "email", "emails", "phones", "choice", "multichoice", "date", "datetime",
+         "boolean", "integer", "url", "country", "locale", "topics", "reference", "references")
+
+
+class FieldInvalid(Exception):
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.message = Message(msgid, params)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    value: str
+    label: str  # msgid
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One form field. ``label``/``help``/choice labels are English msgids translated per request.
+
+    ``validator`` may raise :class:`FieldInvalid` for rules a type cannot express (a registry number's
+    check digit, say). ``references`` names the entity a ``reference(s)`` field points to.
+    """
+
+    name: str
+    kind: str
+    label: str
+    help: str = ""
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    max_length: int | None = None
+    pattern: str | None = None
+    pattern_message: str = N_("Enter a value in the expected format.")
+    references: str | None = None
+    validator: Callable[[Any], None] | None = field(default=None, compare=False)
+    source: str = "core"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown field kind {self.kind!r} for {self.name!r}")
+
+    @property
+    def multiple(self) -> bool:
+        return self.kind in ("emails", "phones", "multichoice", "topics", "references")
+
+    @property
+    def empty(self) -> Any:
+        return [] if self.multiple else None
+
+
+def _text(spec: FieldSpec, value: Any) -> str:
+    if not isinstance(value, str):
+        raise FieldInvalid(N_("Enter text."))
+    value = value.strip()
+    if spec.max_length and len(value) > spec.max_length:
+        raise FieldInvalid(N_("Enter at most {max} characters."), max=spec.max_length)
+    if spec.pattern and value and not re.fullmatch(spec.pattern, value):
+        raise FieldInvalid(spec.pattern_message)
+    return value
+
+
+def _list(value: Any) -> list:
+    if isinstance(value, str):
+        return [v for v in (part.strip() for part in value.split(",")) if v]
+    if not isinstance(value, list):
+        raise FieldInvalid(N_("Enter a list of values."))
+    return value
+
+
+def _email(value: Any) -> str:
+    if not isinstance(value, str) or not EMAIL_RE.match(value.strip()) or len(value) > 254:
+        raise FieldInvalid(N_("Enter a valid email address."))
+    return value.strip().lower()
+
+
+def _phone(value: Any, region: str | None) -> str:
+    try:
+        parsed = phonenumbers.parse(str(value), region)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise FieldInvalid(N_("Enter a valid phone number in international format, e.g. +52 55 1234 5678."))
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _choice(spec: FieldSpec, value: Any) -> str:
+    if value not in {c.value for c in spec.choices}:
+        raise FieldInvalid(N_("Select a valid choice."))
+    return value
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise FieldInvalid(N_("Enter a valid date (YYYY-MM-DD).")) from None
+
+
+def _datetime(value: Any) -> datetime:
+    try:
+        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise FieldInvalid(N_("Enter a valid date and time with a time zone, e.g. 2025-03-14T09:30:00-06:00."))
+    return parsed
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool):
+        raise FieldInvalid(N_("Enter a whole number."))
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise FieldInvalid(N_("Enter a whole number.")) from None
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "on", "1", "yes", "false", "off", "0", "no"):
+        return value.lower() in ("true", "on", "1", "yes")
+    raise FieldInvalid(N_("Enter true or false."))
+
+
+def _country(value: Any) -> str:
+    code = str(value).upper()
+    if pycountry.countries.get(alpha_3=code) is None:
+        raise FieldInvalid(N_("Enter a three-letter ISO country code, e.g. MEX."))
+    return code
+
+
+def clean_value(spec: FieldSpec, value: Any, *, region: str | None = None,
+                locales: tuple[str, ...] = ()) -> Any:
+    """Return the cleaned value or raise FieldInvalid. Empty values have been handled by the caller."""
+    kind = spec.kind
+    if kind in ("text", "textarea"):
+        result: Any = _text(spec, value)
+    elif kind == "email":
+        result = _email(value)
+    elif kind == "emails":
+        result = list(dict.fromkeys(_email(v) for v in _list(value)))
+    elif kind == "phones":
+        result = list(dict.fromkeys(_phone(v, region) for v in _list(value)))
+    elif kind == "choice":
+        result = _choice(spec, value)
+    elif kind == "multichoice":
+        result = list(dict.fromkeys(_choice(spec, v) for v in _list(value)))
+    elif kind == "date":
+        result = _date(value)
+    elif kind == "datetime":
+        result = _datetime(value)
+    elif kind == "boolean":
+        result = _boolean(value)
+    elif kind in ("integer", "reference"):
+        result = _integer(value)
+    elif kind == "references":
+        result = list(dict.fromkeys(_integer(v) for v in _list(value)))
+    elif kind == "url":
+        text = _text(spec, value)
+        if not URL_RE.match(text):
+            raise FieldInvalid(N_("Enter a valid web address starting with http:// or https://."))
+        result = text
+    elif kind == "country":
+        result = _country(value)
+    elif kind == "locale":
+        if value not in locales:
+            raise FieldInvalid(N_("Select a valid choice."))
+        result = value
+    elif kind == "topics":
+        result = list(dict.fromkeys(_text(spec, v).upper() for v in _list(value)))
+    else:  # pragma: no cover - guarded by __post_init__
+        raise AssertionError(kind)
+    if spec.validator is not None:
+        spec.validator(result)
+    return result
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())

@@ -1,0 +1,1 @@
+"""Translations per tenant and locale, negotiation, and CLDR formatting in the tenant's time zone."""

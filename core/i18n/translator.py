@@ -1,0 +1,47 @@
+"""A per-request translator bound to a locale. Nothing is installed globally, so concurrent requests
+in different languages never see each other's catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from babel.support import NullTranslations
+
+from core.errors import Message
+
+RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    locale: str
+    translations: NullTranslations
+    timezone: str
+
+    def gettext(self, msgid: str, **params: object) -> str:
+        text = self.translations.gettext(msgid)
+        return text.format(**params) if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
+        return self.translations.ngettext(singular, plural, n).format(n=n, **params)
+
+    def message(self, message: Message) -> str:
+        return self.gettext(message.msgid, **message.params)
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if Locale.parse(self.locale).language in RTL_LANGUAGES else "ltr"
+
+    def format_datetime(self, value: datetime, fmt: str = "medium") -> str:
+        return format_datetime(value, fmt, tzinfo=ZoneInfo(self.timezone), locale=self.locale)
+
+    def format_date(self, value: date, fmt: str = "medium") -> str:
+        return format_date(value, fmt, locale=self.locale)
+
+    def format_number(self, value: float | int) -> str:
+        return format_decimal(value, locale=self.locale)

@@ -1,0 +1,1 @@
+"""Meetings: consultations, dialogues, workshops… with their attendees and outcomes."""

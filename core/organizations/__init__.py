@@ -1,0 +1,1 @@
+"""Organizations: ministries, NGOs, academia, companies… and the stakeholder side each belongs to."""

@@ -1,0 +1,5 @@
+"""Plugin discovery and per-tenant plugin managers."""
+
+from core.hookspecs import hookimpl
+
+__all__ = ["hookimpl"]

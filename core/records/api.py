@@ -1,0 +1,62 @@
+"""One JSON API controller shape for every record service: list/get/create/update/archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from core.accounts.roles import Actor
+from core.records.service import RecordService
+
+COMMON_QUERY = {"q", "cursor", "limit", "include_archived"}
+
+
+def record_controller(path: str, service_cls: type[RecordService], tag: str) -> type[Controller]:
+    """Build the controller for ``service_cls`` mounted at ``path`` (e.g. ``/organizations``)."""
+    filter_doc = ", ".join(sorted(service_cls.filters)) or "none"
+    entity = service_cls.entity
+
+    @get("/", summary=f"List {tag}", description=f"Filters (query parameters): {filter_doc}. "
+         "Full-text `q` matches every term. Keyset pagination: pass `next` back as `cursor`.")
+    async def list_records(
+        request: Request, actor: Actor, q: str | None = None, cursor: str | None = None,
+        limit: int = Parameter(default=50, ge=1, le=200), include_archived: bool = False,
+    ) -> dict[str, Any]:
+        filters = {k: v for k, v in request.query_params.items() if k not in COMMON_QUERY}
+        page = await service_cls(actor).list(q=q, filters=filters, cursor=cursor, limit=limit,
+                                             include_archived=include_archived)
+        return {"items": page.items, "next": page.next}
+
+    @get("/{record_id:int}", summary=f"Get one {entity}")
+    async def get_record(actor: Actor, record_id: int) -> dict[str, Any]:
+        return await service_cls(actor).get(record_id)
+
+    @post("/", summary=f"Create a {entity}", status_code=HTTP_201_CREATED)
+    async def create_record(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return await service_cls(actor).create(data)
+
+    @patch("/{record_id:int}", summary=f"Update a {entity}",
+           description="Send `version` as read; a stale version answers 409.")
+    async def update_record(actor: Actor, record_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return await service_cls(actor).update(record_id, data)
+
+    @post("/{record_id:int}/archive", summary=f"Archive a {entity}", status_code=HTTP_200_OK)
+    async def archive_record(actor: Actor, record_id: int) -> dict[str, Any]:
+        return await service_cls(actor).archive(record_id)
+
+    return type(
+        f"{service_cls.__name__.removesuffix('Service')}Controller",
+        (Controller,),
+        {
+            "path": path,
+            "tags": [tag],
+            "list_records": list_records,
+            "get_record": get_record,
+            "create_record": create_record,
+            "update_record": update_record,
+            "archive_record": archive_record,
+        },
+    )

@@ -1,0 +1,31 @@
+"""Opaque keyset cursors: ``(sort value, id)`` of the last row, as url-safe base64 JSON."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from core.errors import Message, ValidationFailed
+from core.i18n.markers import N_
+
+
+def encode(value: Any, row_id: int) -> str:
+    if isinstance(value, datetime):
+        value = {"dt": value.isoformat()}
+    raw = json.dumps([value, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(cursor: str) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if isinstance(value, dict):
+            value = datetime.fromisoformat(value["dt"])
+        if not isinstance(row_id, int):
+            raise ValueError
+        return value, row_id
+    except (ValueError, TypeError, KeyError):
+        raise ValidationFailed({"cursor": [Message(N_("This cursor is not valid."))]}) from None

@@ -1,0 +1,287 @@
+"""Generic record service. A domain area subclasses it, naming its table, form, filters, sort and
+related sets; list, get, create, update (optimistic concurrency), archive and audit are written once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from piccolo.columns import Column
+from piccolo.table import Table
+
+from core.accounts.roles import Actor
+from core.audit import service as audit
+from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
+from core.forms.validation import validate_submission
+from core.i18n.markers import N_
+from core.plugins.manager import notify_record_changed
+from core.records import cursor as cursors
+from core.records.search import search_text, terms
+from core.tenancy.context import require_tenant
+
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[dict[str, Any]]
+    next: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicLink:
+    """A many-to-many link from a record to topics through a join table."""
+
+    join_table: type[Table]
+    record_fk: str
+
+
+def load_json(value: Any, default: Any) -> Any:
+    if value is None:
+        return default
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RecordService:
+    entity: ClassVar[str]
+    form_name: ClassVar[str]
+    table: ClassVar[type[Table]]
+    sort_column: ClassVar[str] = "id"
+    sort_descending: ClassVar[bool] = False
+    json_columns: ClassVar[dict[str, Any]] = {"extra": {}}
+    topic_link: ClassVar[TopicLink | None] = None
+    # Filters: query parameter → function(value) returning a where-clause (or a list of ids).
+    filters: ClassVar[dict[str, Callable[[str], Any]]] = {}
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.tenant = require_tenant()
+
+    # -- hooks for domain services ------------------------------------------------------------
+
+    def select_columns(self) -> list[Any]:
+        return [*self.table.all_columns()]
+
+    def search_parts(self, values: dict[str, Any]) -> list[Any]:
+        return [values.get(c) for c in ("name", "title", "first_name", "last_name", "acronym")]
+
+    async def before_write(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
+        """Derive columns, check references and cross-record rules; raise ValidationFailed."""
+
+    async def visible_filter(self) -> Any | None:
+        """A where-clause that hides rows the actor may not see (protected contacts, for example)."""
+        return None
+
+    async def write_related(self, record_id: int, values: dict[str, Any]) -> None:
+        """Write related rows (partners, attendees…) from ``values`` after the record is saved."""
+
+    async def related(self, rows: list[dict[str, Any]]) -> None:
+        """Attach related data (topics, partners…) to ``rows`` in place, in one query per relation."""
+        if self.topic_link is not None and rows:
+            link = self.topic_link
+            fk = getattr(link.join_table, link.record_fk)
+            ids = [r["id"] for r in rows]
+            pairs = await link.join_table.select(fk.as_alias("rid"), link.join_table.topic.code.as_alias("code")) \
+                .where(fk.is_in(ids)).order_by(link.join_table.id).run()
+            by_id: dict[int, list[str]] = {}
+            for pair in pairs:
+                by_id.setdefault(pair["rid"], []).append(pair["code"])
+            for row in rows:
+                row["topics"] = by_id.get(row["id"], [])
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _serialize(self, row: dict[str, Any]) -> dict[str, Any]:
+        row = dict(row)
+        row.pop("search_text", None)
+        for column, default in self.json_columns.items():
+            if column in row:
+                row[column] = load_json(row[column], default)
+        extra = row.pop("extra", None) or {}
+        row.update(extra)
+        return row
+
+    async def _base_query(self, include_archived: bool):
+        query = self.table.select(*self.select_columns())
+        if not include_archived:
+            query = query.where(self.table.archived_at.is_null())
+        hidden = await self.visible_filter()
+        if hidden is not None:
+            query = query.where(hidden)
+        return query
+
+    async def list(self, *, q: str | None = None, filters: dict[str, str] | None = None,
+                   cursor: str | None = None, limit: int = 50, include_archived: bool = False) -> Page:
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        query = await self._base_query(include_archived)
+        for term in terms(q or ""):
+            query = query.where(self.table.search_text.like(f"%{term}%"))
+        for name, value in (filters or {}).items():
+            if name not in self.filters or value in (None, ""):
+                continue
+            clause = self.filters[name](value)
+            if isinstance(clause, Awaitable):
+                clause = await clause
+            query = query.where(clause)
+        sort: Column = getattr(self.table, self.sort_column)
+        pk = self.table.id
+        if cursor:
+            value, last_id = cursors.decode(cursor)
+            if self.sort_column == "id":
+                query = query.where(pk < last_id if self.sort_descending else pk > last_id)
+            elif self.sort_descending:
+                query = query.where((sort < value) | ((sort == value) & (pk < last_id)))
+            else:
+                query = query.where((sort > value) | ((sort == value) & (pk > last_id)))
+        query = query.order_by(sort, ascending=not self.sort_descending)
+        if self.sort_column != "id":
+            query = query.order_by(pk, ascending=not self.sort_descending)
+        rows = await query.limit(limit + 1).run()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        await self.related(rows)
+        next_cursor = cursors.encode(rows[-1][self.sort_column], rows[-1]["id"]) if more else None
+        return Page([self._serialize(r) for r in rows], next_cursor)
+
+    async def _fetch(self, record_id: int, include_archived: bool = True) -> dict[str, Any]:
+        query = (await self._base_query(include_archived)).where(self.table.id == record_id)
+        rows = await query.run()
+        if not rows:
+            raise NotFound()
+        await self.related(rows)
+        return rows[0]
+
+    async def get(self, record_id: int) -> dict[str, Any]:
+        return self._serialize(await self._fetch(record_id))
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _validate(self, data: Any, partial: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+        import pycountry
+
+        country = pycountry.countries.get(alpha_3=self.tenant.declaration.country)
+        return validate_submission(
+            self.tenant.form(self.form_name), data, partial=partial, pm=self.tenant.plugins,
+            region=country.alpha_2 if country else None, locales=self.tenant.declaration.locales,
+        )
+
+    def _require_writer(self) -> None:
+        if not self.actor.can_write:
+            raise PermissionDenied()
+
+    async def _set_topics(self, record_id: int, codes: list[str]) -> None:
+        from core.topics.tables import Topic
+
+        link = self.topic_link
+        assert link is not None
+        found = {r["code"]: r["id"] for r in await Topic.select(Topic.id, Topic.code)
+                 .where(Topic.code.is_in(codes) if codes else Topic.id < 0).run()}
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise ValidationFailed({"topics": [Message(N_("Unknown topic: {code}."), {"code": unknown[0]})]})
+        fk = getattr(link.join_table, link.record_fk)
+        await link.join_table.delete().where(fk == record_id).run()
+        if codes:
+            await link.join_table.insert(*[link.join_table(**{link.record_fk: record_id, "topic": found[c]})
+                                           for c in codes]).run()
+
+    def _columns(self, core: dict[str, Any], extra: dict[str, Any], existing: dict[str, Any] | None):
+        columns = {k: v for k, v in core.items() if k in self.table._meta.column_names if k != "topics"}
+        if extra or existing is None:
+            merged = {**(load_json(existing.get("extra"), {}) if existing else {}), **extra}
+            columns["extra"] = merged
+        return columns
+
+    async def create(self, data: Any) -> dict[str, Any]:
+        self._require_writer()
+        core, extra = self._validate(data, partial=False)
+        async with self.table._meta.db.transaction():
+            await self.before_write(core, None)
+            columns = self._columns(core, extra, None)
+            columns.update(owner_side=self.actor.side or self._default_owner_side(core),
+                           created_by=self.actor.user_id)
+            columns["search_text"] = search_text(*self.search_parts({**core, **extra}), *extra.values())
+            inserted = await self.table.insert(self.table(**columns)).returning(self.table.id).run()
+            record_id = inserted[0]["id"]
+            if self.topic_link is not None:
+                await self._set_topics(record_id, core.get("topics", []))
+            await self.write_related(record_id, core)
+            after = self._serialize(await self._fetch(record_id))
+            await audit.record(self.actor, self.entity, record_id, "create", None, after)
+        notify_record_changed(self.tenant.plugins, entity=self.entity, action="create", record_id=record_id,
+                              before=None, after=after)
+        return after
+
+    def _default_owner_side(self, core: dict[str, Any]) -> str:
+        return ""
+
+    async def update(self, record_id: int, data: Any) -> dict[str, Any]:
+        self._require_writer()
+        if not isinstance(data, dict) or "version" not in data:
+            raise ValidationFailed({"version": [Message(N_("This field is required."))]})
+        version = data["version"]
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise ValidationFailed({"version": [Message(N_("Enter a whole number."))]})
+        core, extra = self._validate(data, partial=True)
+        async with self.table._meta.db.transaction():
+            existing = await self._fetch(record_id)
+            self._check_edit(existing)
+            if existing["archived_at"] is not None:
+                raise Conflict(N_("This record is archived and can no longer be changed."))
+            before = self._serialize(existing)
+            await self.before_write(core, existing)
+            columns = self._columns(core, extra, existing)
+            merged = {**before, **core, **extra}
+            columns["search_text"] = search_text(*self.search_parts(merged),
+                                                 *load_json(columns.get("extra", existing["extra"]), {}).values())
+            columns.update(version=version + 1, updated_at=now())
+            updated = await self.table.update(columns).where(
+                (self.table.id == record_id) & (self.table.version == version)
+            ).returning(self.table.id).run()
+            if not updated:
+                raise Conflict(N_("This record was changed by someone else. Reload it and try again."))
+            if self.topic_link is not None and "topics" in core:
+                await self._set_topics(record_id, core["topics"])
+            await self.write_related(record_id, core)
+            after = self._serialize(await self._fetch(record_id))
+            await audit.record(self.actor, self.entity, record_id, "update", before, after)
+        notify_record_changed(self.tenant.plugins, entity=self.entity, action="update", record_id=record_id,
+                              before=before, after=after)
+        return after
+
+    def _check_edit(self, existing: dict[str, Any]) -> None:
+        if not self.actor.can_edit(existing.get("owner_side", "")):
+            raise PermissionDenied()
+
+    async def archive(self, record_id: int) -> dict[str, Any]:
+        self._require_writer()
+        async with self.table._meta.db.transaction():
+            existing = await self._fetch(record_id)
+            self._check_edit(existing)
+            before = self._serialize(existing)
+            if existing["archived_at"] is None:
+                await self.table.update({self.table.archived_at: now(), self.table.version: existing["version"] + 1,
+                                         self.table.updated_at: now()}).where(self.table.id == record_id).run()
+            after = self._serialize(await self._fetch(record_id))
+            await audit.record(self.actor, self.entity, record_id, "archive", before, after)
+        notify_record_changed(self.tenant.plugins, entity=self.entity, action="archive", record_id=record_id,
+                              before=before, after=after)
+        return after
+
+    # -- shared checks ------------------------------------------------------------------------
+
+    @staticmethod
+    async def check_reference(table: type[Table], field: str, record_id: int | None) -> None:
+        if record_id is None:
+            return
+        rows = await table.select(table.id).where((table.id == record_id) & table.archived_at.is_null()).run()
+        if not rows:
+            raise ValidationFailed({field: [Message(N_("This record does not exist."))]})

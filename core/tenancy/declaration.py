@@ -1,0 +1,123 @@
+"""Parse and validate one tenant declaration file (``tenants/<slug>.toml``).
+
+A bad declaration must stop start-up with *one* line naming the file and the key, so every check here
+raises :class:`TenantConfigError` with both.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pycountry
+from babel import Locale, UnknownLocaleError
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+KNOWN_KEYS = {
+    "slug", "name", "country", "default_locale", "locales", "timezone", "plugins", "database_url",
+    "hosts", "demo", "description",
+}
+SUPPORTED_LOCALES = ("en", "es", "pt", "fr", "ar")
+
+
+class TenantConfigError(Exception):
+    def __init__(self, path: Path, key: str, reason: str) -> None:
+        self.path, self.key, self.reason = path, key, reason
+        super().__init__(f"{path}: key '{key}': {reason}")
+
+
+@dataclass(frozen=True, slots=True)
+class TenantDeclaration:
+    slug: str
+    name: str
+    country: str  # ISO 3166-1 alpha-3
+    default_locale: str
+    locales: tuple[str, ...]
+    timezone: str
+    plugins: tuple[str, ...]
+    database_url: str
+    hosts: tuple[str, ...] = ()
+    demo: bool = False
+    description: str = ""
+    source: Path | None = None
+
+    @property
+    def engine_kind(self) -> str:
+        return "postgres" if self.database_url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+
+def _require(path: Path, raw: dict[str, Any], key: str, kind: type) -> Any:
+    if key not in raw:
+        raise TenantConfigError(path, key, "is required")
+    value = raw[key]
+    if not isinstance(value, kind):
+        raise TenantConfigError(path, key, f"must be a {kind.__name__}")
+    return value
+
+
+def _str_list(path: Path, raw: dict[str, Any], key: str, default: list[str] | None = None) -> tuple[str, ...]:
+    value = raw.get(key, default)
+    if value is None:
+        raise TenantConfigError(path, key, "is required")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TenantConfigError(path, key, "must be a list of strings")
+    return tuple(value)
+
+
+def _locale(path: Path, key: str, value: str) -> str:
+    try:
+        Locale.parse(value)
+    except (ValueError, UnknownLocaleError):
+        raise TenantConfigError(path, key, f"'{value}' is not a known locale") from None
+    if value not in SUPPORTED_LOCALES:
+        raise TenantConfigError(path, key, f"'{value}' is not shipped (one of {', '.join(SUPPORTED_LOCALES)})")
+    return value
+
+
+def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
+    """Read ``path`` and return a validated declaration. ``{data_dir}`` in database_url is expanded."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise TenantConfigError(path, "(syntax)", str(exc)) from None
+    unknown = sorted(set(raw) - KNOWN_KEYS)
+    if unknown:
+        raise TenantConfigError(path, unknown[0], "is not a known key")
+
+    slug = _require(path, raw, "slug", str)
+    if not SLUG_RE.match(slug):
+        raise TenantConfigError(path, "slug", "must be lowercase letters, digits and '-' (2-31 chars)")
+    if path.stem != slug:
+        raise TenantConfigError(path, "slug", f"must match the file name ('{path.stem}')")
+    name = _require(path, raw, "name", str)
+    country = _require(path, raw, "country", str)
+    if pycountry.countries.get(alpha_3=country.upper()) is None:
+        raise TenantConfigError(path, "country", f"'{country}' is not an ISO 3166-1 alpha-3 code")
+    default_locale = _locale(path, "default_locale", _require(path, raw, "default_locale", str))
+    locales = tuple(_locale(path, "locales", loc) for loc in _str_list(path, raw, "locales"))
+    if default_locale not in locales:
+        raise TenantConfigError(path, "locales", f"must include the default locale '{default_locale}'")
+    tz = _require(path, raw, "timezone", str)
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise TenantConfigError(path, "timezone", f"'{tz}' is not an IANA time zone") from None
+    plugins = _str_list(path, raw, "plugins", [])
+    default_url = f"sqlite:///{{data_dir}}/{slug}.sqlite3"
+    url = raw.get("database_url", default_url)
+    if not isinstance(url, str) or not url.startswith(("sqlite:///", "postgres://", "postgresql://")):
+        raise TenantConfigError(path, "database_url", "must start with sqlite:/// or postgresql://")
+    url = url.replace("{data_dir}", str(data_dir))
+    hosts = _str_list(path, raw, "hosts", [])
+    demo = raw.get("demo", False)
+    if not isinstance(demo, bool):
+        raise TenantConfigError(path, "demo", "must be true or false")
+    return TenantDeclaration(
+        slug=slug, name=name, country=country.upper(), default_locale=default_locale, locales=locales,
+        timezone=tz, plugins=plugins, database_url=url, hosts=hosts, demo=demo,
+        description=str(raw.get("description", "")), source=path,
+    )

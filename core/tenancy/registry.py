@@ -1,0 +1,116 @@
+"""The set of declared tenants and, for each, its runtime: engine, plugin manager, catalogs, forms.
+
+Everything per tenant is built once and reused: engines are never created per request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pluggy
+from babel.support import NullTranslations
+from piccolo.engine.base import Engine
+
+from core.db.postgres import TenantPostgresEngine
+from core.db.sqlite import PersistentSQLiteEngine
+from core.i18n.catalogs import load_translations
+from core.i18n.translator import Translator
+from core.plugins.manager import build_manager
+from core.settings import Settings
+from core.tenancy.declaration import TenantConfigError, TenantDeclaration, load_declaration
+
+if TYPE_CHECKING:
+    from core.forms.definitions import FormDefinition
+
+
+@dataclass(eq=False)
+class TenantRuntime:
+    declaration: TenantDeclaration
+    plugin_overrides: dict[str, object] = field(default_factory=dict)
+    _translations: dict[str, NullTranslations] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.declaration.slug
+
+    @cached_property
+    def engine(self) -> Engine:
+        url = self.declaration.database_url
+        if self.declaration.engine_kind == "postgres":
+            return TenantPostgresEngine(url)
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return PersistentSQLiteEngine(path)
+
+    @cached_property
+    def plugins(self) -> pluggy.PluginManager:
+        return build_manager(self.declaration.plugins, self.plugin_overrides)
+
+    def translations(self, locale: str) -> NullTranslations:
+        if locale not in self._translations:
+            dirs = [d for dirs in reversed(self.plugins.hook.pilot_crm_locale_dirs()) for d in dirs]
+            self._translations[locale] = load_translations(locale, dirs)
+        return self._translations[locale]
+
+    def translator(self, locale: str | None = None) -> Translator:
+        loc = locale if locale in self.declaration.locales else self.declaration.default_locale
+        return Translator(loc, self.translations(loc), self.declaration.timezone)
+
+    def form(self, name: str) -> FormDefinition:
+        from core.forms.definitions import build_form
+
+        cache = self.__dict__.setdefault("_forms", {})
+        if name not in cache:
+            cache[name] = build_form(name, self.plugins)
+        return cache[name]
+
+    async def close(self) -> None:
+        if "engine" in self.__dict__:
+            await self.engine.close()  # type: ignore[attr-defined]
+
+
+class TenantRegistry:
+    def __init__(self, settings: Settings, tenants: dict[str, TenantRuntime]) -> None:
+        self.settings = settings
+        self._tenants = tenants
+
+    @classmethod
+    def load(cls, settings: Settings) -> TenantRegistry:
+        """Read every ``*.toml`` in the tenants directory; raise TenantConfigError on the first bad one."""
+        from core.plugins.manager import available_plugins
+
+        if not settings.tenants_dir.is_dir():
+            raise TenantConfigError(settings.tenants_dir, "(directory)", "does not exist")
+        installed = available_plugins()
+        tenants: dict[str, TenantRuntime] = {}
+        hosts: dict[str, Path] = {}
+        for path in sorted(settings.tenants_dir.glob("*.toml")):
+            decl = load_declaration(path, settings.data_dir)
+            for name in decl.plugins:
+                if name not in installed:
+                    raise TenantConfigError(path, "plugins", f"plugin '{name}' is not installed")
+            for host in decl.hosts:
+                if host in hosts:
+                    raise TenantConfigError(path, "hosts", f"'{host}' is already used by {hosts[host]}")
+                hosts[host] = path
+            tenants[decl.slug] = TenantRuntime(decl)
+        return cls(settings, tenants)
+
+    def get(self, slug: str) -> TenantRuntime | None:
+        return self._tenants.get(slug)
+
+    def __iter__(self):
+        return iter(self._tenants.values())
+
+    def __len__(self) -> int:
+        return len(self._tenants)
+
+    def slugs(self) -> list[str]:
+        return list(self._tenants)
+
+    async def close(self) -> None:
+        for tenant in self._tenants.values():
+            await tenant.close()

@@ -1,0 +1,1 @@
+"""Topics: the thematic taxonomy (instruments, clusters, crime types, cross-cutting themes)."""

@@ -1,0 +1,70 @@
+"""Topics: the shared taxonomy plus each tenant's priorities; coordinators may add their own."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from core.errors import Conflict, PermissionDenied
+from core.i18n.markers import N_
+from core.records.service import RecordService, load_json
+from core.records.search import search_text
+from core.tenancy.registry import TenantRuntime
+from core.topics.tables import Topic
+
+
+async def sync_declared_topics(tenant: TenantRuntime) -> int:
+    """Upsert every topic the tenant's plugins declare (by code; never deletes). Returns how many
+    were added."""
+    existing = {r["code"]: r for r in await Topic.select(Topic.code, Topic.label, Topic.category,
+                                                         Topic.priority, Topic.source).run()}
+    added = 0
+    for impl in tenant.plugins.hook.pilot_crm_topics.get_hookimpls():
+        for spec in impl.function() or ():
+            values = {"label": spec.label, "category": spec.category, "priority": spec.priority,
+                      "source": impl.plugin_name}
+            row = existing.get(spec.code)
+            labels = [tenant.translator(loc).gettext(spec.label) for loc in tenant.declaration.locales]
+            text = search_text(spec.code, spec.label, *labels)
+            if row is None:
+                await Topic.insert(Topic(code=spec.code, search_text=text, **values)).run()
+                existing[spec.code] = values
+                added += 1
+            elif any(row[k] != v for k, v in values.items()):
+                await Topic.update({**values, "search_text": text}).where(Topic.code == spec.code).run()
+    return added
+
+
+class TopicService(RecordService):
+    entity = "topic"
+    form_name = "topic"
+    table = Topic
+    sort_column = "code"
+    json_columns: ClassVar[dict[str, Any]] = {"labels": {}}
+    filters: ClassVar = {
+        "category": lambda v: Topic.category == v,
+        "priority": lambda v: Topic.priority == (v.lower() in ("1", "true", "yes")),
+        "source": lambda v: Topic.source == v,
+    }
+
+    def _serialize(self, row: dict[str, Any]) -> dict[str, Any]:
+        data = super()._serialize(row)
+        labels = load_json(data.get("labels"), {})
+        locale = getattr(self, "locale", None) or self.tenant.declaration.default_locale
+        data["display_label"] = labels.get(locale) or self.tenant.translator(locale).gettext(data["label"])
+        return data
+
+    def search_parts(self, values: dict[str, Any]) -> list[Any]:
+        return [values.get("code"), values.get("label")]
+
+    def _require_writer(self) -> None:
+        if not self.actor.is_coordinator:
+            raise PermissionDenied()
+
+    async def before_write(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
+        if existing is None:
+            values["code"] = values["code"].upper()
+            if await Topic.exists().where(Topic.code == values["code"]).run():
+                raise Conflict(N_("A topic with this code already exists."))
+            values["source"] = "custom"
+        else:
+            values.pop("code", None)  # codes are identifiers: never renamed

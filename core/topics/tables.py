@@ -1,0 +1,14 @@
+from piccolo.columns import JSON, Boolean, Varchar
+from piccolo.table import Table
+
+from core.db.columns import RecordMixin
+from core.db.routing import ROUTING_ENGINE
+
+
+class Topic(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_topic"):
+    code = Varchar(length=64, unique=True)
+    category = Varchar(length=32)
+    label = Varchar(length=200)  # English source text; translated through the tenant's catalogs
+    labels = JSON(default="{}")  # per-locale overrides for topics coordinators add themselves
+    source = Varchar(length=64, default="core")  # "core", a plugin name, or "custom"
+    priority = Boolean(default=False)  # a national priority of this pilot

@@ -1,0 +1,1 @@
+"""The web layer: app factory, tenant middleware, problem details, JSON API wiring."""

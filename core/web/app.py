@@ -1,0 +1,74 @@
+"""The Litestar application factory: wiring only; behaviour lives in the domain services."""
+
+from __future__ import annotations
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from core import __version__
+from core.settings import Settings
+from core.tenancy.registry import TenantRegistry
+from core.web.deps import provide_actor, provide_tenant, provide_translator
+from core.web.forms_api import form_definition
+from core.web.health import healthz
+from core.web.middleware import tenant_middleware_factory
+from core.web.problems import EXCEPTION_HANDLERS
+
+
+def api_controllers() -> list:
+    from core.actions.api import ActionController
+    from core.contacts.api import ContactController
+    from core.meetings.api import MeetingController
+    from core.organizations.api import OrganizationController
+    from core.topics.api import TopicController
+
+    return [OrganizationController, ContactController, MeetingController, ActionController, TopicController]
+
+
+def create_app(settings: Settings | None = None, registry: TenantRegistry | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    registry = registry or TenantRegistry.load(settings)
+
+    api = Router(
+        path="/t/{tenant_slug:str}/api/v1",
+        route_handlers=[*api_controllers(), form_definition],
+        dependencies={
+            "tenant": Provide(provide_tenant, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=False),
+            "translator": Provide(provide_translator, sync_to_thread=False),
+        },
+        security=[{"bearer": []}],
+    )
+
+    async def start_pools() -> None:
+        from core.tenancy.context import tenant_context
+
+        for tenant in registry:
+            if tenant.declaration.engine_kind == "postgres":
+                with tenant_context(tenant):
+                    await tenant.engine.start_connection_pool()
+
+    async def close_all() -> None:
+        await registry.close()
+
+    app = Litestar(
+        route_handlers=[healthz, api],
+        middleware=[tenant_middleware_factory(registry)],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        on_startup=[start_pools],
+        on_shutdown=[close_all],
+        openapi_config=OpenAPIConfig(
+            title="Pilot CRM",
+            version=__version__,
+            path="/schema",
+            components=Components(security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", description="API token"),
+            }),
+        ),
+        request_max_body_size=2 * 1024 * 1024,
+    )
+    app.state.registry = registry
+    app.state.settings = settings
+    return app

@@ -1,0 +1,43 @@
+"""The tenant's full form definition: core + plugin fields with translated labels and choices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import get
+
+from core.accounts.roles import Actor
+from core.errors import NotFound
+from core.forms.definitions import CORE_FORMS
+from core.i18n.translator import Translator
+from core.tenancy.registry import TenantRuntime
+
+
+def describe_form(tenant: TenantRuntime, name: str, t: Translator) -> dict[str, Any]:
+    if name not in CORE_FORMS:
+        raise NotFound()
+    form = tenant.form(name)
+    return {
+        "form": name,
+        "locale": t.locale,
+        "fields": [
+            {
+                "name": f.name,
+                "type": f.kind,
+                "label": t.gettext(f.label),
+                "help": t.gettext(f.help) if f.help else "",
+                "required": f.required,
+                "multiple": f.multiple,
+                "max_length": f.max_length,
+                "choices": [{"value": c.value, "label": t.gettext(c.label)} for c in f.choices],
+                "references": f.references,
+                "source": f.source,
+            }
+            for f in form.fields
+        ],
+    }
+
+
+@get("/forms/{form:str}", summary="Form definition", tags=["Forms"])
+async def form_definition(form: str, tenant: TenantRuntime, translator: Translator, actor: Actor) -> dict[str, Any]:
+    return describe_form(tenant, form, translator)

@@ -1,0 +1,94 @@
+"""RFC 9457 problem details for every error, translated into the request's locale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, ValidationException
+from litestar.exceptions import PermissionDeniedException as LitestarPermissionDenied
+
+from core.errors import DomainError, Message, ValidationFailed
+from core.i18n.markers import N_
+from core.web.state import request_context
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://pilot-crm.org/problems/"
+
+TITLES = {
+    400: ("bad-request", N_("The request is not valid.")),
+    401: ("unauthenticated", N_("Authentication is required.")),
+    403: ("forbidden", N_("You do not have permission to do this.")),
+    404: ("not-found", N_("Not found.")),
+    405: ("method-not-allowed", N_("This method is not allowed here.")),
+    409: ("conflict", N_("The request conflicts with the current state.")),
+    413: ("too-large", N_("The request is too large.")),
+    429: ("rate-limited", N_("Too many requests. Try again later.")),
+    500: ("server-error", N_("Something went wrong on our side.")),
+}
+
+
+def _translate(request: Request, message: Message) -> str:
+    ctx = request_context(request.scope)
+    if ctx is None or ctx.translator is None:
+        return message.msgid.format(**message.params) if message.params else message.msgid
+    return ctx.translator.message(message)
+
+
+def problem(request: Request, status: int, detail: Message | None = None,
+            errors: dict[str, list[Message]] | None = None) -> Response[dict[str, Any]]:
+    slug, title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug,
+        "title": _translate(request, Message(title)),
+        "status": status,
+        "instance": request.url.path,
+    }
+    if detail is not None:
+        body["detail"] = _translate(request, detail)
+    if errors:
+        body["errors"] = {field: [_translate(request, m) for m in messages] for field, messages in errors.items()}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    errors = exc.errors if isinstance(exc, ValidationFailed) else None
+    return problem(request, exc.status, exc.message, errors)
+
+
+def validation_exception_handler(request: Request, exc: ValidationException) -> Response:
+    errors: dict[str, list[Message]] = {}
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            key = str(item.get("key") or item.get("source") or "body")
+            errors.setdefault(key, []).append(Message(N_("This value is not valid.")))
+    return problem(request, 400, Message(N_("The request is not valid.")), errors or None)
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if isinstance(exc, NotFoundException):
+        status = 404
+    elif isinstance(exc, NotAuthorizedException):
+        status = 401
+    elif isinstance(exc, LitestarPermissionDenied):
+        status = 403
+    if request.scope.get("path", "").startswith("/t/") or MediaType.JSON in request.headers.get("accept", ""):
+        return problem(request, status)
+    return problem(request, status)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    import logging
+
+    logging.getLogger("pilot_crm").exception("unhandled error", exc_info=exc)
+    return problem(request, 500)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_exception_handler,
+    HTTPException: http_exception_handler,
+    500: internal_error_handler,
+}

@@ -1,0 +1,29 @@
+"""What the tenant middleware learns about a request, kept in the ASGI scope's state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.accounts.roles import Actor
+from core.i18n.translator import Translator
+from core.tenancy.registry import TenantRuntime
+
+SCOPE_KEY = "pilot_crm"
+
+
+@dataclass(slots=True)
+class RequestContext:
+    tenant: TenantRuntime | None
+    translator: Translator | None
+    user: dict[str, Any] | None = None
+
+    @property
+    def actor(self) -> Actor | None:
+        if self.user is None:
+            return None
+        return Actor(user_id=self.user["id"], email=self.user["email"], role=self.user["role"])
+
+
+def request_context(scope: Any) -> RequestContext | None:
+    return scope.get("state", {}).get(SCOPE_KEY)
