@@ -41,7 +41,7 @@ class ContactService(RecordService):
                 org = await Organization.select(Organization.name, Organization.side).where(
                     Organization.id == values["organization"]).first().run()
                 values["organization_name"] = org["name"] if org else None
-                values["organization_side"] = org["side"] if org else 
+                values["organization_side"] = org["side"] if org else ""
 
     def _default_owner_side(self, core: dict[str, Any]) -> str:
         # A coordinator's contact belongs to the side of the organization the person works for.

@@ -63,7 +63,14 @@ class FieldSpec:
 
     @property
     def empty(self) -> Any:
-        return [] if self.multiple else None
+        """The stored value of a field left blank."""
+        if self.multiple:
+            return []
+        if self.kind == "boolean":
+            return False
+        if self.kind in ("date", "datetime", "integer", "reference"):
+            return None
+        return ""
 
 
 def _text(spec: FieldSpec, value: Any) -> str:

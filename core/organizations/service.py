@@ -7,14 +7,7 @@ from typing import Any, ClassVar
 from core.forms.vocabulary import SECTOR_SIDE
 from core.organizations.tables import Organization, OrganizationTopic
 from core.records.service import RecordService, TopicLink
-
-
-def _topic_filter(table, join_table, fk: str):
-    async def clause(code: str):
-        rows = await join_table.select(getattr(join_table, fk)).where(join_table.topic.code == code.upper()).run()
-        return table.id.is_in([r[fk] for r in rows] or [-1])
-
-    return clause
+from core.topics.filters import topic_filter
 
 
 class OrganizationService(RecordService):
@@ -27,7 +20,7 @@ class OrganizationService(RecordService):
         "sector": lambda v: Organization.sector == v,
         "side": lambda v: Organization.side == v,
         "country": lambda v: Organization.country == v.upper(),
-        "topic": _topic_filter(Organization, OrganizationTopic, "organization"),
+        "topic": topic_filter(Organization, OrganizationTopic, "organization"),
     }
 
     def search_parts(self, values: dict[str, Any]) -> list[Any]:

@@ -16,10 +16,16 @@ ENTRY_POINT_GROUP = "pilot_crm.plugins"
 log = logging.getLogger(__name__)
 
 
+def available_plugins() -> set[str]:
+    """Names of installed plugins (entry points are listed, not imported)."""
+    return {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
 @cache
-def available_plugins() -> dict[str, ModuleType]:
-    """Installed plugins by entry-point name (loaded once per process)."""
-    return {ep.name: ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP)}
+def load_plugin(name: str) -> ModuleType:
+    """Import one plugin by entry-point name, once per process; only enabled plugins are imported."""
+    (ep,) = entry_points(group=ENTRY_POINT_GROUP, name=name)
+    return ep.load()
 
 
 def build_manager(enabled: tuple[str, ...], extra: dict[str, object] | None = None) -> pluggy.PluginManager:
@@ -30,11 +36,12 @@ def build_manager(enabled: tuple[str, ...], extra: dict[str, object] | None = No
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     pm.register(default_plugin, name="core")
-    known: dict[str, object] = {**available_plugins(), **(extra or {})}
+    extra = extra or {}
+    installed = available_plugins()
     for name in enabled:
-        if name not in known:
+        if name not in extra and name not in installed:
             raise KeyError(name)
-        pm.register(known[name], name=name)
+        pm.register(extra[name] if name in extra else load_plugin(name), name=name)
     return pm
 
 

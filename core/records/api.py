@@ -22,7 +22,7 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
     @get("/", summary=f"List {tag}", description=f"Filters (query parameters): {filter_doc}. "
          "Full-text `q` matches every term. Keyset pagination: pass `next` back as `cursor`.")
     async def list_records(
-        request: Request, actor: Actor, q: str | None = None, cursor: str | None = None,
+        self: Controller, request: Request, actor: Actor, q: str | None = None, cursor: str | None = None,
         limit: int = Parameter(default=50, ge=1, le=200), include_archived: bool = False,
     ) -> dict[str, Any]:
         filters = {k: v for k, v in request.query_params.items() if k not in COMMON_QUERY}
@@ -31,20 +31,20 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
         return {"items": page.items, "next": page.next}
 
     @get("/{record_id:int}", summary=f"Get one {entity}")
-    async def get_record(actor: Actor, record_id: int) -> dict[str, Any]:
+    async def get_record(self: Controller, actor: Actor, record_id: int) -> dict[str, Any]:
         return await service_cls(actor).get(record_id)
 
     @post("/", summary=f"Create a {entity}", status_code=HTTP_201_CREATED)
-    async def create_record(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    async def create_record(self: Controller, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return await service_cls(actor).create(data)
 
     @patch("/{record_id:int}", summary=f"Update a {entity}",
            description="Send `version` as read; a stale version answers 409.")
-    async def update_record(actor: Actor, record_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    async def update_record(self: Controller, actor: Actor, record_id: int, data: dict[str, Any]) -> dict[str, Any]:
         return await service_cls(actor).update(record_id, data)
 
     @post("/{record_id:int}/archive", summary=f"Archive a {entity}", status_code=HTTP_200_OK)
-    async def archive_record(actor: Actor, record_id: int) -> dict[str, Any]:
+    async def archive_record(self: Controller, actor: Actor, record_id: int) -> dict[str, Any]:
         return await service_cls(actor).archive(record_id)
 
     return type(

@@ -194,7 +194,8 @@ class RecordService:
                                            for c in codes]).run()
 
     def _columns(self, core: dict[str, Any], extra: dict[str, Any], existing: dict[str, Any] | None):
-        columns = {k: v for k, v in core.items() if k in self.table._meta.column_names if k != "topics"}
+        names = {c._meta.name for c in self.table._meta.columns}
+        columns = {k: v for k, v in core.items() if k in names and k != "topics"}
         if extra or existing is None:
             merged = {**(load_json(existing.get("extra"), {}) if existing else {}), **extra}
             columns["extra"] = merged

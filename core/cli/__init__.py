@@ -1,0 +1,1 @@
+"""The ``pilot-crm`` command line."""

@@ -1,0 +1,232 @@
+"""``pilot-crm``: serve, demo, migrate, tenants, users, tokens.
+
+Errors end with exit code 1 and one line on stderr saying why; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+
+from core.errors import DomainError, ValidationFailed
+from core.settings import Settings
+from core.tenancy.context import tenant_context
+from core.tenancy.declaration import TenantConfigError
+from core.tenancy.registry import TenantRegistry, TenantRuntime
+
+T = TypeVar("T")
+
+
+def fail(reason: str) -> None:
+    click.echo(f"error: {reason}", err=True)
+    sys.exit(1)
+
+
+def load_registry(ctx: click.Context) -> TenantRegistry:
+    settings: Settings = ctx.obj["settings"]
+    try:
+        return TenantRegistry.load(settings)
+    except TenantConfigError as exc:
+        fail(str(exc))
+        raise  # unreachable
+
+
+def pick_tenants(registry: TenantRegistry, slug: str | None) -> list[TenantRuntime]:
+    if slug is None:
+        return list(registry)
+    tenant = registry.get(slug)
+    if tenant is None:
+        fail(f"unknown tenant '{slug}' (known: {', '.join(registry.slugs())})")
+    return [tenant]  # type: ignore[list-item]
+
+
+def run(registry: TenantRegistry, coro_fn: Callable[[], Awaitable[T]]) -> T:
+    async def main() -> T:
+        try:
+            return await coro_fn()
+        finally:
+            await registry.close()
+
+    try:
+        return asyncio.run(main())
+    except ValidationFailed as exc:
+        field, messages = next(iter(exc.errors.items()))
+        fail(f"{field}: {messages[0].msgid.format(**messages[0].params)}")
+    except DomainError as exc:
+        fail(exc.message.msgid.format(**exc.message.params))
+    except OSError as exc:
+        fail(f"cannot reach the database: {exc}")
+    raise AssertionError("unreachable")
+
+
+@click.group()
+@click.option("--data-dir", envvar="PILOT_CRM_DATA_DIR", type=click.Path(file_okay=False),
+              help="Where tenant databases live (default ./var).")
+@click.option("--tenants-dir", envvar="PILOT_CRM_TENANTS_DIR", type=click.Path(file_okay=False),
+              help="Where tenant declarations live (default ./tenants).")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: str | None, tenants_dir: str | None) -> None:
+    """Pilot CRM: the CRM of the national Voluntary Pilot Initiatives."""
+    ctx.ensure_object(dict)
+    ctx.obj["settings"] = Settings.from_env(data_dir, tenants_dir)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    from core.web.app import create_app
+
+    registry = load_registry(ctx)
+    app = create_app(ctx.obj["settings"], registry)
+    click.echo(f"Serving {len(registry)} tenants on http://{host}:{port}/ ({', '.join(registry.slugs())})")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@cli.command()
+@click.option("--tenant", "slug", help="Only this tenant (default: all).")
+@click.pass_context
+def migrate(ctx: click.Context, slug: str | None) -> None:
+    """Create missing databases and run core's and the tenant's plugins' migrations."""
+    from core.db.migrate import migrate_tenant
+
+    registry = load_registry(ctx)
+    for tenant in pick_tenants(registry, slug):
+        report = run(registry, lambda t=tenant: migrate_tenant(t))
+        applied = ", ".join(f"{app}: {n}" for app, n in report.applied.items())
+        created = " (database created)" if report.database_created else ""
+        click.echo(f"{tenant.slug}: migrations applied [{applied}], topics added: {report.topics_added}{created}")
+
+
+@cli.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Migrate the demo tenants and seed fictitious data and demo accounts (idempotent)."""
+    from core.db.migrate import migrate_tenant
+    from core.demo.seed import seed_tenant
+
+    registry = load_registry(ctx)
+
+    async def seed_all() -> list[tuple[str, dict[str, Any]]]:
+        results = []
+        for tenant in registry:
+            await migrate_tenant(tenant)
+            results.append((tenant.slug, await seed_tenant(tenant)))
+        return results
+
+    for slug, result in run(registry, seed_all):
+        counts = ", ".join(f"{k}: {v}" for k, v in result["counts"].items())
+        click.echo(f"{slug}: {counts}")
+        for email, role, password in result["accounts"]:
+            shown = password if password else "(unchanged: account already existed)"
+            click.echo(f"  {role:<12} {email:<28} {shown}")
+
+
+@cli.group()
+def tenants() -> None:
+    """Inspect tenant declarations."""
+
+
+@tenants.command("list")
+@click.pass_context
+def tenants_list(ctx: click.Context) -> None:
+    """List declared tenants."""
+    for tenant in load_registry(ctx):
+        d = tenant.declaration
+        click.echo(f"{d.slug}\t{d.name}\t{d.country}\t{d.default_locale} ({','.join(d.locales)})\t"
+                   f"{d.engine_kind}\t{','.join(d.plugins) or '-'}")
+
+
+@tenants.command("check")
+@click.pass_context
+def tenants_check(ctx: click.Context) -> None:
+    """Validate every declaration and check each database answers."""
+    registry = load_registry(ctx)
+
+    async def check() -> None:
+        from core.topics.tables import Topic
+
+        for tenant in registry:
+            with tenant_context(tenant):
+                try:
+                    ready = await Topic.table_exists().run()
+                except Exception as exc:  # report which tenant, then stop
+                    fail(f"{tenant.slug}: database not reachable: {exc}")
+                status = "ok" if ready else "not migrated (run: pilot-crm migrate)"
+                click.echo(f"{tenant.slug}: declaration ok, database {status}")
+
+    run(registry, check)
+
+
+@cli.group()
+def users() -> None:
+    """Manage the members of a tenant."""
+
+
+@users.command("add")
+@click.option("--tenant", "slug", required=True)
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["coordinator", "government", "ngo", "observer"]))
+@click.option("--name", "display_name", default="")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_context
+def users_add(ctx: click.Context, slug: str, email: str, role: str, display_name: str,
+              password_stdin: bool) -> None:
+    """Add a member (password from a prompt, or --password-stdin)."""
+    from core.accounts.service import create_user
+
+    registry = load_registry(ctx)
+    tenant = pick_tenants(registry, slug)[0]
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    async def add() -> dict[str, Any]:
+        with tenant_context(tenant):
+            return await create_user(email, role, password, display_name)
+
+    user = run(registry, add)
+    click.echo(f"{tenant.slug}: added {user['email']} as {user['role']}")
+
+
+@cli.group()
+def tokens() -> None:
+    """Manage API tokens."""
+
+
+@tokens.command("create")
+@click.option("--tenant", "slug", required=True)
+@click.option("--email", required=True)
+@click.option("--name", default="cli")
+@click.pass_context
+def tokens_create(ctx: click.Context, slug: str, email: str, name: str) -> None:
+    """Create an API token for a member; prints only the token."""
+    from core.accounts.service import find_user, issue_token
+
+    registry = load_registry(ctx)
+    tenant = pick_tenants(registry, slug)[0]
+
+    async def create() -> str | None:
+        with tenant_context(tenant):
+            user = await find_user(email)
+            if user is None or not user["active"]:
+                return None
+            return await issue_token(user["id"], name)
+
+    token = run(registry, create)
+    if token is None:
+        fail(f"no active member '{email}' in tenant '{slug}'")
+    click.echo(token)
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,119 @@
+"""Meetings and their attendees (with the organization and side each attendee had at the time)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any, ClassVar
+
+from core.contacts.tables import Contact
+from core.errors import Message, NotFound, ValidationFailed
+from core.forms.vocabulary import ATTENDANCE_STATUSES
+from core.i18n.markers import N_
+from core.meetings.tables import Attendance, Meeting, MeetingTopic
+from core.records.service import RecordService, TopicLink, now
+from core.topics.filters import topic_filter
+
+STATUSES = {c.value for c in ATTENDANCE_STATUSES}
+
+
+def _datetime_filter(op: str):
+    def clause(value: str):
+        from datetime import datetime
+
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValidationFailed({op: [Message(N_("Enter a valid date (YYYY-MM-DD)."))]}) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zoneinfo.ZoneInfo("UTC"))
+        return Meeting.starts_at >= moment if op == "from" else Meeting.starts_at < moment
+
+    return clause
+
+
+class MeetingService(RecordService):
+    entity = "meeting"
+    form_name = "meeting"
+    table = Meeting
+    sort_column = "starts_at"
+    sort_descending = True
+    topic_link = TopicLink(MeetingTopic, "meeting")
+    filters: ClassVar = {
+        "meeting_type": lambda v: Meeting.meeting_type == v,
+        "mode": lambda v: Meeting.mode == v,
+        "topic": topic_filter(Meeting, MeetingTopic, "meeting"),
+        "from": _datetime_filter("from"),
+        "to": _datetime_filter("to"),
+    }
+
+    def search_parts(self, values: dict[str, Any]) -> list[Any]:
+        return [values.get("title"), values.get("place"), values.get("agenda")]
+
+    async def before_write(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
+        if existing is None or "timezone" in values:
+            tz = values.get("timezone") or self.tenant.declaration.timezone
+            try:
+                zoneinfo.ZoneInfo(tz)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValidationFailed({"timezone": [Message(N_("Enter a valid IANA time zone, e.g. America/Mexico_City."))]}) from None
+            values["timezone"] = tz
+        starts = values.get("starts_at", existing and existing["starts_at"])
+        ends = values.get("ends_at", existing and existing["ends_at"])
+        if starts and ends and ends < starts:
+            raise ValidationFailed({"ends_at": [Message(N_("The end must be after the start."))]})
+
+    # -- attendees -----------------------------------------------------------------------------
+
+    async def attendees(self, meeting_id: int) -> list[dict[str, Any]]:
+        await self._fetch(meeting_id)
+        return await Attendance.select(
+            Attendance.id, Attendance.contact, Attendance.contact.first_name.as_alias("first_name"),
+            Attendance.contact.last_name.as_alias("last_name"), Attendance.organization,
+            Attendance.organization.name.as_alias("organization_name"), Attendance.side, Attendance.status,
+        ).where(Attendance.meeting == meeting_id).order_by(Attendance.id).run()
+
+    async def set_attendance(self, meeting_id: int, contact_id: int, status: str) -> dict[str, Any]:
+        """Add the contact to the meeting or change their status; the organization and side are the
+        contact's at the moment they are first added, so later moves don't rewrite history."""
+        from core.audit import service as audit
+
+        self._require_writer()
+        if status not in STATUSES:
+            raise ValidationFailed({"status": [Message(N_("Select a valid choice."))]})
+        async with Meeting._meta.db.transaction():
+            meeting = await self._fetch(meeting_id)
+            self._check_edit(meeting)
+            contact = await Contact.select(
+                Contact.id, Contact.organization, Contact.organization.side.as_alias("side"),
+            ).where((Contact.id == contact_id) & Contact.archived_at.is_null()).first().run()
+            if contact is None:
+                raise ValidationFailed({"contact": [Message(N_("This record does not exist."))]})
+            current = await Attendance.select().where(
+                (Attendance.meeting == meeting_id) & (Attendance.contact == contact_id)).first().run()
+            if current is None:
+                await Attendance.insert(Attendance(meeting=meeting_id, contact=contact_id, status=status,
+                                                   organization=contact["organization"],
+                                                   side=contact["side"] or "")).run()
+            else:
+                await Attendance.update({Attendance.status: status}).where(Attendance.id == current["id"]).run()
+            await Meeting.update({Meeting.version: Meeting.version + 1, Meeting.updated_at: now()}).where(
+                Meeting.id == meeting_id).run()
+            after = {"contact": contact_id, "status": status}
+            await audit.record(self.actor, "meeting", meeting_id, "attendance",
+                               {"contact": contact_id, "status": current["status"]} if current else None, after)
+        return after
+
+    async def remove_attendee(self, meeting_id: int, contact_id: int) -> None:
+        from core.audit import service as audit
+
+        self._require_writer()
+        async with Meeting._meta.db.transaction():
+            meeting = await self._fetch(meeting_id)
+            self._check_edit(meeting)
+            deleted = await Attendance.delete().where(
+                (Attendance.meeting == meeting_id) & (Attendance.contact == contact_id)
+            ).returning(Attendance.status).run()
+            if not deleted:
+                raise NotFound()
+            await audit.record(self.actor, "meeting", meeting_id, "attendance",
+                               {"contact": contact_id, "status": deleted[0]["status"]}, None)
