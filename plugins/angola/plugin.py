@@ -1,0 +1,73 @@
+"""Angola's hooks: national priorities, province/NIF fields, and the NIF rule for NGOs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from core.errors import Message
+from core.forms.fields import FieldInvalid, FieldSpec
+from core.hookspecs import hookimpl
+from core.i18n.markers import N_
+from core.topics.specs import TopicSpec
+
+from .provinces import PROVINCES
+
+TOPICS = [
+    TopicSpec("AO-CHILD-TRAFFICKING", N_("Child trafficking"), priority=True),
+    TopicSpec("AO-FLORA", N_("Trafficking in protected flora (timber)"), priority=True),
+    TopicSpec("AO-ILLICIT-MINING", N_("Illicit mining (diamonds and gold)"), priority=True),
+]
+
+# NIF: 10 digits (legal entity) or, for a person, the identity card number (9 digits, 2 letters, 3 digits).
+NIF_RE = re.compile(r"\d{10}|\d{9}[A-Z]{2}\d{3}")
+
+
+def check_nif(value: str) -> None:
+    if not NIF_RE.fullmatch(value):
+        raise FieldInvalid(
+            N_(
+                "Enter a valid NIF: 10 digits, or 9 digits, 2 capital letters and 3 digits "
+                "(e.g. 004567890LA042)."
+            )
+        )
+
+
+PROVINCE = FieldSpec(
+    "ao_province", "choice", N_("Province"), choices=PROVINCES, help=N_("One of Angola's 18 provinces.")
+)
+NIF = FieldSpec(
+    "ao_nif",
+    "text",
+    N_("Tax identification number (NIF)"),
+    max_length=14,
+    validator=check_nif,
+    help=N_(
+        "10 digits for a company; for a person, 9 digits, 2 letters and 3 digits (the identity card number)."
+    ),
+)
+FIELDS = {"organization": [PROVINCE, NIF], "contact": [PROVINCE]}
+
+
+@hookimpl
+def pilot_crm_topics() -> list[TopicSpec]:
+    return TOPICS
+
+
+@hookimpl
+def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
+    return FIELDS.get(form, [])
+
+
+@hookimpl
+def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
+    # A partial update that omits ao_nif is not judged here: its stored value is not in ``data``.
+    if form == "organization" and data.get("sector") == "ngo" and "ao_nif" in data and not data["ao_nif"]:
+        return {"ao_nif": [Message(N_("A NIF is required for non-governmental organizations."))]}
+    return None
+
+
+@hookimpl
+def pilot_crm_locale_dirs() -> list[Path]:
+    return [Path(__file__).parent / "locales"]

@@ -1,0 +1,85 @@
+"""Hooks of the Arabic demonstration tenant. NOT a real pilot: topics, governorates and registry
+numbers are invented to show what a country plugin can do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.errors import Message
+from core.forms.fields import Choice, FieldSpec
+from core.hookspecs import hookimpl
+from core.i18n.markers import N_
+from core.topics.specs import TopicSpec
+
+TOPICS = [
+    TopicSpec("DEMO-SMUGGLING-ROUTES", N_("Migrant smuggling routes"), priority=True),
+    TopicSpec("DEMO-CYBER-CHILDREN", N_("Cybercrime against children"), priority=True),
+    TopicSpec("DEMO-ANTIQUITIES", N_("Looting and trafficking of antiquities"), priority=True),
+]
+
+GOVERNORATES = (
+    Choice("capital", N_("Capital Governorate")),
+    Choice("north", N_("Northern Governorate")),
+    Choice("south", N_("Southern Governorate")),
+    Choice("east", N_("Eastern Governorate")),
+    Choice("west", N_("Western Governorate")),
+    Choice("coast", N_("Coastal Governorate")),
+    Choice("valley", N_("Valley Governorate")),
+    Choice("desert", N_("Desert Governorate")),
+)
+
+# Sectors whose organizations must give their (fictional) registry number.
+REGISTERED_SECTORS = frozenset({"ngo", "foundation"})
+
+GOVERNORATE = FieldSpec(
+    "demo_governorate",
+    "choice",
+    N_("Governorate"),
+    choices=GOVERNORATES,
+    help=N_("Fictional governorate, for demonstration only."),
+)
+REGISTRY_NO = FieldSpec(
+    "demo_registry_no",
+    "text",
+    N_("Registry number"),
+    max_length=10,
+    pattern=r"^REG-\d{6}$",
+    help=N_("Fictional registry number in the form REG-123456."),
+    pattern_message=N_("Enter a registry number in the form REG-123456."),
+)
+FIELDS = {"organization": [GOVERNORATE, REGISTRY_NO], "contact": [GOVERNORATE, REGISTRY_NO]}
+
+
+@hookimpl
+def pilot_crm_topics() -> list[TopicSpec]:
+    return TOPICS
+
+
+@hookimpl
+def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
+    return FIELDS.get(form, [])
+
+
+@hookimpl
+def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
+    # A partial update that omits the number is not judged here: its stored value is not in ``data``.
+    if (
+        form == "organization"
+        and data.get("sector") in REGISTERED_SECTORS
+        and "demo_registry_no" in data
+        and not data["demo_registry_no"]
+    ):
+        return {
+            "demo_registry_no": [
+                Message(
+                    N_("A registry number is required for non-governmental organizations and foundations.")
+                )
+            ]
+        }
+    return None
+
+
+@hookimpl
+def pilot_crm_locale_dirs() -> list[Path]:
+    return [Path(__file__).parent / "locales"]

@@ -1,0 +1,105 @@
+"""Mexico's hooks: national priorities, state/RFC/plan-axis fields, and the RFC rule."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from core.errors import Message
+from core.forms.fields import Choice, FieldInvalid, FieldSpec
+from core.hookspecs import hookimpl
+from core.i18n.markers import N_
+from core.topics.specs import TopicSpec
+
+from .states import STATES
+
+TOPICS = [
+    TopicSpec("MX-FIREARMS", N_("Firearms trafficking flows"), priority=True),
+    TopicSpec("MX-VICTIMS", N_("Protection of victims of trafficking in persons"), priority=True),
+    TopicSpec("MX-MIGRATION-YOUTH", N_("Circular migration and youth"), priority=True),
+    TopicSpec("MX-SUPPLY-CHAINS", N_("Forced labour in private-sector supply chains"), priority=True),
+    TopicSpec("MX-ENVIRONMENT", N_("Environmental crime"), priority=True),
+]
+
+# General axes of the Plan Nacional de Desarrollo 2025-2030.
+PND_AXES = (
+    Choice("governance", N_("Governance with justice and citizen participation")),
+    Choice("wellbeing", N_("Development with well-being and humanism")),
+    Choice("economy", N_("Moral economy and work")),
+    Choice("sustainable", N_("Sustainable development")),
+)
+
+# Sectors whose organizations must give their RFC.
+RFC_SECTORS = frozenset({"private_company", "business_association"})
+
+
+def check_rfc_date(rfc: str) -> None:
+    """The six digits after the 3-4 letters are a date (YYMMDD): incorporation or birth."""
+    digits = rfc[-9:-3]
+    try:
+        date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
+    except ValueError:
+        raise FieldInvalid(N_("The date in this RFC ({date}) is not a valid date."), date=digits) from None
+
+
+STATE = FieldSpec(
+    "mx_state",
+    "choice",
+    N_("State"),
+    choices=STATES,
+    help=N_("Federal entity: one of the 31 states or Mexico City."),
+)
+RFC = FieldSpec(
+    "mx_rfc",
+    "text",
+    N_("RFC (tax ID)"),
+    max_length=13,
+    pattern=r"^[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}$",
+    help=N_(
+        "Federal Taxpayer Registry code in capital letters: 12 characters for a legal entity, "
+        "13 for a natural person."
+    ),
+    pattern_message=N_(
+        "Enter a valid RFC, e.g. ABC010203XY4 for a legal entity or ABCD010203XY4 for a person."
+    ),
+    validator=check_rfc_date,
+)
+PND_AXIS = FieldSpec(
+    "mx_pnd_axis",
+    "choice",
+    N_("National Development Plan axis"),
+    choices=PND_AXES,
+    help=N_("General axis of the National Development Plan 2025-2030 to which this action contributes."),
+)
+FIELDS = {"organization": [STATE, RFC], "contact": [STATE], "action": [PND_AXIS]}
+
+
+@hookimpl
+def pilot_crm_topics() -> list[TopicSpec]:
+    return TOPICS
+
+
+@hookimpl
+def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
+    return FIELDS.get(form, [])
+
+
+@hookimpl
+def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
+    # A partial update that omits mx_rfc is not judged here: its stored value is not in ``data``.
+    if (
+        form == "organization"
+        and data.get("sector") in RFC_SECTORS
+        and "mx_rfc" in data
+        and not data["mx_rfc"]
+    ):
+        return {
+            "mx_rfc": [Message(N_("An RFC is required for private companies and business associations."))]
+        }
+    return None
+
+
+@hookimpl
+def pilot_crm_locale_dirs() -> list[Path]:
+    return [Path(__file__).parent / "locales"]
