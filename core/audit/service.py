@@ -36,4 +36,9 @@ async def history(entity: str | None = None, entity_id: int | None = None, limit
         query = query.where(AuditEntry.entity == entity)
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == entity_id)
-    return await query.run()
+    rows = await query.run()
+    for row in rows:
+        for key in ("before", "after"):
+            if isinstance(row[key], str):
+                row[key] = json.loads(row[key])
+    return rows

@@ -3,11 +3,13 @@ it into service input (form dicts) and ``seed`` writes it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 # A name is either written in Latin script, or a pair (name, Latin transliteration for e-mails).
 Name = str | tuple[str, str]
+# A position title: one string, or (masculine, feminine) where the language inflects it.
+Position = str | tuple[str, str]
 
 
 class Org(NamedTuple):
@@ -40,6 +42,7 @@ class MeetingSpec(NamedTuple):
     minutes: str = ""
     outcomes: str = ""
     topics: tuple[str, ...] = ()
+    timezone: str = ""  # empty: the tenant's time zone
 
 
 class ActionSpec(NamedTuple):
@@ -67,10 +70,10 @@ class TenantData:
     # Plugin field names: {"region": ..., "registry": ...} for organizations, {"region": ...} for contacts.
     org_fields: dict[str, str]
     contact_fields: dict[str, str]
-    first_names: tuple[Name, ...]
+    first_names: dict[str, tuple[Name, ...]]  # "f" / "m" → given names
     last_names: tuple[Name, ...]
     surnames: tuple[int, ...]  # how many last names a person may carry (one picked at random)
-    positions: dict[str, tuple[str, ...]]  # position group (see builders.POSITION_GROUP) → positions
+    positions: dict[str, tuple[Position, ...]]  # position group (see builders.POSITION_GROUP) → titles
     organizations: tuple[Org, ...]
     meetings: tuple[MeetingSpec, ...]
     actions: tuple[ActionSpec, ...]
@@ -78,4 +81,3 @@ class TenantData:
     progress_notes: dict[str, tuple[str, ...]]
     account_names: dict[str, str]  # role → display name of the demo account
     contact_count: int = 100
-    extra: dict[str, object] = field(default_factory=dict)

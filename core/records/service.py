@@ -196,7 +196,7 @@ class RecordService:
     def _columns(self, core: dict[str, Any], extra: dict[str, Any], existing: dict[str, Any] | None):
         names = {c._meta.name for c in self.table._meta.columns}
         columns = {k: v for k, v in core.items() if k in names and k != "topics"}
-        if extra or existing is None:
+        if "extra" in names and (extra or existing is None):
             merged = {**(load_json(existing.get("extra"), {}) if existing else {}), **extra}
             columns["extra"] = merged
         return columns
@@ -241,8 +241,8 @@ class RecordService:
             await self.before_write(core, existing)
             columns = self._columns(core, extra, existing)
             merged = {**before, **core, **extra}
-            columns["search_text"] = search_text(*self.search_parts(merged),
-                                                 *load_json(columns.get("extra", existing["extra"]), {}).values())
+            extras = load_json(columns.get("extra", existing.get("extra")), {})
+            columns["search_text"] = search_text(*self.search_parts(merged), *extras.values())
             columns.update(version=version + 1, updated_at=now())
             updated = await self.table.update(columns).where(
                 (self.table.id == record_id) & (self.table.version == version)

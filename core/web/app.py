@@ -11,6 +11,7 @@ from core import __version__
 from core.settings import Settings
 from core.tenancy.registry import TenantRegistry
 from core.web.deps import provide_actor, provide_tenant, provide_translator
+from core.audit.api import audit_log
 from core.web.forms_api import form_definition
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
@@ -33,7 +34,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
 
     api = Router(
         path="/t/{tenant_slug:str}/api/v1",
-        route_handlers=[*api_controllers(), form_definition],
+        route_handlers=[*api_controllers(), form_definition, audit_log],
         dependencies={
             "tenant": Provide(provide_tenant, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=False),

@@ -1,0 +1,123 @@
+"""Build throwaway tenants (declaration files, databases, members, tokens) for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.accounts.roles import ROLES
+from core.accounts.service import create_user, issue_token
+from core.db.migrate import migrate_tenant
+from core.db.postgres import drop_database
+from core.settings import Settings
+from core.tenancy.context import tenant_context
+from core.tenancy.registry import TenantRegistry
+
+PG_HOST = os.environ.get("PILOT_CRM_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("PILOT_CRM_TEST_PG_PORT", "5432"))
+PG_USER = os.environ.get("PILOT_CRM_TEST_PG_USER", "postgres")
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class TenantSpec:
+    slug: str
+    country: str = "MEX"
+    default_locale: str = "es"
+    locales: tuple[str, ...] = ("es", "en")
+    timezone: str = "America/Mexico_City"
+    plugins: tuple[str, ...] = ()
+
+    def toml(self, database_url: str | None) -> str:
+        lines = [
+            f'slug = "{self.slug}"', f'name = "Test tenant {self.slug}"', f'country = "{self.country}"',
+            f'default_locale = "{self.default_locale}"',
+            "locales = [" + ", ".join(f'"{loc}"' for loc in self.locales) + "]",
+            f'timezone = "{self.timezone}"',
+            "plugins = [" + ", ".join(f'"{p}"' for p in self.plugins) + "]",
+        ]
+        if database_url:
+            lines.append(f'database_url = "{database_url}"')
+        return "\n".join(lines) + "\n"
+
+
+@dataclass
+class TestEnvironment:
+    """Tenants of one backend, with one member and one API token per role in each tenant."""
+
+    __test__ = False
+
+    backend: str
+    root: Path
+    registry: TenantRegistry
+    tokens: dict[tuple[str, str], str] = field(default_factory=dict)
+    users: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    databases: list[str] = field(default_factory=list)
+
+    def headers(self, slug: str, role: str, locale: str | None = None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.tokens[(slug, role)]}"}
+        if locale:
+            headers["Accept-Language"] = locale
+        return headers
+
+    def email(self, slug: str, role: str) -> str:
+        return f"{role}@{slug}.test"
+
+
+def _pg_url(name: str) -> str:
+    return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+
+
+@contextmanager
+def build_environment(backend: str, root: Path, specs: list[TenantSpec]) -> Iterator[TestEnvironment]:
+    """Declare, migrate and populate members for ``specs`` on ``backend``; drop it all afterwards."""
+    tenants_dir, data_dir = root / "tenants", root / "var"
+    tenants_dir.mkdir(parents=True, exist_ok=True)
+    databases: list[str] = []
+    for spec in specs:
+        url = None
+        if backend == "postgres":
+            name = f"pilot_crm_test_{spec.slug.replace('-', '_')}_{secrets.token_hex(4)}"
+            url = _pg_url(name)
+            databases.append(url)
+        (tenants_dir / f"{spec.slug}.toml").write_text(spec.toml(url), encoding="utf-8")
+    settings = Settings.from_env(data_dir, tenants_dir)
+    registry = TenantRegistry.load(settings)
+    env = TestEnvironment(backend, root, registry, databases=databases)
+
+    async def setup() -> None:
+        for tenant in registry:
+            await migrate_tenant(tenant)
+            with tenant_context(tenant):
+                for role in ROLES:
+                    user = await create_user(env.email(tenant.slug, role), role, TEST_PASSWORD,
+                                             display_name=f"{role} {tenant.slug}")
+                    env.users[(tenant.slug, role)] = user
+                    env.tokens[(tenant.slug, role)] = await issue_token(user["id"], "test")
+        await registry.close()
+
+    async def teardown() -> None:
+        await registry.close()
+        for url in databases:
+            await drop_database(url)
+
+    asyncio.run(setup())
+    try:
+        yield env
+    finally:
+        asyncio.run(teardown())

@@ -1,0 +1,58 @@
+"""Pytest fixtures for Pilot CRM and its plugins.
+
+Every test that uses ``env`` or ``client`` runs once per backend: SQLite always, PostgreSQL whenever
+it is reachable. Under ``CI=true`` an unreachable PostgreSQL is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from core.testing.environment import TenantSpec, TestEnvironment, build_environment, postgres_reachable
+
+BACKENDS = ("sqlite", "postgres")
+
+# Two tenants with different plugins: enough to prove isolation and per-tenant plugin effects.
+DEFAULT_SPECS = [
+    TenantSpec("alpha", country="MEX", default_locale="es", locales=("es", "en"),
+               timezone="America/Mexico_City", plugins=("mexico",)),
+    TenantSpec("beta", country="AGO", default_locale="pt", locales=("pt", "en"),
+               timezone="Africa/Luanda", plugins=("angola",)),
+]
+
+
+def require_backend(backend: str) -> None:
+    if backend != "postgres" or postgres_reachable():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("PostgreSQL is not reachable at 127.0.0.1:5432, and CI=true requires it", pytrace=False)
+    pytest.skip("PostgreSQL is not reachable (these tests run whenever it is)")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    require_backend(request.param)
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def env(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestEnvironment]:
+    """Two migrated tenants (``alpha`` with the Mexico plugin, ``beta`` with Angola's) and a member
+    with an API token for every role in each; shared by the tests of one module."""
+    with build_environment(backend, tmp_path_factory.mktemp(backend), DEFAULT_SPECS) as environment:
+        yield environment
+
+
+@pytest.fixture(scope="module")
+def client(env: TestEnvironment):
+    """An HTTP client for the app serving ``env``'s tenants."""
+    from litestar.testing import TestClient
+
+    from core.web.app import create_app
+
+    app = create_app(env.registry.settings, env.registry)
+    with TestClient(app) as test_client:
+        yield test_client
