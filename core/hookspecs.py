@@ -56,10 +56,12 @@ def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
 
 @hookspec
 def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
-    """Check a cleaned submission as a whole; return ``{field: [messages]}`` for what is wrong.
+    """Check a record as a whole; return ``{field: [messages]}`` for what is wrong.
 
-    Called after every field has passed its own validation, with core and plugin values together,
-    so a plugin can express rules across fields (e.g. a registry number required for NGOs).
+    Called after every submitted field has passed its own validation. ``data`` holds every field of
+    the form, core and plugin, as the record would be saved (on updates, the stored values merged
+    with the change; blank fields hold their empty value), so a plugin can express rules across
+    fields, e.g. a registry number required for NGOs.
     """
 
 

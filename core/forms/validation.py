@@ -19,7 +19,8 @@ def validate_submission(form: FormDefinition, data: Any, *, partial: bool, pm: p
                         region: str | None, locales: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return ``(core_values, extra_values)`` or raise ValidationFailed with every field's problems.
 
-    ``partial`` (updates) validates only the fields present; creates also enforce ``required``.
+    ``partial`` (updates) validates only the fields present and leaves the plugins' whole-record
+    rules to :func:`validate_record` once the stored record is known; creates run everything.
     """
     if not isinstance(data, dict):
         raise ValidationFailed({"": [Message(N_("Send a JSON object."))]})
@@ -46,10 +47,20 @@ def validate_submission(form: FormDefinition, data: Any, *, partial: bool, pm: p
                 errors.setdefault(spec.name, []).append(exc.message)
                 continue
         (core if spec.source == "core" else extra)[spec.name] = value
-    if not errors:
-        for result in pm.hook.pilot_crm_validate(form=form.name, data={**core, **extra}) or ():
-            for field_name, messages in (result or {}).items():
-                errors.setdefault(field_name, []).extend(messages)
     if errors:
         raise ValidationFailed(errors)
+    if not partial:
+        validate_record(form, {**core, **extra}, pm)
     return core, extra
+
+
+def validate_record(form: FormDefinition, record: dict[str, Any], pm: pluggy.PluginManager) -> None:
+    """Run the plugins' cross-field rules on the whole record as it would be saved: on updates, the
+    stored values merged with the change, so a rule sees fields the client did not resend."""
+    whole = {spec.name: record.get(spec.name, spec.empty) for spec in form.fields}
+    errors: dict[str, list[Message]] = {}
+    for result in pm.hook.pilot_crm_validate(form=form.name, data=whole) or ():
+        for field_name, messages in (result or {}).items():
+            errors.setdefault(field_name, []).extend(messages)
+    if errors:
+        raise ValidationFailed(errors)

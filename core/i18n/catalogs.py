@@ -14,13 +14,16 @@ from babel.support import NullTranslations, Translations
 
 
 @cache
-def _load_po(path: Path, mtime: float) -> Translations:
+def _compile_po(path: Path, mtime: float) -> bytes:
     with path.open("rb") as fh:
         catalog = read_po(fh)
     buf = io.BytesIO()
     write_mo(buf, catalog)
-    buf.seek(0)
-    return Translations(fp=buf)
+    return buf.getvalue()
+
+
+def _load_po(path: Path) -> Translations:
+    return Translations(fp=io.BytesIO(_compile_po(path, path.stat().st_mtime)))
 
 
 def load_translations(locale: str, locale_dirs: Iterable[Path]) -> NullTranslations:
@@ -30,10 +33,10 @@ def load_translations(locale: str, locale_dirs: Iterable[Path]) -> NullTranslati
         po = Path(directory) / locale / "LC_MESSAGES" / "messages.po"
         if not po.exists():
             continue
-        loaded = _load_po(po, po.stat().st_mtime)
+        loaded = _load_po(po)
+        # The first catalog is the base so its plural rule survives (merge() copies messages only).
         if merged is None:
-            merged = Translations()
-            merged.merge(loaded)
+            merged = loaded
         else:
             merged.merge(loaded)
     return merged or NullTranslations()

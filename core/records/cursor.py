@@ -18,13 +18,14 @@ def encode(value: Any, row_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(cursor: str) -> tuple[Any, int]:
+def decode(cursor: str, expected: type) -> tuple[Any, int]:
+    """Return ``(sort value, id)``; the value must be of the ``expected`` type."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if isinstance(value, dict):
             value = datetime.fromisoformat(value["dt"])
-        if not isinstance(row_id, int):
+        if not isinstance(row_id, int) or isinstance(row_id, bool) or not isinstance(value, expected):
             raise ValueError
         return value, row_id
     except (ValueError, TypeError, KeyError):

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from piccolo.columns import Column
+from piccolo.columns import Column, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from core.accounts.roles import Actor
 from core.audit import service as audit
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
-from core.forms.validation import validate_submission
+from core.forms.validation import validate_record, validate_submission
 from core.i18n.markers import N_
 from core.plugins.manager import notify_record_changed
 from core.records import cursor as cursors
@@ -48,6 +48,16 @@ def load_json(value: Any, default: Any) -> Any:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def _cursor_type(column: Column) -> type:
+    """The Python type a cursor's sort value must have for ``column`` (a cursor from another list or
+    another tenant is rejected as invalid instead of reaching the database)."""
+    if isinstance(column, Timestamptz):
+        return datetime
+    if isinstance(column, Varchar | Text):
+        return str
+    return int
 
 
 class RecordService:
@@ -134,7 +144,7 @@ class RecordService:
         sort: Column = getattr(self.table, self.sort_column)
         pk = self.table.id
         if cursor:
-            value, last_id = cursors.decode(cursor)
+            value, last_id = cursors.decode(cursor, _cursor_type(sort))
             if self.sort_column == "id":
                 query = query.where(pk < last_id if self.sort_descending else pk > last_id)
             elif self.sort_descending:
@@ -238,9 +248,10 @@ class RecordService:
             if existing["archived_at"] is not None:
                 raise Conflict(N_("This record is archived and can no longer be changed."))
             before = self._serialize(existing)
+            merged = {**before, **core, **extra}
+            validate_record(self.tenant.form(self.form_name), merged, self.tenant.plugins)
             await self.before_write(core, existing)
             columns = self._columns(core, extra, existing)
-            merged = {**before, **core, **extra}
             extras = load_json(columns.get("extra", existing.get("extra")), {})
             columns["search_text"] = search_text(*self.search_parts(merged), *extras.values())
             columns.update(version=version + 1, updated_at=now())

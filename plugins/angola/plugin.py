@@ -63,7 +63,7 @@ def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
 @hookimpl
 def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
     # A partial update that omits ao_nif is not judged here: its stored value is not in ``data``.
-    if form == "organization" and data.get("sector") == "ngo" and "ao_nif" in data and not data["ao_nif"]:
+    if form == "organization" and data.get("sector") == "ngo" and not data.get("ao_nif"):
         return {"ao_nif": [Message(N_("A NIF is required for non-governmental organizations."))]}
     return None
 

@@ -63,11 +63,9 @@ def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
 
 @hookimpl
 def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
-    # A partial update that omits the number is not judged here: its stored value is not in ``data``.
     if (
         form == "organization"
         and data.get("sector") in REGISTERED_SECTORS
-        and "demo_registry_no" in data
         and not data["demo_registry_no"]
     ):
         return {

@@ -87,11 +87,9 @@ def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
 
 @hookimpl
 def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
-    # A partial update that omits mx_rfc is not judged here: its stored value is not in ``data``.
     if (
         form == "organization"
         and data.get("sector") in RFC_SECTORS
-        and "mx_rfc" in data
         and not data["mx_rfc"]
     ):
         return {
