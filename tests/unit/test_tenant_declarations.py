@@ -1,0 +1,74 @@
+"""Tenant declarations: the shipped ones load; a bad one stops start-up naming the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from core.cli.main import cli
+from core.settings import REPO_ROOT, Settings
+from core.tenancy.declaration import TenantConfigError
+from core.tenancy.registry import TenantRegistry
+
+GOOD = """slug = "tst"
+name = "Test"
+country = "MEX"
+default_locale = "es"
+locales = ["es", "en"]
+timezone = "America/Mexico_City"
+plugins = ["mexico"]
+"""
+
+
+def test_shipped_tenants_load(tmp_path):
+    registry = TenantRegistry.load(Settings.from_env(tmp_path, REPO_ROOT / "tenants"))
+    assert sorted(registry.slugs()) == ["ago", "demo-ar", "mex"]
+    mex, ago, demo = registry.get("mex"), registry.get("ago"), registry.get("demo-ar")
+    assert (mex.declaration.default_locale, mex.declaration.country) == ("es", "MEX")
+    assert (ago.declaration.default_locale, ago.declaration.country) == ("pt", "AGO")
+    assert demo.declaration.default_locale == "ar" and demo.declaration.demo
+    assert mex.declaration.database_url == f"sqlite:///{tmp_path}/mex.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("replace", "key"),
+    [
+        (('country = "MEX"', 'country = "XXX"'), "country"),
+        (('default_locale = "es"', 'default_locale = "de"'), "default_locale"),
+        (('locales = ["es", "en"]', 'locales = ["en"]'), "locales"),
+        (('timezone = "America/Mexico_City"', 'timezone = "Mars/Olympus"'), "timezone"),
+        (('plugins = ["mexico"]', 'plugins = ["atlantis"]'), "plugins"),
+        (('slug = "tst"', 'slug = "other"'), "slug"),
+        (('name = "Test"\n', ""), "name"),
+        (('plugins = ["mexico"]', 'plugins = "mexico"'), "plugins"),
+        (("", 'colour = "blue"\n'), "colour"),
+        (("", 'database_url = "mysql://x"\n'), "database_url"),
+    ],
+)
+def test_bad_declaration_names_file_and_key(tmp_path, replace, key):
+    old, new = replace
+    text = GOOD.replace(old, new) if old else GOOD + new
+    (tmp_path / "tst.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(TenantConfigError) as info:
+        TenantRegistry.load(Settings.from_env(tmp_path / "var", tmp_path))
+    assert info.value.key == key
+    assert str(tmp_path / "tst.toml") in str(info.value)
+
+
+def test_cli_stops_with_one_line_naming_file_and_key(tmp_path):
+    (tmp_path / "tst.toml").write_text(GOOD.replace("America/Mexico_City", "Nowhere/Land"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--tenants-dir", str(tmp_path), "--data-dir", str(tmp_path / "v"),
+                                      "tenants", "list"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert "tst.toml" in lines[0] and "timezone" in lines[0]
+
+
+def test_syntax_error_is_reported_with_the_file(tmp_path):
+    (tmp_path / "tst.toml").write_text("slug = ", encoding="utf-8")
+    with pytest.raises(TenantConfigError) as info:
+        TenantRegistry.load(Settings.from_env(tmp_path / "var", tmp_path))
+    assert Path(info.value.path).name == "tst.toml"
