@@ -81,8 +81,9 @@ def pilot_crm_piccolo_apps() -> list[AppConfig]:
 
 
 @hookspec
-def pilot_crm_record_changed(entity: str, action: str, record_id: int, before: dict | None,
-                             after: dict | None) -> None:
+def pilot_crm_record_changed(
+    entity: str, action: str, record_id: int, before: dict | None, after: dict | None
+) -> None:
     """Called after a mutation has been committed and audited (``action`` is ``create``,
     ``update``, ``archive`` or a domain verb such as ``confirm``). Must not raise: errors are
     logged and ignored so a plugin cannot undo a committed change."""

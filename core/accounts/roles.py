@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 from core.forms.vocabulary import GOVERNMENT, NON_GOVERNMENTAL
 
-COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER = "coordinator", "government", "ngo", "observer"
+COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER = (
+    "coordinator",
+    "government",
+    "ngo",
+    "observer",
+)
 ROLES = (COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER)
 ROLE_SIDE = {GOVERNMENT_PARTICIPANT: GOVERNMENT, NGO_PARTICIPANT: NON_GOVERNMENTAL}
 

@@ -19,8 +19,9 @@ def actor_for(user: dict[str, Any]) -> Actor:
     return Actor(user_id=user["id"], email=user["email"], role=user["role"])
 
 
-async def create_user(email: str, role: str, password: str, display_name: str = "",
-                      locale: str | None = None) -> dict[str, Any]:
+async def create_user(
+    email: str, role: str, password: str, display_name: str = "", locale: str | None = None
+) -> dict[str, Any]:
     email = email.strip().lower()
     errors: dict[str, list[Message]] = {}
     if not EMAIL_RE.match(email):
@@ -33,8 +34,19 @@ async def create_user(email: str, role: str, password: str, display_name: str = 
         raise ValidationFailed(errors)
     if await User.exists().where(User.email == email).run():
         raise Conflict(N_("A member with this email address already exists."))
-    rows = await User.insert(User(email=email, role=role, password_hash=hash_password(password),
-                                  display_name=display_name, locale=locale)).returning(User.id).run()
+    rows = (
+        await User.insert(
+            User(
+                email=email,
+                role=role,
+                password_hash=hash_password(password),
+                display_name=display_name,
+                locale=locale,
+            )
+        )
+        .returning(User.id)
+        .run()
+    )
     return {"id": rows[0]["id"], "email": email, "role": role}
 
 
@@ -50,11 +62,18 @@ async def issue_token(user_id: int, name: str = "") -> str:
 
 async def user_for_token(token: str) -> dict[str, Any] | None:
     """The active member holding this (unrevoked) token in the tenant in context, or None."""
-    row = await ApiToken.select(
-        ApiToken.user.id.as_alias("id"), ApiToken.user.email.as_alias("email"),
-        ApiToken.user.role.as_alias("role"), ApiToken.user.locale.as_alias("locale"),
-        ApiToken.user.active.as_alias("active"),
-    ).where((ApiToken.token_hash == hash_token(token)) & ApiToken.revoked_at.is_null()).first().run()
+    row = (
+        await ApiToken.select(
+            ApiToken.user.id.as_alias("id"),
+            ApiToken.user.email.as_alias("email"),
+            ApiToken.user.role.as_alias("role"),
+            ApiToken.user.locale.as_alias("locale"),
+            ApiToken.user.active.as_alias("active"),
+        )
+        .where((ApiToken.token_hash == hash_token(token)) & ApiToken.revoked_at.is_null())
+        .first()
+        .run()
+    )
     if row is None or not row["active"]:
         return None
     return row

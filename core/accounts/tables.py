@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -6,6 +6,7 @@ from core.db.routing import ROUTING_ENGINE
 
 
 class User(Table, db=ROUTING_ENGINE, tablename="crm_user"):
+    id: Serial
     email = Varchar(length=254, unique=True)
     display_name = Varchar(length=200, default="")
     password_hash = Varchar(length=200, default="")
@@ -17,6 +18,7 @@ class User(Table, db=ROUTING_ENGINE, tablename="crm_user"):
 
 
 class ApiToken(Table, db=ROUTING_ENGINE, tablename="crm_api_token"):
+    id: Serial
     user = ForeignKey(references=User)
     token_hash = Varchar(length=64, unique=True)
     name = Varchar(length=100, default="")

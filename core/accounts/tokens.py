@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-TOKEN_PREFIX = "pcrm_"
+TOKEN_PREFIX = "pcrm_"  # noqa: S105 - a public prefix, not a secret
 
 
 def new_token() -> str:

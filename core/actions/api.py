@@ -19,6 +19,10 @@ class ActionController(_Base):  # type: ignore[valid-type,misc]
     async def add_progress(self, actor: Actor, record_id: int, data: dict[str, Any]) -> dict[str, Any]:
         return await ActionService(actor).add_progress(record_id, data)
 
-    @post("/{record_id:int}/confirm", summary="Confirm completion for the caller's side", status_code=HTTP_200_OK)
+    @post(
+        "/{record_id:int}/confirm",
+        summary="Confirm completion for the caller's side",
+        status_code=HTTP_200_OK,
+    )
     async def confirm(self, actor: Actor, record_id: int) -> dict[str, Any]:
         return await ActionService(actor).confirm_completion(record_id)

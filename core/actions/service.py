@@ -6,7 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from core.actions.tables import ActionPartner, ActionTopic, CompletionConfirmation, JointAction, ProgressUpdate
+from core.actions.tables import (
+    ActionPartner,
+    ActionTopic,
+    CompletionConfirmation,
+    JointAction,
+    ProgressUpdate,
+)
 from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
 from core.forms.fields import FieldInvalid, FieldSpec, clean_value, is_empty
 from core.forms.vocabulary import GOVERNMENT, NON_GOVERNMENTAL
@@ -25,8 +31,11 @@ PROGRESS_FIELDS = (
 
 def _partner_filter(value: str):
     async def clause():
-        rows = await ActionPartner.select(ActionPartner.action).where(
-            ActionPartner.organization == (int(value) if value.isdigit() else -1)).run()
+        rows = (
+            await ActionPartner.select(ActionPartner.action)
+            .where(ActionPartner.organization == (int(value) if value.isdigit() else -1))
+            .run()
+        )
         return JointAction.id.is_in([r["action"] for r in rows] or [-1])
 
     return clause()
@@ -60,8 +69,7 @@ class ActionService(RecordService):
         return GOVERNMENT
 
     def select_columns(self) -> list[Any]:
-        return [*JointAction.all_columns(),
-                JointAction.government_lead.name.as_alias("government_lead_name")]
+        return [*JointAction.all_columns(), JointAction.government_lead.name.as_alias("government_lead_name")]
 
     def search_parts(self, values: dict[str, Any]) -> list[Any]:
         return [values.get("title"), values.get("description")]
@@ -71,13 +79,25 @@ class ActionService(RecordService):
         if not rows:
             return
         ids = [r["id"] for r in rows]
-        partners = await ActionPartner.select(
-            ActionPartner.action, ActionPartner.organization,
-            ActionPartner.organization.name.as_alias("name"),
-        ).where(ActionPartner.action.is_in(ids)).order_by(ActionPartner.id).run()
-        confirmations = await CompletionConfirmation.select(
-            CompletionConfirmation.action, CompletionConfirmation.side, CompletionConfirmation.confirmed_at,
-        ).where(CompletionConfirmation.action.is_in(ids)).run()
+        partners = (
+            await ActionPartner.select(
+                ActionPartner.action,
+                ActionPartner.organization,
+                ActionPartner.organization.name.as_alias("name"),
+            )
+            .where(ActionPartner.action.is_in(ids))
+            .order_by(ActionPartner.id)
+            .run()
+        )
+        confirmations = (
+            await CompletionConfirmation.select(
+                CompletionConfirmation.action,
+                CompletionConfirmation.side,
+                CompletionConfirmation.confirmed_at,
+            )
+            .where(CompletionConfirmation.action.is_in(ids))
+            .run()
+        )
         for row in rows:
             mine = [p for p in partners if p["action"] == row["id"]]
             row["partners"] = [p["organization"] for p in mine]
@@ -92,16 +112,24 @@ class ActionService(RecordService):
             values["status"] = "proposed"
         lead = values.get("government_lead")
         if lead is not None:
-            org = await Organization.select(Organization.side).where(
-                (Organization.id == lead) & Organization.archived_at.is_null()).first().run()
+            org = (
+                await Organization.select(Organization.side)
+                .where((Organization.id == lead) & Organization.archived_at.is_null())
+                .first()
+                .run()
+            )
             if org is None:
                 errors["government_lead"] = [Message(N_("This record does not exist."))]
             elif org["side"] != GOVERNMENT:
                 errors["government_lead"] = [Message(N_("Choose a government organization."))]
         partners = values.get("partners") or []
         if partners:
-            found = {r["id"]: r["side"] for r in await Organization.select(Organization.id, Organization.side)
-                     .where(Organization.id.is_in(partners) & Organization.archived_at.is_null()).run()}
+            found = {
+                r["id"]: r["side"]
+                for r in await Organization.select(Organization.id, Organization.side)
+                .where(Organization.id.is_in(partners) & Organization.archived_at.is_null())
+                .run()
+            }
             if any(p not in found for p in partners):
                 errors["partners"] = [Message(N_("This record does not exist."))]
             elif any(found[p] != NON_GOVERNMENTAL for p in partners):
@@ -118,17 +146,27 @@ class ActionService(RecordService):
         if "partners" in values:
             await ActionPartner.delete().where(ActionPartner.action == record_id).run()
             if values["partners"]:
-                await ActionPartner.insert(*[ActionPartner(action=record_id, organization=o)
-                                             for o in values["partners"]]).run()
+                await ActionPartner.insert(
+                    *[ActionPartner(action=record_id, organization=o) for o in values["partners"]]
+                ).run()
 
     # -- progress updates ------------------------------------------------------------------------
 
     async def progress(self, action_id: int) -> list[dict[str, Any]]:
         await self._fetch(action_id)
-        return await ProgressUpdate.select(
-            ProgressUpdate.id, ProgressUpdate.on_date, ProgressUpdate.note, ProgressUpdate.created_at,
-            ProgressUpdate.author.email.as_alias("author_email"),
-        ).where(ProgressUpdate.action == action_id).order_by(ProgressUpdate.on_date).order_by(ProgressUpdate.id).run()
+        return (
+            await ProgressUpdate.select(
+                ProgressUpdate.id,
+                ProgressUpdate.on_date,
+                ProgressUpdate.note,
+                ProgressUpdate.created_at,
+                ProgressUpdate.author.email.as_alias("author_email"),
+            )
+            .where(ProgressUpdate.action == action_id)
+            .order_by(ProgressUpdate.on_date)
+            .order_by(ProgressUpdate.id)
+            .run()
+        )
 
     async def add_progress(self, action_id: int, data: Any) -> dict[str, Any]:
         """Any participant of either side may log progress on a joint action; observers may not."""
@@ -158,8 +196,13 @@ class ActionService(RecordService):
             action = await self._fetch(action_id)
             if action["archived_at"] is not None:
                 raise Conflict(N_("This record is archived and can no longer be changed."))
-            rows = await ProgressUpdate.insert(ProgressUpdate(action=action_id, author=self.actor.user_id,
-                                                              **cleaned)).returning(ProgressUpdate.id).run()
+            rows = (
+                await ProgressUpdate.insert(
+                    ProgressUpdate(action=action_id, author=self.actor.user_id, **cleaned)
+                )
+                .returning(ProgressUpdate.id)
+                .run()
+            )
             entry = {"id": rows[0]["id"], **cleaned}
             await audit.record(self.actor, "action", action_id, "progress", None, entry)
         return entry
@@ -173,23 +216,42 @@ class ActionService(RecordService):
 
         side = self.actor.side
         if side not in CONFIRMING_SIDES:
-            raise PermissionDenied(N_("Only a government or a non-governmental participant can confirm completion."))
+            raise PermissionDenied(
+                N_("Only a government or a non-governmental participant can confirm completion.")
+            )
         async with JointAction._meta.db.transaction():
             action = await self._fetch(action_id)
             if action["archived_at"] is not None or action["status"] == "discontinued":
                 raise Conflict(N_("This action can no longer be completed."))
             before = self._serialize(action)
-            already = await CompletionConfirmation.exists().where(
-                (CompletionConfirmation.action == action_id) & (CompletionConfirmation.side == side)).run()
+            already = (
+                await CompletionConfirmation.exists()
+                .where((CompletionConfirmation.action == action_id) & (CompletionConfirmation.side == side))
+                .run()
+            )
             if not already:
-                await CompletionConfirmation.insert(CompletionConfirmation(
-                    action=action_id, side=side, user_id=self.actor.user_id or 0)).run()
-            sides = {r["side"] for r in await CompletionConfirmation.select(CompletionConfirmation.side)
-                     .where(CompletionConfirmation.action == action_id).run()}
+                await CompletionConfirmation.insert(
+                    CompletionConfirmation(action=action_id, side=side, user_id=self.actor.user_id or 0)
+                ).run()
+            sides = {
+                r["side"]
+                for r in await CompletionConfirmation.select(CompletionConfirmation.side)
+                .where(CompletionConfirmation.action == action_id)
+                .run()
+            }
             if set(CONFIRMING_SIDES) <= sides and action["status"] != "completed":
-                await JointAction.update({JointAction.status: "completed", JointAction.completed_at: now(),
-                                          JointAction.version: action["version"] + 1,
-                                          JointAction.updated_at: now()}).where(JointAction.id == action_id).run()
+                await (
+                    JointAction.update(
+                        {
+                            JointAction.status: "completed",
+                            JointAction.completed_at: now(),
+                            JointAction.version: action["version"] + 1,
+                            JointAction.updated_at: now(),
+                        }
+                    )
+                    .where(JointAction.id == action_id)
+                    .run()
+                )
             after = self._serialize(await self._fetch(action_id))
             await audit.record(self.actor, "action", action_id, "confirm", before, after)
         return after

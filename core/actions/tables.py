@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -11,6 +11,7 @@ from core.topics.tables import Topic
 
 
 class JointAction(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_joint_action"):
+    id: Serial
     title = Varchar(length=300)
     description = Text(default="")
     status = Varchar(length=16, default="proposed", index=True)
@@ -22,16 +23,19 @@ class JointAction(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_joint_ac
 
 
 class ActionTopic(Table, db=ROUTING_ENGINE, tablename="crm_action_topic"):
+    id: Serial
     action = ForeignKey(references=JointAction, index=True)
     topic = ForeignKey(references=Topic, index=True)
 
 
 class ActionPartner(Table, db=ROUTING_ENGINE, tablename="crm_action_partner"):
+    id: Serial
     action = ForeignKey(references=JointAction, index=True)
     organization = ForeignKey(references=Organization, index=True)
 
 
 class ProgressUpdate(Table, db=ROUTING_ENGINE, tablename="crm_progress_update"):
+    id: Serial
     action = ForeignKey(references=JointAction, index=True)
     on_date = Date()
     note = Text()
@@ -40,6 +44,7 @@ class ProgressUpdate(Table, db=ROUTING_ENGINE, tablename="crm_progress_update"):
 
 
 class CompletionConfirmation(Table, db=ROUTING_ENGINE, tablename="crm_completion_confirmation"):
+    id: Serial
     action = ForeignKey(references=JointAction, index=True)
     side = Varchar(length=32)
     user_id = Integer()

@@ -12,22 +12,26 @@ from core.tenancy.context import require_tenant
 
 
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, date | datetime)
-                                 else str(v)))
+    return json.loads(
+        json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, date | datetime) else str(v))
+    )
 
 
-async def record(actor: Actor, entity: str, entity_id: int, action: str,
-                 before: dict | None, after: dict | None) -> None:
-    await AuditEntry.insert(AuditEntry(
-        tenant=require_tenant().slug,
-        actor_id=actor.user_id,
-        actor_email=actor.email,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-    )).run()
+async def record(
+    actor: Actor, entity: str, entity_id: int, action: str, before: dict | None, after: dict | None
+) -> None:
+    await AuditEntry.insert(
+        AuditEntry(
+            tenant=require_tenant().slug,
+            actor_id=actor.user_id,
+            actor_email=actor.email,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
+        )
+    ).run()
 
 
 async def history(entity: str | None = None, entity_id: int | None = None, limit: int = 100) -> list[dict]:

@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -6,6 +6,7 @@ from core.db.routing import ROUTING_ENGINE
 
 
 class AuditEntry(Table, db=ROUTING_ENGINE, tablename="crm_audit_entry"):
+    id: Serial
     at = Timestamptz(default=TimestamptzNow())
     tenant = Varchar(length=32)
     actor_id = Integer(null=True, default=None)

@@ -6,6 +6,7 @@ Errors end with exit code 1 and one line on stderr saying why; nothing is half-w
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -64,10 +65,18 @@ def run(registry: TenantRegistry, coro_fn: Callable[[], Awaitable[T]]) -> T:
 
 
 @click.group()
-@click.option("--data-dir", envvar="PILOT_CRM_DATA_DIR", type=click.Path(file_okay=False),
-              help="Where tenant databases live (default ./var).")
-@click.option("--tenants-dir", envvar="PILOT_CRM_TENANTS_DIR", type=click.Path(file_okay=False),
-              help="Where tenant declarations live (default ./tenants).")
+@click.option(
+    "--data-dir",
+    envvar="PILOT_CRM_DATA_DIR",
+    type=click.Path(file_okay=False),
+    help="Where tenant databases live (default ./var).",
+)
+@click.option(
+    "--tenants-dir",
+    envvar="PILOT_CRM_TENANTS_DIR",
+    type=click.Path(file_okay=False),
+    help="Where tenant declarations live (default ./tenants).",
+)
 @click.pass_context
 def cli(ctx: click.Context, data_dir: str | None, tenants_dir: str | None) -> None:
     """Pilot CRM: the CRM of the national Voluntary Pilot Initiatives."""
@@ -100,10 +109,12 @@ def migrate(ctx: click.Context, slug: str | None) -> None:
 
     registry = load_registry(ctx)
     for tenant in pick_tenants(registry, slug):
-        report = run(registry, lambda t=tenant: migrate_tenant(t))
+        report = run(registry, functools.partial(migrate_tenant, tenant))
         applied = ", ".join(f"{app}: {n}" for app, n in report.applied.items())
         created = " (database created)" if report.database_created else ""
-        click.echo(f"{tenant.slug}: migrations applied [{applied}], topics added: {report.topics_added}{created}")
+        click.echo(
+            f"{tenant.slug}: migrations applied [{applied}], topics added: {report.topics_added}{created}"
+        )
 
 
 @cli.command()
@@ -141,8 +152,10 @@ def tenants_list(ctx: click.Context) -> None:
     """List declared tenants."""
     for tenant in load_registry(ctx):
         d = tenant.declaration
-        click.echo(f"{d.slug}\t{d.name}\t{d.country}\t{d.default_locale} ({','.join(d.locales)})\t"
-                   f"{d.engine_kind}\t{','.join(d.plugins) or '-'}")
+        click.echo(
+            f"{d.slug}\t{d.name}\t{d.country}\t{d.default_locale} ({','.join(d.locales)})\t"
+            f"{d.engine_kind}\t{','.join(d.plugins) or '-'}"
+        )
 
 
 @tenants.command("check")
@@ -178,8 +191,9 @@ def users() -> None:
 @click.option("--name", "display_name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_context
-def users_add(ctx: click.Context, slug: str, email: str, role: str, display_name: str,
-              password_stdin: bool) -> None:
+def users_add(
+    ctx: click.Context, slug: str, email: str, role: str, display_name: str, password_stdin: bool
+) -> None:
     """Add a member (password from a prompt, or --password-stdin)."""
     from core.accounts.service import create_user
 

@@ -27,19 +27,31 @@ class ContactService(RecordService):
     }
 
     def select_columns(self) -> list[Any]:
-        return [*Contact.all_columns(), Contact.organization.name.as_alias("organization_name"),
-                Contact.organization.side.as_alias("organization_side")]
+        return [
+            *Contact.all_columns(),
+            Contact.organization.name.as_alias("organization_name"),
+            Contact.organization.side.as_alias("organization_side"),
+        ]
 
     def search_parts(self, values: dict[str, Any]) -> list[Any]:
-        return [values.get("first_name"), values.get("last_name"), values.get("position"),
-                load_json(values.get("emails"), []), values.get("organization_name")]
+        return [
+            values.get("first_name"),
+            values.get("last_name"),
+            values.get("position"),
+            load_json(values.get("emails"), []),
+            values.get("organization_name"),
+        ]
 
     async def before_write(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
         if "organization" in values:
             await self.check_reference(Organization, "organization", values["organization"])
             if values["organization"] is not None:
-                org = await Organization.select(Organization.name, Organization.side).where(
-                    Organization.id == values["organization"]).first().run()
+                org = (
+                    await Organization.select(Organization.name, Organization.side)
+                    .where(Organization.id == values["organization"])
+                    .first()
+                    .run()
+                )
                 values["organization_name"] = org["name"] if org else None
                 values["organization_side"] = org["side"] if org else ""
 

@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, Boolean, Date, ForeignKey, Varchar
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Serial, Varchar
 from piccolo.table import Table
 
 from core.db.columns import RecordMixin
@@ -7,6 +7,7 @@ from core.organizations.tables import Organization
 
 
 class Contact(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_contact"):
+    id: Serial
     first_name = Varchar(length=120)
     last_name = Varchar(length=120, index=True)
     organization = ForeignKey(references=Organization, null=True, index=True)

@@ -5,7 +5,13 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from core.accounts.tables import ApiToken, User
-from core.actions.tables import ActionPartner, ActionTopic, CompletionConfirmation, JointAction, ProgressUpdate
+from core.actions.tables import (
+    ActionPartner,
+    ActionTopic,
+    CompletionConfirmation,
+    JointAction,
+    ProgressUpdate,
+)
 from core.audit.tables import AuditEntry
 from core.contacts.tables import Contact
 from core.meetings.tables import Attendance, Meeting, MeetingTopic
@@ -16,8 +22,20 @@ APP_CONFIG = AppConfig(
     app_name="pilot_crm_core",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[
-        User, ApiToken, AuditEntry, Topic, Organization, OrganizationTopic, Contact, Meeting,
-        MeetingTopic, Attendance, JointAction, ActionTopic, ActionPartner, ProgressUpdate,
+        User,
+        ApiToken,
+        AuditEntry,
+        Topic,
+        Organization,
+        OrganizationTopic,
+        Contact,
+        Meeting,
+        MeetingTopic,
+        Attendance,
+        JointAction,
+        ActionTopic,
+        ActionPartner,
+        ProgressUpdate,
         CompletionConfirmation,
     ],
     migration_dependencies=[],

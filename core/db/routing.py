@@ -28,12 +28,12 @@ class RoutingEngine(Engine):
         self.query_id = 0
         self.min_version_number = 0
 
-    @property  # type: ignore[override]
-    def engine_type(self) -> str:
+    @property
+    def engine_type(self) -> str:  # type: ignore[override]
         return tenant_engine().engine_type
 
-    @property  # type: ignore[override]
-    def current_transaction(self):
+    @property
+    def current_transaction(self):  # type: ignore[override]
         return tenant_engine().current_transaction
 
     def transaction_exists(self) -> bool:

@@ -111,7 +111,7 @@ class PersistentSQLiteEngine(SQLiteEngine):
     @staticmethod
     async def _execute(conn: aiosqlite.Connection, sql: str, args: list[Any] | None) -> list[dict]:
         async with conn.execute(sql, args or []) as cursor:
-            return list(await cursor.fetchall())
+            return [dict(row) for row in await cursor.fetchall()]
 
     async def _run(self, sql: str, args: list[Any] | None) -> list[dict]:
         tx = self.current_transaction.get()
@@ -130,7 +130,7 @@ class PersistentSQLiteEngine(SQLiteEngine):
     async def run_ddl(self, ddl: str, in_pool: bool = False):
         return await self._run(ddl, None)
 
-    def transaction(
+    def transaction(  # type: ignore[override]
         self, transaction_type: TransactionType = TransactionType.immediate, allow_nested: bool = True
     ) -> PersistentSQLiteTransaction:
         return PersistentSQLiteTransaction(self, allow_nested=allow_nested)
@@ -151,7 +151,7 @@ class PersistentSQLiteTransaction:
 
     async def __aenter__(self) -> PersistentSQLiteTransaction:
         if self._parent is not None:
-            return self._parent
+            return self._parent  # type: ignore[return-value]
         self.connection, self._lock = await self.engine.writer()
         await self._lock.acquire()
         try:

@@ -14,8 +14,14 @@ CORE_FORMS: dict[str, tuple[FieldSpec, ...]] = {
     "organization": (
         FieldSpec("name", "text", N_("Name"), required=True, max_length=300),
         FieldSpec("acronym", "text", N_("Acronym"), max_length=40),
-        FieldSpec("sector", "choice", N_("Sector"), required=True, choices=v.SECTORS,
-                  help=N_("The sector decides the stakeholder side.")),
+        FieldSpec(
+            "sector",
+            "choice",
+            N_("Sector"),
+            required=True,
+            choices=v.SECTORS,
+            help=N_("The sector decides the stakeholder side."),
+        ),
         FieldSpec("country", "country", N_("Country"), help=N_("Three-letter ISO code, e.g. MEX.")),
         FieldSpec("city", "text", N_("City"), max_length=120),
         FieldSpec("website", "url", N_("Website"), max_length=300),
@@ -27,22 +33,32 @@ CORE_FORMS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("organization", "reference", N_("Organization"), references="organization"),
         FieldSpec("position", "text", N_("Position"), max_length=200),
         FieldSpec("emails", "emails", N_("Email addresses")),
-        FieldSpec("phones", "phones", N_("Phone numbers"),
-                  help=N_("International format, e.g. +52 55 1234 5678.")),
+        FieldSpec(
+            "phones", "phones", N_("Phone numbers"), help=N_("International format, e.g. +52 55 1234 5678.")
+        ),
         FieldSpec("preferred_language", "locale", N_("Preferred language")),
         FieldSpec("roles", "multichoice", N_("Roles"), choices=v.CONTACT_ROLES),
         FieldSpec("consent_basis", "choice", N_("Lawful basis"), choices=v.CONSENT_BASES),
         FieldSpec("consent_date", "date", N_("Consent date")),
-        FieldSpec("protected", "boolean", N_("Protected person"),
-                  help=N_("At-risk person: limit who can see this contact.")),
+        FieldSpec(
+            "protected",
+            "boolean",
+            N_("Protected person"),
+            help=N_("At-risk person: limit who can see this contact."),
+        ),
     ),
     "meeting": (
         FieldSpec("title", "text", N_("Title"), required=True, max_length=300),
         FieldSpec("meeting_type", "choice", N_("Meeting type"), required=True, choices=v.MEETING_TYPES),
         FieldSpec("starts_at", "datetime", N_("Starts"), required=True),
         FieldSpec("ends_at", "datetime", N_("Ends"), required=True),
-        FieldSpec("timezone", "text", N_("Time zone"), max_length=64,
-                  help=N_("IANA time zone; defaults to the pilot's.")),
+        FieldSpec(
+            "timezone",
+            "text",
+            N_("Time zone"),
+            max_length=64,
+            help=N_("IANA time zone; defaults to the pilot's."),
+        ),
         FieldSpec("mode", "choice", N_("Mode"), required=True, choices=v.MEETING_MODES),
         FieldSpec("place", "text", N_("Place"), max_length=300),
         FieldSpec("agenda", "textarea", N_("Agenda"), max_length=20000),
@@ -61,8 +77,15 @@ CORE_FORMS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("topics", "topics", N_("Topics")),
     ),
     "topic": (
-        FieldSpec("code", "text", N_("Code"), required=True, max_length=64, pattern=r"[A-Za-z0-9-]+",
-                  pattern_message=N_("Use letters, digits and hyphens only.")),
+        FieldSpec(
+            "code",
+            "text",
+            N_("Code"),
+            required=True,
+            max_length=64,
+            pattern=r"[A-Za-z0-9-]+",
+            pattern_message=N_("Use letters, digits and hyphens only."),
+        ),
         FieldSpec("label", "text", N_("Label"), required=True, max_length=200),
         FieldSpec("category", "choice", N_("Category"), required=True, choices=v.TOPIC_CATEGORIES),
         FieldSpec("priority", "boolean", N_("National priority")),
@@ -90,7 +113,8 @@ def build_form(name: str, pm: pluggy.PluginManager) -> FormDefinition:
     fields = list(CORE_FORMS[name])
     seen = {f.name for f in fields}
     for impl in reversed(pm.hook.pilot_crm_form_fields.get_hookimpls()):
-        for spec in impl.function(form=name) or ():
+        specs: list[FieldSpec] = impl.function(form=name) or []  # type: ignore[assignment]
+        for spec in specs:
             if spec.name in seen:
                 raise ValueError(f"plugin {impl.plugin_name!r} redefines field {spec.name!r} on {name!r}")
             seen.add(spec.name)

@@ -17,8 +17,25 @@ from core.i18n.markers import N_
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 
-KINDS = ("text", "textarea", "email", "emails", "phones", "choice", "multichoice", "date", "datetime",
-         "boolean", "integer", "url", "country", "locale", "topics", "reference", "references")
+KINDS = (
+    "text",
+    "textarea",
+    "email",
+    "emails",
+    "phones",
+    "choice",
+    "multichoice",
+    "date",
+    "datetime",
+    "boolean",
+    "integer",
+    "url",
+    "country",
+    "locale",
+    "topics",
+    "reference",
+    "references",
+)
 
 
 class FieldInvalid(Exception):
@@ -129,7 +146,9 @@ def _datetime(value: Any) -> datetime:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise FieldInvalid(N_("Enter a valid date and time with a time zone, e.g. 2025-03-14T09:30:00-06:00."))
+        raise FieldInvalid(
+            N_("Enter a valid date and time with a time zone, e.g. 2025-03-14T09:30:00-06:00.")
+        )
     return parsed
 
 
@@ -157,8 +176,9 @@ def _country(value: Any) -> str:
     return code
 
 
-def clean_value(spec: FieldSpec, value: Any, *, region: str | None = None,
-                locales: tuple[str, ...] = ()) -> Any:
+def clean_value(
+    spec: FieldSpec, value: Any, *, region: str | None = None, locales: tuple[str, ...] = ()
+) -> Any:
     """Return the cleaned value or raise FieldInvalid. Empty values have been handled by the caller."""
     kind = spec.kind
     if kind in ("text", "textarea"):

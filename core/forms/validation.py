@@ -15,8 +15,15 @@ from core.i18n.markers import N_
 META_KEYS = frozenset({"version"})
 
 
-def validate_submission(form: FormDefinition, data: Any, *, partial: bool, pm: pluggy.PluginManager,
-                        region: str | None, locales: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+def validate_submission(
+    form: FormDefinition,
+    data: Any,
+    *,
+    partial: bool,
+    pm: pluggy.PluginManager,
+    region: str | None,
+    locales: tuple[str, ...],
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return ``(core_values, extra_values)`` or raise ValidationFailed with every field's problems.
 
     ``partial`` (updates) validates only the fields present and leaves the plugins' whole-record

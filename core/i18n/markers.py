@@ -2,5 +2,5 @@
 translation happens at the edge, in the request's locale, never at import time."""
 
 
-def N_(msgid: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(msgid: str) -> str:
     return msgid

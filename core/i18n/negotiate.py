@@ -27,8 +27,9 @@ def parse_accept_language(header: str | None) -> list[str]:
     return [tag for _, _, tag in sorted(weighted)]
 
 
-def choose_locale(user_locale: str | None, accept_language: str | None, allowed: tuple[str, ...],
-                  default: str) -> str:
+def choose_locale(
+    user_locale: str | None, accept_language: str | None, allowed: tuple[str, ...], default: str
+) -> str:
     if user_locale and user_locale in allowed:
         return user_locale
     preferred = parse_accept_language(accept_language)

@@ -16,10 +16,15 @@ class MeetingController(_Base):  # type: ignore[valid-type,misc]
         return await MeetingService(actor).attendees(record_id)
 
     @put("/{record_id:int}/attendees/{contact_id:int}", summary="Add an attendee or set their attendance")
-    async def set_attendee(self, actor: Actor, record_id: int, contact_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    async def set_attendee(
+        self, actor: Actor, record_id: int, contact_id: int, data: dict[str, Any]
+    ) -> dict[str, Any]:
         return await MeetingService(actor).set_attendance(record_id, contact_id, str(data.get("status", "")))
 
-    @delete("/{record_id:int}/attendees/{contact_id:int}", summary="Remove an attendee",
-            status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/{record_id:int}/attendees/{contact_id:int}",
+        summary="Remove an attendee",
+        status_code=HTTP_204_NO_CONTENT,
+    )
     async def remove_attendee(self, actor: Actor, record_id: int, contact_id: int) -> None:
         await MeetingService(actor).remove_attendee(record_id, contact_id)

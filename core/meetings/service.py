@@ -55,7 +55,9 @@ class MeetingService(RecordService):
             try:
                 zoneinfo.ZoneInfo(tz)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                raise ValidationFailed({"timezone": [Message(N_("Enter a valid IANA time zone, e.g. America/Mexico_City."))]}) from None
+                raise ValidationFailed(
+                    {"timezone": [Message(N_("Enter a valid IANA time zone, e.g. America/Mexico_City."))]}
+                ) from None
             values["timezone"] = tz
         starts = values.get("starts_at", existing and existing["starts_at"])
         ends = values.get("ends_at", existing and existing["ends_at"])
@@ -66,11 +68,21 @@ class MeetingService(RecordService):
 
     async def attendees(self, meeting_id: int) -> list[dict[str, Any]]:
         await self._fetch(meeting_id)
-        return await Attendance.select(
-            Attendance.id, Attendance.contact, Attendance.contact.first_name.as_alias("first_name"),
-            Attendance.contact.last_name.as_alias("last_name"), Attendance.organization,
-            Attendance.organization.name.as_alias("organization_name"), Attendance.side, Attendance.status,
-        ).where(Attendance.meeting == meeting_id).order_by(Attendance.id).run()
+        return (
+            await Attendance.select(
+                Attendance.id,
+                Attendance.contact,
+                Attendance.contact.first_name.as_alias("first_name"),
+                Attendance.contact.last_name.as_alias("last_name"),
+                Attendance.organization,
+                Attendance.organization.name.as_alias("organization_name"),
+                Attendance.side,
+                Attendance.status,
+            )
+            .where(Attendance.meeting == meeting_id)
+            .order_by(Attendance.id)
+            .run()
+        )
 
     async def set_attendance(self, meeting_id: int, contact_id: int, status: str) -> dict[str, Any]:
         """Add the contact to the meeting or change their status; the organization and side are the
@@ -83,24 +95,52 @@ class MeetingService(RecordService):
         async with Meeting._meta.db.transaction():
             meeting = await self._fetch(meeting_id)
             self._check_edit(meeting)
-            contact = await Contact.select(
-                Contact.id, Contact.organization, Contact.organization.side.as_alias("side"),
-            ).where((Contact.id == contact_id) & Contact.archived_at.is_null()).first().run()
+            contact = (
+                await Contact.select(
+                    Contact.id,
+                    Contact.organization,
+                    Contact.organization.side.as_alias("side"),
+                )
+                .where((Contact.id == contact_id) & Contact.archived_at.is_null())
+                .first()
+                .run()
+            )
             if contact is None:
                 raise ValidationFailed({"contact": [Message(N_("This record does not exist."))]})
-            current = await Attendance.select().where(
-                (Attendance.meeting == meeting_id) & (Attendance.contact == contact_id)).first().run()
+            current = (
+                await Attendance.select()
+                .where((Attendance.meeting == meeting_id) & (Attendance.contact == contact_id))
+                .first()
+                .run()
+            )
             if current is None:
-                await Attendance.insert(Attendance(meeting=meeting_id, contact=contact_id, status=status,
-                                                   organization=contact["organization"],
-                                                   side=contact["side"] or "")).run()
+                await Attendance.insert(
+                    Attendance(
+                        meeting=meeting_id,
+                        contact=contact_id,
+                        status=status,
+                        organization=contact["organization"],
+                        side=contact["side"] or "",
+                    )
+                ).run()
             else:
-                await Attendance.update({Attendance.status: status}).where(Attendance.id == current["id"]).run()
-            await Meeting.update({Meeting.version: Meeting.version + 1, Meeting.updated_at: now()}).where(
-                Meeting.id == meeting_id).run()
+                await (
+                    Attendance.update({Attendance.status: status}).where(Attendance.id == current["id"]).run()
+                )
+            await (
+                Meeting.update({Meeting.version: Meeting.version + 1, Meeting.updated_at: now()})
+                .where(Meeting.id == meeting_id)
+                .run()
+            )
             after = {"contact": contact_id, "status": status}
-            await audit.record(self.actor, "meeting", meeting_id, "attendance",
-                               {"contact": contact_id, "status": current["status"]} if current else None, after)
+            await audit.record(
+                self.actor,
+                "meeting",
+                meeting_id,
+                "attendance",
+                {"contact": contact_id, "status": current["status"]} if current else None,
+                after,
+            )
         return after
 
     async def remove_attendee(self, meeting_id: int, contact_id: int) -> None:
@@ -110,10 +150,19 @@ class MeetingService(RecordService):
         async with Meeting._meta.db.transaction():
             meeting = await self._fetch(meeting_id)
             self._check_edit(meeting)
-            deleted = await Attendance.delete().where(
-                (Attendance.meeting == meeting_id) & (Attendance.contact == contact_id)
-            ).returning(Attendance.status).run()
+            deleted = (
+                await Attendance.delete()
+                .where((Attendance.meeting == meeting_id) & (Attendance.contact == contact_id))
+                .returning(Attendance.status)
+                .run()
+            )
             if not deleted:
                 raise NotFound()
-            await audit.record(self.actor, "meeting", meeting_id, "attendance",
-                               {"contact": contact_id, "status": deleted[0]["status"]}, None)
+            await audit.record(
+                self.actor,
+                "meeting",
+                meeting_id,
+                "attendance",
+                {"contact": contact_id, "status": deleted[0]["status"]},
+                None,
+            )

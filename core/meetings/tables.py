@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from core.contacts.tables import Contact
@@ -9,6 +9,7 @@ from core.topics.tables import Topic
 
 
 class Meeting(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_meeting"):
+    id: Serial
     title = Varchar(length=300)
     meeting_type = Varchar(length=40)
     starts_at = Timestamptz(index=True)
@@ -23,11 +24,13 @@ class Meeting(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_meeting"):
 
 
 class MeetingTopic(Table, db=ROUTING_ENGINE, tablename="crm_meeting_topic"):
+    id: Serial
     meeting = ForeignKey(references=Meeting, index=True)
     topic = ForeignKey(references=Topic, index=True)
 
 
 class Attendance(Table, db=ROUTING_ENGINE, tablename="crm_attendance"):
+    id: Serial
     meeting = ForeignKey(references=Meeting, index=True)
     contact = ForeignKey(references=Contact, index=True)
     organization = ForeignKey(references=Organization, null=True)  # at the time of the meeting

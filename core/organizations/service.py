@@ -35,6 +35,3 @@ class OrganizationService(RecordService):
     def _default_owner_side(self, core: dict[str, Any]) -> str:
         # Coordinators create on behalf of the organization's own side.
         return SECTOR_SIDE.get(core.get("sector", ""), "")
-
-
-

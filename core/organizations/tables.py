@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, ForeignKey, Varchar
+from piccolo.columns import JSON, ForeignKey, Serial, Varchar
 from piccolo.table import Table
 
 from core.db.columns import RecordMixin
@@ -7,6 +7,7 @@ from core.topics.tables import Topic
 
 
 class Organization(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_organization"):
+    id: Serial
     name = Varchar(length=300, index=True)
     acronym = Varchar(length=40, default="")
     sector = Varchar(length=40)
@@ -18,5 +19,6 @@ class Organization(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_organiz
 
 
 class OrganizationTopic(Table, db=ROUTING_ENGINE, tablename="crm_organization_topic"):
+    id: Serial
     organization = ForeignKey(references=Organization, index=True)
     topic = ForeignKey(references=Topic, index=True)

@@ -19,15 +19,25 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
     filter_doc = ", ".join(sorted(service_cls.filters)) or "none"
     entity = service_cls.entity
 
-    @get("/", summary=f"List {tag}", description=f"Filters (query parameters): {filter_doc}. "
-         "Full-text `q` matches every term. Keyset pagination: pass `next` back as `cursor`.")
+    @get(
+        "/",
+        summary=f"List {tag}",
+        description=f"Filters (query parameters): {filter_doc}. "
+        "Full-text `q` matches every term. Keyset pagination: pass `next` back as `cursor`.",
+    )
     async def list_records(
-        self: Controller, request: Request, actor: Actor, q: str | None = None, cursor: str | None = None,
-        limit: int = Parameter(default=50, ge=1, le=200), include_archived: bool = False,
+        self: Controller,
+        request: Request,
+        actor: Actor,
+        q: str | None = None,
+        cursor: str | None = None,
+        limit: int = Parameter(default=50, ge=1, le=200),
+        include_archived: bool = False,
     ) -> dict[str, Any]:
         filters = {k: v for k, v in request.query_params.items() if k not in COMMON_QUERY}
-        page = await service_cls(actor).list(q=q, filters=filters, cursor=cursor, limit=limit,
-                                             include_archived=include_archived)
+        page = await service_cls(actor).list_page(
+            q=q, filters=filters, cursor=cursor, limit=limit, include_archived=include_archived
+        )
         return {"items": page.items, "next": page.next}
 
     @get("/{record_id:int}", summary=f"Get one {entity}")
@@ -38,9 +48,14 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
     async def create_record(self: Controller, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return await service_cls(actor).create(data)
 
-    @patch("/{record_id:int}", summary=f"Update a {entity}",
-           description="Send `version` as read; a stale version answers 409.")
-    async def update_record(self: Controller, actor: Actor, record_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    @patch(
+        "/{record_id:int}",
+        summary=f"Update a {entity}",
+        description="Send `version` as read; a stale version answers 409.",
+    )
+    async def update_record(
+        self: Controller, actor: Actor, record_id: int, data: dict[str, Any]
+    ) -> dict[str, Any]:
         return await service_cls(actor).update(record_id, data)
 
     @post("/{record_id:int}/archive", summary=f"Archive a {entity}", status_code=HTTP_200_OK)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from piccolo.columns import Column, Text, Timestamptz, Varchar
-from piccolo.table import Table
 
 from core.accounts.roles import Actor
 from core.audit import service as audit
@@ -36,7 +35,7 @@ class Page:
 class TopicLink:
     """A many-to-many link from a record to topics through a join table."""
 
-    join_table: type[Table]
+    join_table: type[Any]
     record_fk: str
 
 
@@ -63,7 +62,7 @@ def _cursor_type(column: Column) -> type:
 class RecordService:
     entity: ClassVar[str]
     form_name: ClassVar[str]
-    table: ClassVar[type[Table]]
+    table: ClassVar[type[Any]]  # a Piccolo table with RecordMixin's columns
     sort_column: ClassVar[str] = "id"
     sort_descending: ClassVar[bool] = False
     json_columns: ClassVar[dict[str, Any]] = {"extra": {}}
@@ -99,8 +98,12 @@ class RecordService:
             link = self.topic_link
             fk = getattr(link.join_table, link.record_fk)
             ids = [r["id"] for r in rows]
-            pairs = await link.join_table.select(fk.as_alias("rid"), link.join_table.topic.code.as_alias("code")) \
-                .where(fk.is_in(ids)).order_by(link.join_table.id).run()
+            pairs = (
+                await link.join_table.select(fk.as_alias("rid"), link.join_table.topic.code.as_alias("code"))
+                .where(fk.is_in(ids))
+                .order_by(link.join_table.id)
+                .run()
+            )
             by_id: dict[int, list[str]] = {}
             for pair in pairs:
                 by_id.setdefault(pair["rid"], []).append(pair["code"])
@@ -128,8 +131,15 @@ class RecordService:
             query = query.where(hidden)
         return query
 
-    async def list(self, *, q: str | None = None, filters: dict[str, str] | None = None,
-                   cursor: str | None = None, limit: int = 50, include_archived: bool = False) -> Page:
+    async def list_page(
+        self,
+        *,
+        q: str | None = None,
+        filters: dict[str, str] | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+        include_archived: bool = False,
+    ) -> Page:
         limit = max(1, min(int(limit), MAX_LIMIT))
         query = await self._base_query(include_archived)
         for term in terms(q or ""):
@@ -179,8 +189,12 @@ class RecordService:
 
         country = pycountry.countries.get(alpha_3=self.tenant.declaration.country)
         return validate_submission(
-            self.tenant.form(self.form_name), data, partial=partial, pm=self.tenant.plugins,
-            region=country.alpha_2 if country else None, locales=self.tenant.declaration.locales,
+            self.tenant.form(self.form_name),
+            data,
+            partial=partial,
+            pm=self.tenant.plugins,
+            region=country.alpha_2 if country else None,
+            locales=self.tenant.declaration.locales,
         )
 
     def _require_writer(self) -> None:
@@ -192,16 +206,21 @@ class RecordService:
 
         link = self.topic_link
         assert link is not None
-        found = {r["code"]: r["id"] for r in await Topic.select(Topic.id, Topic.code)
-                 .where(Topic.code.is_in(codes) if codes else Topic.id < 0).run()}
+        found = {
+            r["code"]: r["id"]
+            for r in await Topic.select(Topic.id, Topic.code)
+            .where(Topic.code.is_in(codes) if codes else Topic.id < 0)
+            .run()
+        }
         unknown = [c for c in codes if c not in found]
         if unknown:
             raise ValidationFailed({"topics": [Message(N_("Unknown topic: {code}."), {"code": unknown[0]})]})
         fk = getattr(link.join_table, link.record_fk)
         await link.join_table.delete().where(fk == record_id).run()
         if codes:
-            await link.join_table.insert(*[link.join_table(**{link.record_fk: record_id, "topic": found[c]})
-                                           for c in codes]).run()
+            await link.join_table.insert(
+                *[link.join_table(**{link.record_fk: record_id, "topic": found[c]}) for c in codes]
+            ).run()
 
     def _columns(self, core: dict[str, Any], extra: dict[str, Any], existing: dict[str, Any] | None):
         names = {c._meta.name for c in self.table._meta.columns}
@@ -217,8 +236,9 @@ class RecordService:
         async with self.table._meta.db.transaction():
             await self.before_write(core, None)
             columns = self._columns(core, extra, None)
-            columns.update(owner_side=self.actor.side or self._default_owner_side(core),
-                           created_by=self.actor.user_id)
+            columns.update(
+                owner_side=self.actor.side or self._default_owner_side(core), created_by=self.actor.user_id
+            )
             columns["search_text"] = search_text(*self.search_parts({**core, **extra}), *extra.values())
             inserted = await self.table.insert(self.table(**columns)).returning(self.table.id).run()
             record_id = inserted[0]["id"]
@@ -227,8 +247,14 @@ class RecordService:
             await self.write_related(record_id, core)
             after = self._serialize(await self._fetch(record_id))
             await audit.record(self.actor, self.entity, record_id, "create", None, after)
-        notify_record_changed(self.tenant.plugins, entity=self.entity, action="create", record_id=record_id,
-                              before=None, after=after)
+        notify_record_changed(
+            self.tenant.plugins,
+            entity=self.entity,
+            action="create",
+            record_id=record_id,
+            before=None,
+            after=after,
+        )
         return after
 
     def _default_owner_side(self, core: dict[str, Any]) -> str:
@@ -255,9 +281,12 @@ class RecordService:
             extras = load_json(columns.get("extra", existing.get("extra")), {})
             columns["search_text"] = search_text(*self.search_parts(merged), *extras.values())
             columns.update(version=version + 1, updated_at=now())
-            updated = await self.table.update(columns).where(
-                (self.table.id == record_id) & (self.table.version == version)
-            ).returning(self.table.id).run()
+            updated = (
+                await self.table.update(columns)
+                .where((self.table.id == record_id) & (self.table.version == version))
+                .returning(self.table.id)
+                .run()
+            )
             if not updated:
                 raise Conflict(N_("This record was changed by someone else. Reload it and try again."))
             if self.topic_link is not None and "topics" in core:
@@ -265,8 +294,14 @@ class RecordService:
             await self.write_related(record_id, core)
             after = self._serialize(await self._fetch(record_id))
             await audit.record(self.actor, self.entity, record_id, "update", before, after)
-        notify_record_changed(self.tenant.plugins, entity=self.entity, action="update", record_id=record_id,
-                              before=before, after=after)
+        notify_record_changed(
+            self.tenant.plugins,
+            entity=self.entity,
+            action="update",
+            record_id=record_id,
+            before=before,
+            after=after,
+        )
         return after
 
     def _check_edit(self, existing: dict[str, Any]) -> None:
@@ -280,18 +315,33 @@ class RecordService:
             self._check_edit(existing)
             before = self._serialize(existing)
             if existing["archived_at"] is None:
-                await self.table.update({self.table.archived_at: now(), self.table.version: existing["version"] + 1,
-                                         self.table.updated_at: now()}).where(self.table.id == record_id).run()
+                await (
+                    self.table.update(
+                        {
+                            self.table.archived_at: now(),
+                            self.table.version: existing["version"] + 1,
+                            self.table.updated_at: now(),
+                        }
+                    )
+                    .where(self.table.id == record_id)
+                    .run()
+                )
             after = self._serialize(await self._fetch(record_id))
             await audit.record(self.actor, self.entity, record_id, "archive", before, after)
-        notify_record_changed(self.tenant.plugins, entity=self.entity, action="archive", record_id=record_id,
-                              before=before, after=after)
+        notify_record_changed(
+            self.tenant.plugins,
+            entity=self.entity,
+            action="archive",
+            record_id=record_id,
+            before=before,
+            after=after,
+        )
         return after
 
     # -- shared checks ------------------------------------------------------------------------
 
     @staticmethod
-    async def check_reference(table: type[Table], field: str, record_id: int | None) -> None:
+    async def check_reference(table: type[Any], field: str, record_id: int | None) -> None:
         if record_id is None:
             return
         rows = await table.select(table.id).where((table.id == record_id) & table.archived_at.is_null()).run()

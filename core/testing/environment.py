@@ -23,7 +23,7 @@ from core.tenancy.registry import TenantRegistry
 PG_HOST = os.environ.get("PILOT_CRM_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("PILOT_CRM_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("PILOT_CRM_TEST_PG_USER", "postgres")
-TEST_PASSWORD = "correct horse battery staple"
+TEST_PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
 
 
 def postgres_reachable() -> bool:
@@ -45,7 +45,9 @@ class TenantSpec:
 
     def toml(self, database_url: str | None) -> str:
         lines = [
-            f'slug = "{self.slug}"', f'name = "Test tenant {self.slug}"', f'country = "{self.country}"',
+            f'slug = "{self.slug}"',
+            f'name = "Test tenant {self.slug}"',
+            f'country = "{self.country}"',
             f'default_locale = "{self.default_locale}"',
             "locales = [" + ", ".join(f'"{loc}"' for loc in self.locales) + "]",
             f'timezone = "{self.timezone}"',
@@ -105,8 +107,12 @@ def build_environment(backend: str, root: Path, specs: list[TenantSpec]) -> Iter
             await migrate_tenant(tenant)
             with tenant_context(tenant):
                 for role in ROLES:
-                    user = await create_user(env.email(tenant.slug, role), role, TEST_PASSWORD,
-                                             display_name=f"{role} {tenant.slug}")
+                    user = await create_user(
+                        env.email(tenant.slug, role),
+                        role,
+                        TEST_PASSWORD,
+                        display_name=f"{role} {tenant.slug}",
+                    )
                     env.users[(tenant.slug, role)] = user
                     env.tokens[(tenant.slug, role)] = await issue_token(user["id"], "test")
         await registry.close()

@@ -17,10 +17,22 @@ BACKENDS = ("sqlite", "postgres")
 
 # Two tenants with different plugins: enough to prove isolation and per-tenant plugin effects.
 DEFAULT_SPECS = [
-    TenantSpec("alpha", country="MEX", default_locale="es", locales=("es", "en"),
-               timezone="America/Mexico_City", plugins=("mexico",)),
-    TenantSpec("beta", country="AGO", default_locale="pt", locales=("pt", "en"),
-               timezone="Africa/Luanda", plugins=("angola",)),
+    TenantSpec(
+        "alpha",
+        country="MEX",
+        default_locale="es",
+        locales=("es", "en"),
+        timezone="America/Mexico_City",
+        plugins=("mexico",),
+    ),
+    TenantSpec(
+        "beta",
+        country="AGO",
+        default_locale="pt",
+        locales=("pt", "en"),
+        timezone="Africa/Luanda",
+        plugins=("angola",),
+    ),
 ]
 
 

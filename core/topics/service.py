@@ -6,22 +6,32 @@ from typing import Any, ClassVar
 
 from core.errors import Conflict, PermissionDenied
 from core.i18n.markers import N_
-from core.records.service import RecordService, load_json
 from core.records.search import search_text
+from core.records.service import RecordService, load_json
 from core.tenancy.registry import TenantRuntime
+from core.topics.specs import TopicSpec
 from core.topics.tables import Topic
 
 
 async def sync_declared_topics(tenant: TenantRuntime) -> int:
     """Upsert every topic the tenant's plugins declare (by code; never deletes). Returns how many
     were added."""
-    existing = {r["code"]: r for r in await Topic.select(Topic.code, Topic.label, Topic.category,
-                                                         Topic.priority, Topic.source).run()}
+    existing = {
+        r["code"]: r
+        for r in await Topic.select(
+            Topic.code, Topic.label, Topic.category, Topic.priority, Topic.source
+        ).run()
+    }
     added = 0
     for impl in tenant.plugins.hook.pilot_crm_topics.get_hookimpls():
-        for spec in impl.function() or ():
-            values = {"label": spec.label, "category": spec.category, "priority": spec.priority,
-                      "source": impl.plugin_name}
+        specs: list[TopicSpec] = impl.function() or []  # type: ignore[assignment]
+        for spec in specs:
+            values: dict[Any, Any] = {
+                "label": spec.label,
+                "category": spec.category,
+                "priority": spec.priority,
+                "source": impl.plugin_name,
+            }
             row = existing.get(spec.code)
             labels = [tenant.translator(loc).gettext(spec.label) for loc in tenant.declaration.locales]
             text = search_text(spec.code, spec.label, *labels)

@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, Boolean, Varchar
+from piccolo.columns import JSON, Boolean, Serial, Varchar
 from piccolo.table import Table
 
 from core.db.columns import RecordMixin
@@ -6,6 +6,7 @@ from core.db.routing import ROUTING_ENGINE
 
 
 class Topic(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_topic"):
+    id: Serial
     code = Varchar(length=64, unique=True)
     category = Varchar(length=32)
     label = Varchar(length=200)  # English source text; translated through the tenant's catalogs

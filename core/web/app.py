@@ -8,10 +8,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from core import __version__
+from core.audit.api import audit_log
 from core.settings import Settings
 from core.tenancy.registry import TenantRegistry
 from core.web.deps import provide_actor, provide_tenant, provide_translator
-from core.audit.api import audit_log
 from core.web.forms_api import form_definition
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
@@ -64,9 +64,11 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
             title="Pilot CRM",
             version=__version__,
             path="/schema",
-            components=Components(security_schemes={
-                "bearer": SecurityScheme(type="http", scheme="bearer", description="API token"),
-            }),
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", description="API token"),
+                }
+            ),
         ),
         request_max_body_size=2 * 1024 * 1024,
     )

@@ -39,5 +39,7 @@ def describe_form(tenant: TenantRuntime, name: str, t: Translator) -> dict[str, 
 
 
 @get("/forms/{form:str}", summary="Form definition", tags=["Forms"])
-async def form_definition(form: str, tenant: TenantRuntime, translator: Translator, actor: Actor) -> dict[str, Any]:
+async def form_definition(
+    form: str, tenant: TenantRuntime, translator: Translator, actor: Actor
+) -> dict[str, Any]:
     return describe_form(tenant, form, translator)

@@ -42,8 +42,9 @@ def tenant_middleware_factory(registry: TenantRegistry):
                 if auth and auth[:7].lower() == "bearer ":
                     user = await user_for_token(auth[7:].strip())
                 decl = tenant.declaration
-                locale = choose_locale(user["locale"] if user else None, accept, decl.locales,
-                                       decl.default_locale)
+                locale = choose_locale(
+                    user["locale"] if user else None, accept, decl.locales, decl.default_locale
+                )
                 ctx = RequestContext(tenant, tenant.translator(locale), user)
                 state[SCOPE_KEY] = ctx
                 await app(scope, receive, send)

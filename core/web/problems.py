@@ -35,8 +35,12 @@ def _translate(request: Request, message: Message) -> str:
     return ctx.translator.message(message)
 
 
-def problem(request: Request, status: int, detail: Message | None = None,
-            errors: dict[str, list[Message]] | None = None) -> Response[dict[str, Any]]:
+def problem(
+    request: Request,
+    status: int,
+    detail: Message | None = None,
+    errors: dict[str, list[Message]] | None = None,
+) -> Response[dict[str, Any]]:
     slug, title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
     body: dict[str, Any] = {
         "type": TYPE_BASE + slug,
@@ -47,7 +51,9 @@ def problem(request: Request, status: int, detail: Message | None = None,
     if detail is not None:
         body["detail"] = _translate(request, detail)
     if errors:
-        body["errors"] = {field: [_translate(request, m) for m in messages] for field, messages in errors.items()}
+        body["errors"] = {
+            field: [_translate(request, m) for m in messages] for field, messages in errors.items()
+        }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 

@@ -63,11 +63,7 @@ def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
 
 @hookimpl
 def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
-    if (
-        form == "organization"
-        and data.get("sector") in REGISTERED_SECTORS
-        and not data["demo_registry_no"]
-    ):
+    if form == "organization" and data.get("sector") in REGISTERED_SECTORS and not data["demo_registry_no"]:
         return {
             "demo_registry_no": [
                 Message(

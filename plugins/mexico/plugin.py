@@ -87,11 +87,7 @@ def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
 
 @hookimpl
 def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
-    if (
-        form == "organization"
-        and data.get("sector") in RFC_SECTORS
-        and not data["mx_rfc"]
-    ):
+    if form == "organization" and data.get("sector") in RFC_SECTORS and not data["mx_rfc"]:
         return {
             "mx_rfc": [Message(N_("An RFC is required for private companies and business associations."))]
         }

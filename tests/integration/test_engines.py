@@ -36,7 +36,7 @@ def test_transaction_commits_and_rolls_back(env):
             async with Topic._meta.db.transaction():
                 await Topic.insert(Topic(code="TX-ROLLBACK", category="national", label="r")).run()
                 raise RuntimeError("boom")
-        async with Topic._meta.db.transaction():  # nested transactions join the outer one
+        async with Topic._meta.db.transaction():  # noqa: SIM117 - nested on purpose: it joins the outer one
             async with Topic._meta.db.transaction():
                 await Topic.insert(Topic(code="TX-NESTED", category="national", label="n")).run()
         return {r["code"] for r in await Topic.select(Topic.code).where(Topic.code.like("TX-%")).run()}
@@ -55,9 +55,12 @@ def test_concurrent_writers_lose_no_update(env):
             while True:
                 row = await Topic.select(Topic.version).where(Topic.code == "TX-COUNTER").first().run()
                 await asyncio.sleep(0)  # let the others interleave
-                done = await Topic.update({Topic.version: row["version"] + 1}).where(
-                    (Topic.code == "TX-COUNTER") & (Topic.version == row["version"])
-                ).returning(Topic.id).run()
+                done = (
+                    await Topic.update({Topic.version: row["version"] + 1})
+                    .where((Topic.code == "TX-COUNTER") & (Topic.version == row["version"]))
+                    .returning(Topic.id)
+                    .run()
+                )
                 if done:
                     return
 
@@ -70,7 +73,9 @@ def test_concurrent_writers_lose_no_update(env):
 @pytest.fixture(scope="module")
 def sqlite_env(tmp_path_factory):
     """SQLite-specific engine behaviour (the PostgreSQL engine pools through asyncpg instead)."""
-    with build_environment("sqlite", tmp_path_factory.mktemp("sqlite-only"), [TenantSpec("alpha")]) as environment:
+    with build_environment(
+        "sqlite", tmp_path_factory.mktemp("sqlite-only"), [TenantSpec("alpha")]
+    ) as environment:
         yield environment
 
 

@@ -29,8 +29,13 @@ ROUTES: dict[tuple[str, str], dict | None] = {
     ("PATCH", "/contacts/{record_id}"): {"version": 1, "last_name": "Tampered"},
     ("POST", "/contacts/{record_id}/archive"): None,
     ("GET", "/meetings"): None,
-    ("POST", "/meetings"): {"title": "x", "meeting_type": "launch", "mode": "online",
-                            "starts_at": "2025-01-01T10:00:00+00:00", "ends_at": "2025-01-01T11:00:00+00:00"},
+    ("POST", "/meetings"): {
+        "title": "x",
+        "meeting_type": "launch",
+        "mode": "online",
+        "starts_at": "2025-01-01T10:00:00+00:00",
+        "ends_at": "2025-01-01T11:00:00+00:00",
+    },
     ("GET", "/meetings/{record_id}"): None,
     ("PATCH", "/meetings/{record_id}"): {"version": 1, "title": "Tampered"},
     ("POST", "/meetings/{record_id}/archive"): None,
@@ -76,22 +81,54 @@ def beta_data(client, env):
     """Records in beta, every one carrying MARKER so a leak is visible in any response body."""
     h = env.headers("beta", "coordinator")
     base = "/t/beta/api/v1"
-    gov = client.post(f"{base}/organizations", json={"name": f"Ministério {MARKER}", "sector": "government_ministry"},
-                      headers=h).json()
-    ngo = client.post(f"{base}/organizations", json={"name": f"ONG {MARKER}", "sector": "ngo", "ao_nif": "5417000001"},
-                      headers=h)
+    gov = client.post(
+        f"{base}/organizations",
+        json={"name": f"Ministério {MARKER}", "sector": "government_ministry"},
+        headers=h,
+    ).json()
+    ngo = client.post(
+        f"{base}/organizations",
+        json={"name": f"ONG {MARKER}", "sector": "ngo", "ao_nif": "5417000001"},
+        headers=h,
+    )
     assert ngo.status_code == 201, ngo.text
-    contact = client.post(f"{base}/contacts", json={"first_name": MARKER, "last_name": MARKER,
-                                                    "organization": gov["id"]}, headers=h).json()
-    meeting = client.post(f"{base}/meetings", json={
-        "title": MARKER, "meeting_type": "launch", "mode": "online",
-        "starts_at": "2025-01-01T10:00:00+01:00", "ends_at": "2025-01-01T11:00:00+01:00"}, headers=h).json()
-    client.put(f"{base}/meetings/{meeting['id']}/attendees/{contact['id']}", json={"status": "attended"}, headers=h)
-    action = client.post(f"{base}/actions", json={"title": MARKER, "government_lead": gov["id"]}, headers=h).json()
-    client.post(f"{base}/actions/{action['id']}/progress", json={"on_date": "2025-01-02", "note": MARKER}, headers=h)
-    topic = client.post(f"{base}/topics", json={"code": "BETA-" + secrets.token_hex(2), "label": MARKER,
-                                                "category": "national"}, headers=h).json()
-    return {"organizations": gov, "contacts": contact, "meetings": meeting, "actions": action, "topics": topic}
+    contact = client.post(
+        f"{base}/contacts",
+        json={"first_name": MARKER, "last_name": MARKER, "organization": gov["id"]},
+        headers=h,
+    ).json()
+    meeting = client.post(
+        f"{base}/meetings",
+        json={
+            "title": MARKER,
+            "meeting_type": "launch",
+            "mode": "online",
+            "starts_at": "2025-01-01T10:00:00+01:00",
+            "ends_at": "2025-01-01T11:00:00+01:00",
+        },
+        headers=h,
+    ).json()
+    client.put(
+        f"{base}/meetings/{meeting['id']}/attendees/{contact['id']}", json={"status": "attended"}, headers=h
+    )
+    action = client.post(
+        f"{base}/actions", json={"title": MARKER, "government_lead": gov["id"]}, headers=h
+    ).json()
+    client.post(
+        f"{base}/actions/{action['id']}/progress", json={"on_date": "2025-01-02", "note": MARKER}, headers=h
+    )
+    topic = client.post(
+        f"{base}/topics",
+        json={"code": "BETA-" + secrets.token_hex(2), "label": MARKER, "category": "national"},
+        headers=h,
+    ).json()
+    return {
+        "organizations": gov,
+        "contacts": contact,
+        "meetings": meeting,
+        "actions": action,
+        "topics": topic,
+    }
 
 
 def snapshot(client, env, beta_data) -> dict:
@@ -99,19 +136,26 @@ def snapshot(client, env, beta_data) -> dict:
     state = {}
     for kind, record in beta_data.items():
         state[kind] = client.get(f"/t/beta/api/v1/{kind}/{record['id']}", headers=h).json()
-    state["attendees"] = client.get(f"/t/beta/api/v1/meetings/{beta_data['meetings']['id']}/attendees", headers=h).json()
-    state["progress"] = client.get(f"/t/beta/api/v1/actions/{beta_data['actions']['id']}/progress", headers=h).json()
-    state["organizations_count"] = len(client.get("/t/beta/api/v1/organizations", params={"limit": 200},
-                                                  headers=h).json()["items"])
+    state["attendees"] = client.get(
+        f"/t/beta/api/v1/meetings/{beta_data['meetings']['id']}/attendees", headers=h
+    ).json()
+    state["progress"] = client.get(
+        f"/t/beta/api/v1/actions/{beta_data['actions']['id']}/progress", headers=h
+    ).json()
+    state["organizations_count"] = len(
+        client.get("/t/beta/api/v1/organizations", params={"limit": 200}, headers=h).json()["items"]
+    )
     return state
 
 
 def concrete(path: str, beta_data: dict) -> str:
     kind = path.strip("/").split("/")[0]
     record = beta_data.get(kind)
-    return (path.replace("{record_id}", str(record["id"]) if record else "1")
-            .replace("{contact_id}", str(beta_data["contacts"]["id"]))
-            .replace("{form}", "organization"))
+    return (
+        path.replace("{record_id}", str(record["id"]) if record else "1")
+        .replace("{contact_id}", str(beta_data["contacts"]["id"]))
+        .replace("{form}", "organization")
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -129,8 +173,9 @@ def test_alpha_credentials_reach_nothing_in_beta(client, env, beta_data, role):
 def test_beta_ids_in_alpha_routes_do_not_reach_beta(client, env, beta_data, role):
     """Ids, bodies and cursors taken from beta, sent to alpha's own routes, never touch beta."""
     before = snapshot(client, env, beta_data)
-    beta_cursor = client.get("/t/beta/api/v1/organizations", params={"limit": 1},
-                             headers=env.headers("beta", "coordinator")).json()["next"]
+    beta_cursor = client.get(
+        "/t/beta/api/v1/organizations", params={"limit": 1}, headers=env.headers("beta", "coordinator")
+    ).json()["next"]
     for (method, path), body in ROUTES.items():
         url = "/t/alpha/api/v1" + concrete(path, beta_data)
         params = {"cursor": beta_cursor} if method == "GET" and path.count("/") == 1 and beta_cursor else None
@@ -156,11 +201,16 @@ def test_a_plugin_enabled_in_one_tenant_changes_nothing_in_another(client, env):
     alpha_sources = {f["source"] for f in alpha["fields"]}
     beta_sources = {f["source"] for f in beta["fields"]}
     assert alpha_sources == {"core", "mexico"} and beta_sources == {"core", "angola"}
-    beta_topics = client.get("/t/beta/api/v1/topics", params={"limit": 200},
-                             headers=env.headers("beta", "observer")).json()["items"]
+    beta_topics = client.get(
+        "/t/beta/api/v1/topics", params={"limit": 200}, headers=env.headers("beta", "observer")
+    ).json()["items"]
     assert not any(t["code"].startswith("MX-") for t in beta_topics)
     assert any(t["code"].startswith("AO-") for t in beta_topics)
     # Plugin validation rules apply only where the plugin is enabled.
     body = {"name": "Empresa " + secrets.token_hex(3), "sector": "private_company"}
-    assert client.post("/t/beta/api/v1/organizations", json=body,
-                       headers=env.headers("beta", "coordinator")).status_code == 201
+    assert (
+        client.post(
+            "/t/beta/api/v1/organizations", json=body, headers=env.headers("beta", "coordinator")
+        ).status_code
+        == 201
+    )

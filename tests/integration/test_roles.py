@@ -9,8 +9,11 @@ API = "/t/alpha/api/v1"
 
 
 def org_by(client, env, role, sector):
-    r = client.post(f"{API}/organizations", json={"name": f"Org {secrets.token_hex(4)}", "sector": sector},
-                    headers=env.headers("alpha", role))
+    r = client.post(
+        f"{API}/organizations",
+        json={"name": f"Org {secrets.token_hex(4)}", "sector": sector},
+        headers=env.headers("alpha", role),
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -21,8 +24,12 @@ def test_observer_reads_but_cannot_write(client, env):
     r = client.post(f"{API}/organizations", json={"name": "x", "sector": "ngo"}, headers=h)
     assert r.status_code == 403 and r.headers["content-type"].startswith("application/problem+json")
     org = org_by(client, env, "coordinator", "ngo")
-    assert client.patch(f"{API}/organizations/{org['id']}", json={"version": 1, "city": "x"},
-                        headers=h).status_code == 403
+    assert (
+        client.patch(
+            f"{API}/organizations/{org['id']}", json={"version": 1, "city": "x"}, headers=h
+        ).status_code
+        == 403
+    )
     assert client.post(f"{API}/organizations/{org['id']}/archive", headers=h).status_code == 403
     assert client.get(f"{API}/organizations/{org['id']}", headers=h).json()["city"] == ""
 
@@ -32,32 +39,70 @@ def test_participants_edit_only_what_their_side_owns(client, env):
     ngo_org = org_by(client, env, "ngo", "ngo")
     assert gov_org["owner_side"] == "government" and ngo_org["owner_side"] == "non_governmental"
     h_gov, h_ngo = env.headers("alpha", "government"), env.headers("alpha", "ngo")
-    assert client.patch(f"{API}/organizations/{ngo_org['id']}", json={"version": 1, "city": "x"},
-                        headers=h_gov).status_code == 403
-    assert client.patch(f"{API}/organizations/{gov_org['id']}", json={"version": 1, "city": "x"},
-                        headers=h_ngo).status_code == 403
-    assert client.patch(f"{API}/organizations/{ngo_org['id']}", json={"version": 1, "city": "Tijuana"},
-                        headers=h_ngo).status_code == 200
+    assert (
+        client.patch(
+            f"{API}/organizations/{ngo_org['id']}", json={"version": 1, "city": "x"}, headers=h_gov
+        ).status_code
+        == 403
+    )
+    assert (
+        client.patch(
+            f"{API}/organizations/{gov_org['id']}", json={"version": 1, "city": "x"}, headers=h_ngo
+        ).status_code
+        == 403
+    )
+    assert (
+        client.patch(
+            f"{API}/organizations/{ngo_org['id']}", json={"version": 1, "city": "Tijuana"}, headers=h_ngo
+        ).status_code
+        == 200
+    )
     # Coordinators edit anything in their tenant.
-    assert client.patch(f"{API}/organizations/{gov_org['id']}", json={"version": 1, "city": "León"},
-                        headers=env.headers("alpha", "coordinator")).status_code == 200
+    assert (
+        client.patch(
+            f"{API}/organizations/{gov_org['id']}",
+            json={"version": 1, "city": "León"},
+            headers=env.headers("alpha", "coordinator"),
+        ).status_code
+        == 200
+    )
 
 
 def test_coordinator_records_belong_to_the_organizations_side(client, env):
     org = org_by(client, env, "coordinator", "academia")
     assert org["owner_side"] == "non_governmental"
-    assert client.patch(f"{API}/organizations/{org['id']}", json={"version": 1, "city": "x"},
-                        headers=env.headers("alpha", "ngo")).status_code == 200
+    assert (
+        client.patch(
+            f"{API}/organizations/{org['id']}",
+            json={"version": 1, "city": "x"},
+            headers=env.headers("alpha", "ngo"),
+        ).status_code
+        == 200
+    )
 
 
 def test_observers_and_coordinators_cannot_confirm_completion(client, env):
     gov = org_by(client, env, "coordinator", "government_ministry")
-    action = client.post(f"{API}/actions", json={"title": "Acción", "government_lead": gov["id"]},
-                         headers=env.headers("alpha", "coordinator")).json()
+    action = client.post(
+        f"{API}/actions",
+        json={"title": "Acción", "government_lead": gov["id"]},
+        headers=env.headers("alpha", "coordinator"),
+    ).json()
     for role in ("observer", "coordinator"):
-        assert client.post(f"{API}/actions/{action['id']}/confirm", headers=env.headers("alpha", role)).status_code == 403
-    assert client.post(f"{API}/actions/{action['id']}/progress", json={"on_date": "2025-01-01", "note": "n"},
-                       headers=env.headers("alpha", "observer")).status_code == 403
+        assert (
+            client.post(
+                f"{API}/actions/{action['id']}/confirm", headers=env.headers("alpha", role)
+            ).status_code
+            == 403
+        )
+    assert (
+        client.post(
+            f"{API}/actions/{action['id']}/progress",
+            json={"on_date": "2025-01-01", "note": "n"},
+            headers=env.headers("alpha", "observer"),
+        ).status_code
+        == 403
+    )
 
 
 def test_missing_or_bad_token_is_401(client, env):

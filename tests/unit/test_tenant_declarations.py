@@ -59,8 +59,9 @@ def test_bad_declaration_names_file_and_key(tmp_path, replace, key):
 
 def test_cli_stops_with_one_line_naming_file_and_key(tmp_path):
     (tmp_path / "tst.toml").write_text(GOOD.replace("America/Mexico_City", "Nowhere/Land"), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--tenants-dir", str(tmp_path), "--data-dir", str(tmp_path / "v"),
-                                      "tenants", "list"])
+    result = CliRunner().invoke(
+        cli, ["--tenants-dir", str(tmp_path), "--data-dir", str(tmp_path / "v"), "tenants", "list"]
+    )
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1

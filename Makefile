@@ -1,0 +1,24 @@
+# Shortcuts for developers. The README's two commands need nothing but Python and pip.
+VENV ?= .venv
+PY := $(VENV)/bin
+
+.PHONY: run test lint typecheck bench messages
+
+run:
+	python3 -m venv $(VENV) && $(PY)/pip install -q -e . && $(PY)/pilot-crm demo && $(PY)/pilot-crm serve
+
+test:
+	python3 -m venv $(VENV) && $(PY)/pip install -q -e ".[test]" && $(PY)/pytest
+
+lint:
+	$(PY)/ruff check . && $(PY)/ruff format --check .
+
+typecheck:
+	$(PY)/mypy
+
+bench:
+	$(PY)/python tests/bench/bench_contacts_list.py
+
+messages:
+	$(PY)/pybabel extract -F babel.cfg -k N_ -o locales/messages.pot --project "Pilot CRM" .
+	$(PY)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
