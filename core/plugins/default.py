@@ -15,10 +15,13 @@ CORE_TOPICS = [
     TopicSpec("SOM", N_("Smuggling of migrants"), "instrument"),
     TopicSpec("FIREARMS", N_("Firearms"), "instrument"),
     TopicSpec("CL-CRIMINALIZATION", N_("Criminalization and jurisdiction"), "cluster"),
-    TopicSpec("CL-PREVENTION", N_("Prevention, technical assistance, protection and other measures"), "cluster"),
+    TopicSpec(
+        "CL-PREVENTION", N_("Prevention, technical assistance, protection and other measures"), "cluster"
+    ),
     TopicSpec("CL-LAW-ENFORCEMENT", N_("Law enforcement and the judicial system"), "cluster"),
-    TopicSpec("CL-COOPERATION", N_("International cooperation, mutual legal assistance and confiscation"),
-              "cluster"),
+    TopicSpec(
+        "CL-COOPERATION", N_("International cooperation, mutual legal assistance and confiscation"), "cluster"
+    ),
     TopicSpec("CYBERCRIME", N_("Cybercrime"), "crime"),
     TopicSpec("ENVIRONMENTAL", N_("Crimes that affect the environment"), "crime"),
     TopicSpec("CULTURAL-PROPERTY", N_("Trafficking in cultural property"), "crime"),

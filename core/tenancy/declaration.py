@@ -18,8 +18,17 @@ from babel import Locale, UnknownLocaleError
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 KNOWN_KEYS = {
-    "slug", "name", "country", "default_locale", "locales", "timezone", "plugins", "database_url",
-    "hosts", "demo", "description",
+    "slug",
+    "name",
+    "country",
+    "default_locale",
+    "locales",
+    "timezone",
+    "plugins",
+    "database_url",
+    "hosts",
+    "demo",
+    "description",
 }
 SUPPORTED_LOCALES = ("en", "es", "pt", "fr", "ar")
 
@@ -74,7 +83,9 @@ def _locale(path: Path, key: str, value: str) -> str:
     except (ValueError, UnknownLocaleError):
         raise TenantConfigError(path, key, f"'{value}' is not a known locale") from None
     if value not in SUPPORTED_LOCALES:
-        raise TenantConfigError(path, key, f"'{value}' is not shipped (one of {', '.join(SUPPORTED_LOCALES)})")
+        raise TenantConfigError(
+            path, key, f"'{value}' is not shipped (one of {', '.join(SUPPORTED_LOCALES)})"
+        )
     return value
 
 
@@ -117,7 +128,16 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
     if not isinstance(demo, bool):
         raise TenantConfigError(path, "demo", "must be true or false")
     return TenantDeclaration(
-        slug=slug, name=name, country=country.upper(), default_locale=default_locale, locales=locales,
-        timezone=tz, plugins=plugins, database_url=url, hosts=hosts, demo=demo,
-        description=str(raw.get("description", "")), source=path,
+        slug=slug,
+        name=name,
+        country=country.upper(),
+        default_locale=default_locale,
+        locales=locales,
+        timezone=tz,
+        plugins=plugins,
+        database_url=url,
+        hosts=hosts,
+        demo=demo,
+        description=str(raw.get("description", "")),
+        source=path,
     )
