@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.i18n.markers import N_
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -33,14 +35,14 @@ class ValidationFailed(DomainError):
 
     def __init__(self, errors: dict[str, list[Message]]) -> None:
         self.errors = errors
-        super().__init__(Message("The submitted data is not valid."))
+        super().__init__(Message(N_("The submitted data is not valid.")))
 
 
 class NotFound(DomainError):
     status = 404
 
     def __init__(self) -> None:
-        super().__init__(Message("Not found."))
+        super().__init__(Message(N_("Not found.")))
 
 
 class Conflict(DomainError):
@@ -51,14 +53,14 @@ class PermissionDenied(DomainError):
     status = 403
 
     def __init__(self, message: Message | str | None = None) -> None:
-        super().__init__(message or Message("You do not have permission to do this."))
+        super().__init__(message or Message(N_("You do not have permission to do this.")))
 
 
 class NotAuthenticated(DomainError):
     status = 401
 
     def __init__(self) -> None:
-        super().__init__(Message("Authentication is required."))
+        super().__init__(Message(N_("Authentication is required.")))
 
 
 class NoTenantInContext(RuntimeError):

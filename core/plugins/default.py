@@ -10,7 +10,7 @@ from core.settings import REPO_ROOT
 from core.topics.specs import TopicSpec
 
 CORE_TOPICS = [
-    TopicSpec("UNTOC", N_("Convention against Transnational Organized Crime"), "instrument"),
+    TopicSpec("UNTOC", N_("United Nations Convention against Transnational Organized Crime"), "instrument"),
     TopicSpec("TIP", N_("Trafficking in persons"), "instrument"),
     TopicSpec("SOM", N_("Smuggling of migrants"), "instrument"),
     TopicSpec("FIREARMS", N_("Firearms"), "instrument"),

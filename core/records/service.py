@@ -70,9 +70,10 @@ class RecordService:
     # Filters: query parameter → function(value) returning a where-clause (or a list of ids).
     filters: ClassVar[dict[str, Callable[[str], Any]]] = {}
 
-    def __init__(self, actor: Actor) -> None:
+    def __init__(self, actor: Actor, locale: str | None = None) -> None:
         self.actor = actor
         self.tenant = require_tenant()
+        self.locale = locale or self.tenant.declaration.default_locale
 
     # -- hooks for domain services ------------------------------------------------------------
 

@@ -59,8 +59,9 @@ class TopicService(RecordService):
     def _serialize(self, row: dict[str, Any]) -> dict[str, Any]:
         data = super()._serialize(row)
         labels = load_json(data.get("labels"), {})
-        locale = getattr(self, "locale", None) or self.tenant.declaration.default_locale
-        data["display_label"] = labels.get(locale) or self.tenant.translator(locale).gettext(data["label"])
+        locale = self.locale
+        source_label = data["label"]  # a msgid held in the database, not a literal to extract
+        data["display_label"] = labels.get(locale) or self.tenant.translator(locale).gettext(source_label)
         return data
 
     def search_parts(self, values: dict[str, Any]) -> list[Any]:

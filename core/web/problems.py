@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, ValidationException
 from litestar.exceptions import PermissionDeniedException as LitestarPermissionDenied
 
 from core.errors import DomainError, Message, ValidationFailed
 from core.i18n.markers import N_
+from core.i18n.negotiate import choose_locale
+from core.i18n.translator import Translator
 from core.web.state import request_context
 
 PROBLEM_JSON = "application/problem+json"
@@ -28,11 +30,28 @@ TITLES = {
 }
 
 
-def _translate(request: Request, message: Message) -> str:
+def _translator(request: Request) -> Translator | None:
+    """The request's translator; for errors raised before the tenant middleware ran (unknown route,
+    wrong method) it is worked out here from the path and Accept-Language."""
     ctx = request_context(request.scope)
-    if ctx is None or ctx.translator is None:
+    if ctx is not None and ctx.translator is not None:
+        return ctx.translator
+    parts = request.url.path.split("/", 3)
+    registry = getattr(request.app.state, "registry", None)
+    tenant = registry.get(parts[2]) if registry is not None and len(parts) > 2 and parts[1] == "t" else None
+    if tenant is None:
+        return None
+    decl = tenant.declaration
+    return tenant.translator(
+        choose_locale(None, request.headers.get("accept-language"), decl.locales, decl.default_locale)
+    )
+
+
+def _translate(request: Request, message: Message) -> str:
+    translator = _translator(request)
+    if translator is None:
         return message.msgid.format(**message.params) if message.params else message.msgid
-    return ctx.translator.message(message)
+    return translator.message(message)
 
 
 def problem(
@@ -80,9 +99,10 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         status = 401
     elif isinstance(exc, LitestarPermissionDenied):
         status = 403
-    if request.scope.get("path", "").startswith("/t/") or MediaType.JSON in request.headers.get("accept", ""):
-        return problem(request, status)
-    return problem(request, status)
+    detail = None
+    if status == 400 and "json" in str(exc.detail).lower():
+        detail = Message(N_("The request body is not valid JSON."))
+    return problem(request, status, detail)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
