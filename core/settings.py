@@ -13,7 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     data_dir: Path
     tenants_dir: Path
-    secret_key: str
+    pg_pool_size: int  # connections per PostgreSQL tenant per app process
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, tenants_dir: str | Path | None = None) -> Settings:
@@ -22,5 +22,5 @@ class Settings:
         return cls(
             data_dir=data.resolve(),
             tenants_dir=tenants.resolve(),
-            secret_key=os.environ.get("PILOT_CRM_SECRET_KEY", ""),
+            pg_pool_size=int(os.environ.get("PILOT_CRM_PG_POOL_SIZE", "5")),
         )

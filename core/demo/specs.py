@@ -65,11 +65,15 @@ class TenantData:
     slug: str
     locale: str
     timezone: str
-    # Phone templates: ``#`` is a random digit; a number is kept only if ``phonenumbers`` validates it.
-    phone_templates: tuple[str, ...]
+    # Phone templates by region ("" for any other): ``#`` is a random digit; a number is kept only
+    # if ``phonenumbers`` says it is valid.
+    phone_templates: dict[str, tuple[str, ...]]
     # Plugin field names: {"region": ..., "registry": ...} for organizations, {"region": ...} for contacts.
     org_fields: dict[str, str]
     contact_fields: dict[str, str]
+    # Plugin fields of actions: field name → {topic code → value}; the action's first topic found
+    # there decides, "" is the fallback.
+    action_fields: dict[str, dict[str, str]]
     first_names: dict[str, tuple[Name, ...]]  # "f" / "m" → given names
     last_names: tuple[Name, ...]
     surnames: tuple[int, ...]  # how many last names a person may carry (one picked at random)

@@ -11,7 +11,7 @@ from core import __version__
 from core.audit.api import audit_log
 from core.settings import Settings
 from core.tenancy.registry import TenantRegistry
-from core.web.deps import provide_actor, provide_tenant, provide_translator
+from core.web.deps import provide_actor, provide_tenant, provide_translator, require_member
 from core.web.forms_api import form_definition
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
             "actor": Provide(provide_actor, sync_to_thread=False),
             "translator": Provide(provide_translator, sync_to_thread=False),
         },
+        guards=[require_member],
         security=[{"bearer": []}],
     )
 
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
         for tenant in registry:
             if tenant.declaration.engine_kind == "postgres":
                 with tenant_context(tenant):
-                    await tenant.engine.start_connection_pool()
+                    await tenant.engine.start_connection_pool(min_size=1, max_size=settings.pg_pool_size)
 
     async def close_all() -> None:
         await registry.close()

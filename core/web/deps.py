@@ -32,3 +32,13 @@ def provide_translator(request: Request) -> Translator:
     if ctx is None or ctx.translator is None:
         raise NotFound()
     return ctx.translator
+
+
+def require_member(connection, _handler) -> None:
+    """Guard for the tenant API: runs before the body is read, so an anonymous request is a 401 (and an
+    unknown tenant a 404) whatever it sends."""
+    ctx = request_context(connection.scope)
+    if ctx is None or ctx.tenant is None:
+        raise NotFound()
+    if ctx.actor is None:
+        raise NotAuthenticated()

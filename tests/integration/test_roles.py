@@ -110,3 +110,8 @@ def test_missing_or_bad_token_is_401(client, env):
     r = client.get(f"{API}/contacts", headers={"Authorization": "Bearer pcrm_not-a-token"})
     assert r.status_code == 401 and r.headers.get("www-authenticate") == "Bearer"
     assert client.get(f"{API}/contacts", headers={"Authorization": "Basic abc"}).status_code == 401
+
+
+def test_anonymous_request_is_401_before_its_body_is_read(client):
+    r = client.post(f"{API}/contacts", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 401

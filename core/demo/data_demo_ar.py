@@ -1,0 +1,321 @@
+"""Demo data for the Arabic DEMONSTRATION tenant (``demo-ar``), which is NOT a real pilot.
+
+Everything here is invented: the governorates and cities, every organization (ministries included)
+and every person. It shows the CRM in Arabic, right to left. Data only: see ``builders``."""
+
+from __future__ import annotations
+
+from core.demo.specs import ActionSpec as A
+from core.demo.specs import MeetingSpec as M
+from core.demo.specs import Org as O
+from core.demo.specs import TenantData
+
+# Names with their Latin transliteration (used for e-mail addresses).
+FIRST_NAMES = {
+    "f": (("فاطمة", "fatima"), ("مريم", "maryam"), ("ليلى", "layla"), ("نور", "nour"), ("سارة", "sara"),
+          ("رنا", "rana"), ("هالة", "hala"), ("دينا", "dina"), ("سلمى", "salma"), ("ريم", "reem"),
+          ("لينا", "lina"), ("منى", "muna"), ("رانيا", "rania"), ("هبة", "hiba"), ("عائشة", "aisha"),
+          ("زينب", "zainab"), ("يارا", "yara"), ("نادية", "nadia"), ("سهى", "suha"), ("ديما", "dima"),
+          ("غادة", "ghada"), ("أمل", "amal")),
+    "m": (("أحمد", "ahmad"), ("محمد", "mohammad"), ("خالد", "khaled"), ("عمر", "omar"), ("يوسف", "yousef"),
+          ("علي", "ali"), ("حسن", "hasan"), ("سامر", "samer"), ("طارق", "tareq"), ("كريم", "karim"),
+          ("زياد", "ziad"), ("ماجد", "majed"), ("فراس", "firas"), ("باسل", "basel"), ("رامي", "rami"),
+          ("إبراهيم", "ibrahim"), ("مالك", "malek"), ("هشام", "hisham"), ("وليد", "walid"), ("نبيل", "nabil"),
+          ("سليم", "salim"), ("عادل", "adel")),
+}
+
+LAST_NAMES = (
+    ("الحسيني", "alhusseini"), ("العلي", "alali"), ("الخطيب", "alkhatib"), ("النجار", "alnajjar"),
+    ("الحداد", "alhaddad"), ("الشريف", "alsharif"), ("المصري", "almasri"), ("القاسم", "alqasem"),
+    ("السعدي", "alsaadi"), ("العمري", "alomari"), ("الخوري", "alkhoury"), ("نصر", "nasr"), ("عيسى", "issa"),
+    ("منصور", "mansour"), ("سلامة", "salameh"), ("عبد الله", "abdallah"), ("يعقوب", "yacoub"),
+    ("الطويل", "altaweel"), ("البدوي", "albadawi"), ("الرفاعي", "alrifai"), ("عوض", "awad"), ("جابر", "jaber"),
+    ("شاهين", "shaheen"), ("الصالح", "alsaleh"), ("حمدان", "hamdan"), ("مراد", "murad"), ("غانم", "ghanem"),
+    ("ناصر", "nasser"), ("الجمل", "aljamal"), ("الحلبي", "alhalabi"), ("سرحان", "sarhan"),
+    ("الشامي", "alshami"), ("الزين", "alzein"), ("الكردي", "alkurdi"), ("البيطار", "albitar"),
+)
+
+# Positions: (masculine, feminine), or one string when the title does not change.
+POSITIONS = {
+    "ministry": (("مدير عام", "مديرة عامة"), ("رئيس قسم", "رئيسة قسم"), ("مستشار قانوني", "مستشارة قانونية"),
+                 ("منسق وطني", "منسقة وطنية"), ("خبير", "خبيرة"), ("مدير التعاون الدولي", "مديرة التعاون الدولي")),
+    "police": ("عقيد", "رائد", ("ضابط ارتباط", "ضابطة ارتباط"), ("محقق", "محققة"),
+               ("رئيس وحدة مكافحة الاتجار بالبشر", "رئيسة وحدة مكافحة الاتجار بالبشر")),
+    "justice": (("مدعٍ عام", "مدعية عامة"), ("قاضٍ", "قاضية"), ("رئيس النيابة", "رئيسة النيابة"),
+                ("كاتب المحكمة", "كاتبة المحكمة")),
+    "parliament": (("نائب", "نائبة"), ("مستشار برلماني", "مستشارة برلمانية"), ("أمين سر اللجنة", "أمينة سر اللجنة")),
+    "civil": (("مدير تنفيذي", "مديرة تنفيذية"), ("منسق برامج", "منسقة برامج"), ("مسؤول مناصرة", "مسؤولة مناصرة"),
+              ("أخصائي اجتماعي", "أخصائية اجتماعية"), ("رئيس مجلس الإدارة", "رئيسة مجلس الإدارة")),
+    "academia": (("أستاذ مشارك", "أستاذة مشاركة"), ("باحث", "باحثة"), ("عميد كلية الحقوق", "عميدة كلية الحقوق"),
+                 ("مدير مركز الدراسات", "مديرة مركز الدراسات")),
+    "business": (("مدير الامتثال", "مديرة الامتثال"), ("رئيس مجلس الإدارة", "رئيسة مجلس الإدارة"),
+                 ("مدير المسؤولية الاجتماعية", "مديرة المسؤولية الاجتماعية"), ("مستشار قانوني", "مستشارة قانونية")),
+    "media": (("صحفي استقصائي", "صحفية استقصائية"), ("محرر", "محررة"), ("مقدم برامج", "مقدمة برامج"),
+              ("رئيس التحرير", "رئيسة التحرير")),
+    "international": (("مسؤول برامج", "مسؤولة برامج"), ("منسق وطني", "منسقة وطنية"), ("مستشار فني", "مستشارة فنية"),
+                      ("رئيس المكتب", "رئيسة المكتب")),
+}
+
+# Fictional cities, one per fictional governorate: النخيل (capital), السنديان (north), الرمال (south),
+# الشروق (east), الزيتون (west), المرجان (coast), الينابيع (valley), الواحة (desert).
+ORGANIZATIONS = (
+    O("moj", "وزارة العدل", "government_ministry", "النخيل", "capital", "moj.gov.demo", topics=("UNTOC",)),
+    O("mofa", "وزارة الخارجية", "government_ministry", "النخيل", "capital", "mofa.gov.demo",
+      topics=("CL-COOPERATION",)),
+    O("moi", "وزارة الداخلية", "government_ministry", "النخيل", "capital", "moi.gov.demo",
+      topics=("SOM", "CL-LAW-ENFORCEMENT")),
+    O("mosd", "وزارة التنمية الاجتماعية", "government_ministry", "النخيل", "capital", "mosd.gov.demo",
+      topics=("VICTIMS", "DEMO-CYBER-CHILDREN")),
+    O("tourism", "وزارة السياحة والآثار", "government_ministry", "النخيل", "capital", "tourism.gov.demo",
+      topics=("DEMO-ANTIQUITIES", "CULTURAL-PROPERTY")),
+    O("digital", "وزارة الاقتصاد الرقمي", "government_ministry", "النخيل", "capital", "digital.gov.demo",
+      topics=("CYBERCRIME", "DEMO-CYBER-CHILDREN")),
+    O("antitip", "مديرية الأمن العام — وحدة مكافحة الاتجار بالبشر", "law_enforcement", "النخيل", "capital",
+      "psd.gov.demo", topics=("TIP", "DEMO-SMUGGLING-ROUTES")),
+    O("customs", "الإدارة العامة للجمارك", "law_enforcement", "المرجان", "coast", "customs.gov.demo",
+      topics=("DEMO-ANTIQUITIES", "FIREARMS")),
+    O("cyberunit", "وحدة مكافحة الجرائم الإلكترونية", "law_enforcement", "النخيل", "capital",
+      "cyber.psd.gov.demo", topics=("CYBERCRIME", "DEMO-CYBER-CHILDREN")),
+    O("border", "قيادة حرس الحدود", "law_enforcement", "الواحة", "desert", "border.gov.demo",
+      topics=("DEMO-SMUGGLING-ROUTES", "SOM")),
+    O("pp", "النيابة العامة", "prosecution_judiciary", "النخيل", "capital", "pp.gov.demo",
+      topics=("CL-CRIMINALIZATION", "TIP")),
+    O("court", "محكمة استئناف الزيتون", "prosecution_judiciary", "الزيتون", "west", "court-west.gov.demo",
+      topics=("VICTIMS",)),
+    O("parliament", "مجلس النواب — لجنة الحريات العامة وحقوق الإنسان", "parliament", "النخيل", "capital",
+      "parliament.gov.demo", topics=("HUMAN-RIGHTS",)),
+    O("waha", "جمعية الواحة لحقوق المهاجرين", "ngo", "الواحة", "desert", "waha-migrants.org.demo",
+      registry="REG-104233", topics=("DEMO-SMUGGLING-ROUTES", "SOM", "HUMAN-RIGHTS")),
+    O("sindyan", "مركز السنديان للمساعدة القانونية", "ngo", "السنديان", "north", "sindyan-legal.org.demo",
+      registry="REG-118902", topics=("VICTIMS", "TIP")),
+    O("naseem", "جمعية نسيم للحماية الرقمية للأطفال", "ngo", "النخيل", "capital", "naseem.org.demo",
+      registry="REG-120577", topics=("DEMO-CYBER-CHILDREN", "CYBERCRIME", "YOUTH")),
+    O("heritage", "جمعية حراس التراث", "ngo", "الينابيع", "valley", "heritage-guardians.org.demo",
+      registry="REG-109864", topics=("DEMO-ANTIQUITIES", "CULTURAL-PROPERTY")),
+    O("marjanyouth", "لجنة شباب حي المرجان", "community_group", "المرجان", "coast", "marjan-youth.org.demo",
+      topics=("YOUTH", "DEMO-SMUGGLING-ROUTES")),
+    O("valleywomen", "تجمع نساء الينابيع", "community_group", "الينابيع", "valley", "valley-women.org.demo",
+      topics=("GENDER", "DEMO-ANTIQUITIES")),
+    O("nourhuda", "جمعية نور الهدى للرعاية الاجتماعية", "faith_based", "الشروق", "east", "nourhuda.org.demo",
+      registry="REG-097311", topics=("VICTIMS", "SOM")),
+    O("transport", "النقابة العامة لعمال النقل البري", "trade_union", "الزيتون", "west", "transport-union.org.demo",
+      topics=("DEMO-SMUGGLING-ROUTES", "TIP")),
+    O("younglawyers", "جمعية المحامين الشباب", "professional_association", "النخيل", "capital",
+      "young-lawyers.org.demo", topics=("CL-CRIMINALIZATION", "HUMAN-RIGHTS")),
+    O("ghad", "مؤسسة غد للتمكين", "foundation", "الشروق", "east", "ghad-foundation.org.demo",
+      registry="REG-131045", topics=("YOUTH",)),
+    O("nakhiluni", "جامعة النخيل — كلية الحقوق", "academia", "النخيل", "capital", "law.nakhil-university.edu.demo",
+      topics=("CL-CRIMINALIZATION", "UNTOC")),
+    O("coastinst", "معهد الساحل للآثار والتراث", "academia", "المرجان", "coast", "coast-institute.edu.demo",
+      topics=("DEMO-ANTIQUITIES", "CULTURAL-PROPERTY")),
+    O("marjanship", "شركة المرجان للشحن والخدمات اللوجستية", "private_company", "المرجان", "coast",
+      "marjan-shipping.com.demo", topics=("DEMO-ANTIQUITIES", "DEMO-SMUGGLING-ROUTES")),
+    O("sahaba", "شركة سحابة للاتصالات", "private_company", "النخيل", "capital", "sahaba-telecom.com.demo",
+      topics=("CYBERCRIME", "DEMO-CYBER-CHILDREN")),
+    O("wahatravel", "شركة الواحة للسياحة والسفر", "private_company", "الواحة", "desert", "waha-travel.com.demo",
+      topics=("DEMO-ANTIQUITIES", "TIP")),
+    O("techunion", "اتحاد شركات التكنولوجيا", "business_association", "النخيل", "capital", "tech-union.org.demo",
+      topics=("CYBERCRIME",)),
+    O("chamber", "غرفة تجارة الساحل", "business_association", "المرجان", "coast", "coast-chamber.org.demo",
+      topics=("CORRUPTION", "DEMO-ANTIQUITIES")),
+    O("shorouq", "صحيفة الشروق اليوم", "media", "الشروق", "east", "shorouq-today.news.demo",
+      topics=("HUMAN-RIGHTS",)),
+    O("valleyradio", "إذاعة صوت الينابيع المجتمعية", "media", "الينابيع", "valley", "valley-radio.org.demo",
+      topics=("YOUTH",)),
+    O("iom", "المنظمة الدولية للهجرة — مكتب البرنامج (مثال توضيحي)", "international_organization", "النخيل",
+      "capital", "iom-office.int.demo", topics=("SOM",)),
+    O("unicef", "اليونيسف — مكتب البرنامج (مثال توضيحي)", "international_organization", "النخيل", "capital",
+      "unicef-office.int.demo", topics=("DEMO-CYBER-CHILDREN", "YOUTH")),
+    O("unodc", "مكتب الأمم المتحدة المعني بالمخدرات والجريمة — مكتب البرنامج (مثال توضيحي)", "unodc_office",
+      "النخيل", "capital", "unodc-office.int.demo", topics=("UNTOC",)),
+)
+
+MEETINGS = (
+    M("prep", "preparatory_consultation", "in_person", "مشاورة تحضيرية مع منظمات المجتمع المدني",
+      "وزارة العدل، قاعة الاجتماعات الكبرى، النخيل", "2024-02-27T10:00", 4,
+      "1. كلمة افتتاحية لوزارة العدل ومكتب الأمم المتحدة المعني بالمخدرات والجريمة\n"
+      "2. التعريف بالمبادرة التجريبية الطوعية\n3. اقتراح الأولويات الوطنية\n4. الخطوات القادمة",
+      "شارك 20 شخصاً من 15 منظمة. ركزت المنظمات على طرق تهريب المهاجرين عبر الصحراء، واستغلال الأطفال عبر "
+      "الإنترنت، ونهب المواقع الأثرية في الوادي والساحل.",
+      "اقتراح ثلاث أولويات وطنية والاتفاق على عقد جلسات مواضيعية في المحافظات.", ("UNTOC", "CL-PREVENTION")),
+    M("launch", "launch", "hybrid", "إطلاق المبادرة التجريبية الطوعية (عرض توضيحي)",
+      "مركز النخيل للمؤتمرات", "2024-04-23T09:30", 3.5,
+      "1. الجلسة الافتتاحية\n2. عرض الأولويات الوطنية\n3. حلقة نقاش مع المجتمع المدني والقطاع الخاص "
+      "والجامعات\n4. توقيع إعلان الالتزام",
+      "حضر ممثلو 10 جهات حكومية و18 منظمة غير حكومية، وتابع البث 120 شخصاً عبر الإنترنت.",
+      "توقيع إعلان الالتزام وتشكيل فريق التنسيق.",
+      ("UNTOC", "DEMO-SMUGGLING-ROUTES", "DEMO-CYBER-CHILDREN", "DEMO-ANTIQUITIES")),
+    M("routes", "thematic_session", "in_person", "جلسة مواضيعية: طرق تهريب المهاجرين عبر الصحراء",
+      "مبنى المحافظة، الواحة", "2024-06-18T09:00", 5,
+      "1. خريطة طرق التهريب\n2. المخاطر على المهاجرين والأطفال غير المصحوبين\n3. التعاون بين حرس الحدود "
+      "والمجتمعات المحلية\n4. مجموعات عمل",
+      "عرضت جمعية الواحة شهادات عن وفيات في الصحراء. وقدمت قيادة حرس الحدود بيانات عن الضبطيات، وطالبت "
+      "نقابة النقل بتوعية السائقين.",
+      "اقتراح إجراءات مشتركة حول الإنقاذ والإحالة وتوعية السائقين.", ("DEMO-SMUGGLING-ROUTES", "SOM")),
+    M("online", "thematic_session", "online", "جلسة مواضيعية: حماية الأطفال من الجرائم الإلكترونية",
+      "اجتماع عبر الإنترنت", "2024-09-10T11:00", 3,
+      "1. أنماط استدراج الأطفال عبر الإنترنت\n2. دور شركات الاتصالات\n3. التوعية في المدارس",
+      "قدمت وحدة مكافحة الجرائم الإلكترونية حالات حديثة، وعرضت جمعية نسيم برنامجها في المدارس، وأبدت "
+      "شركة سحابة استعدادها للتعاون في الإبلاغ.",
+      "الاتفاق على إعداد دليل للمدارس وآلية إبلاغ مشتركة.", ("DEMO-CYBER-CHILDREN", "CYBERCRIME", "YOUTH")),
+    M("antiquities", "thematic_session", "hybrid", "جلسة مواضيعية: نهب الآثار والاتجار بها",
+      "معهد الساحل للآثار والتراث، المرجان", "2024-11-13T10:00", 4,
+      "1. نهب المواقع الأثرية في الوادي\n2. البيع عبر الإنترنت\n3. الرقابة الجمركية في الموانئ\n"
+      "4. دور المجتمعات المحلية",
+      "عرضت جمعية حراس التراث صوراً لمواقع منهوبة، وشرحت الجمارك إجراءات التفتيش في الميناء، واقترحت "
+      "شركة المرجان للشحن تدريب موظفيها.",
+      "اقتراح سجل رقمي للقطع الأثرية وتدريب مشترك في الميناء.", ("DEMO-ANTIQUITIES", "CULTURAL-PROPERTY")),
+    M("training", "training_workshop", "in_person", "ورشة تدريبية حول التعرف على ضحايا الاتجار بالبشر",
+      "مركز التدريب القضائي، الزيتون", "2025-02-19T09:00", 6,
+      "1. مؤشرات الاتجار بالبشر\n2. المقابلة المراعية للصدمات\n3. الإحالة إلى الخدمات\n4. تمرين تطبيقي",
+      "تدرب 30 من أفراد الشرطة والمدعين العامين والأخصائيين الاجتماعيين. أدار مركز السنديان التمرين التطبيقي.",
+      "إعداد دليل إحالة محلي لمحافظة الزيتون.", ("TIP", "VICTIMS")),
+    M("dialogue", "national_dialogue", "hybrid", "الحوار الوطني حول تنفيذ الاتفاقية وبروتوكولاتها",
+      "مركز النخيل للمؤتمرات", "2025-05-14T09:00", 6,
+      "1. حصيلة السنة الأولى من خارطة الطريق\n2. الإطار التشريعي\n3. تمويل الإجراءات المشتركة",
+      "عرضت وزارة العدل وضع الإجراءات المشتركة، وأعلنت لجنة الحريات في مجلس النواب عن مراجعة قانون منع "
+      "الاتجار بالبشر.",
+      "تحديث خارطة الطريق والالتزام بعقد اجتماعات في المحافظات كل ستة أشهر.", ("UNTOC", "CL-CRIMINALIZATION")),
+    M("constructive", "constructive_dialogue", "hybrid", "حوار بنّاء في إطار آلية استعراض تنفيذ الاتفاقية",
+      "وزارة الخارجية، النخيل", "2025-07-02T10:00", 3,
+      "1. وضع الاستعراض\n2. مساهمات الجهات غير الحكومية\n3. أسئلة إلى السلطات",
+      "قدمت جامعة النخيل وجمعية المحامين الشباب مساهمات مكتوبة حول مجموعة التعاون الدولي.",
+      "إرفاق المساهمات بالتقرير الوطني.", ("UNTOC", "CL-COOPERATION")),
+    M("side", "side_event", "in_person", "حدث جانبي: عرض توضيحي لمنصة المبادرات التجريبية",
+      "مركز فيينا الدولي، النمسا", "2025-05-20T13:15", 1.5,
+      "1. عرض المنصة\n2. مداخلة منظمة شريكة\n3. أسئلة",
+      "حضر نحو 40 مشاركاً، وعُرضت المنصة باللغة العربية.", "اهتمام عدة وفود باستخدام المنصة.", ("UNTOC",),
+      "Europe/Vienna"),
+    M("review25", "roadmap_review", "hybrid", "المراجعة السنوية لخارطة الطريق 2025",
+      "وزارة العدل، قاعة الاجتماعات الكبرى، النخيل", "2025-11-25T09:30", 4,
+      "1. وضع الإجراءات المشتركة\n2. الإجراءات المتعثرة\n3. مقترحات جديدة\n4. أولويات 2026",
+      "رُوجع 24 إجراءً؛ إجراءان متعثران بسبب نقص التمويل وإجراء واحد أُوقف.",
+      "اعتماد خارطة طريق 2026 مع إجراءات جديدة حول التوعية الرقمية.", ("UNTOC",)),
+    M("port", "training_workshop", "in_person", "ورشة تدريبية حول كشف القطع الأثرية المهربة في الميناء",
+      "ميناء المرجان", "2026-03-17T09:00", 5,
+      "1. أنواع القطع الأثرية\n2. الوثائق المزورة\n3. تمرين في الميناء",
+      "تدرب 25 من موظفي الجمارك وشركات الشحن.", "إعداد قائمة تحقق للتفتيش.", ("DEMO-ANTIQUITIES",)),
+    M("review26", "roadmap_review", "hybrid", "مراجعة خارطة الطريق 2026",
+      "وزارة العدل، قاعة الاجتماعات الكبرى، النخيل", "2026-12-09T09:30", 4,
+      "1. حصيلة الدورة 2024-2026\n2. الدروس المستفادة\n3. المرحلة القادمة", topics=("UNTOC",)),
+)
+
+ACTIONS = (
+    A("بروتوكول الإنقاذ والإحالة للمهاجرين في الصحراء", "بروتوكول مشترك بين حرس الحدود والجمعيات لإنقاذ "
+      "المهاجرين المعرضين للخطر وإحالتهم إلى الخدمات.",
+      "in_progress", "border", ("waha", "nourhuda"), "routes", "2026-09-30", ("DEMO-SMUGGLING-ROUTES", "SOM")),
+    A("توعية سائقي النقل البري بمخاطر التهريب", "جلسات توعية وبطاقات إرشادية لسائقي الشاحنات والحافلات "
+      "حول مؤشرات تهريب المهاجرين.",
+      "completed", "moi", ("transport",), "routes", "2025-06-30", ("DEMO-SMUGGLING-ROUTES",)),
+    A("رعاية الأطفال غير المصحوبين", "إجراءات موحدة لاستقبال الأطفال غير المصحوبين ورعايتهم مؤقتاً.",
+      "blocked", "mosd", ("nourhuda", "waha"), "routes", "2025-12-31", ("SOM", "VICTIMS"),
+      (("2025-11-25", "بانتظار تخصيص موازنة لدور الرعاية المؤقتة."),)),
+    A("خريطة محدثة لطرق التهريب", "خريطة تحدث كل ستة أشهر بمساهمة المجتمعات المحلية.",
+      "discontinued", "border", ("waha",), "routes", "2025-06-30", ("DEMO-SMUGGLING-ROUTES",),
+      (("2025-05-14", "أُدمجت في بروتوكول الإنقاذ والإحالة."),)),
+    A("برنامج فرص للشباب في المناطق الحدودية", "تدريب مهني للشباب في المرجان والواحة للحد من تجنيدهم في "
+      "شبكات التهريب.",
+      "in_progress", "moi", ("ghad", "marjanyouth"), "routes", "2026-12-31", ("YOUTH", "DEMO-SMUGGLING-ROUTES")),
+    A("دليل المدارس للسلامة على الإنترنت", "دليل وجلسات للمعلمين حول استدراج الأطفال عبر الإنترنت وطرق الإبلاغ.",
+      "completed", "mosd", ("naseem",), "online", "2025-06-30", ("DEMO-CYBER-CHILDREN", "YOUTH")),
+    A("آلية إبلاغ مشتركة مع شركات الاتصالات", "قناة إبلاغ سريعة عن المحتوى المسيء للأطفال بين الشركات "
+      "ووحدة مكافحة الجرائم الإلكترونية.",
+      "in_progress", "cyberunit", ("sahaba", "techunion"), "online", "2026-06-30",
+      ("DEMO-CYBER-CHILDREN", "CYBERCRIME")),
+    A("تدريب المحققين على الأدلة الرقمية", "دورة تدريبية حول جمع الأدلة الرقمية وحفظها في قضايا استغلال الأطفال.",
+      "completed", "cyberunit", ("nakhiluni",), "online", "2025-10-31", ("CYBERCRIME", "CL-LAW-ENFORCEMENT")),
+    A("حملة توعية وطنية للأهالي", "حملة إذاعية وعلى وسائل التواصل حول حماية الأطفال على الإنترنت.",
+      "agreed", "digital", ("naseem", "valleyradio"), "online", "2026-10-31", ("DEMO-CYBER-CHILDREN",)),
+    A("سجل رقمي للقطع الأثرية", "سجل رقمي مصور للقطع الأثرية في المتاحف والمواقع لتسهيل التعرف على المسروقات.",
+      "in_progress", "tourism", ("coastinst", "heritage"), "antiquities", "2026-12-31",
+      ("DEMO-ANTIQUITIES", "CULTURAL-PROPERTY")),
+    A("حراسة مجتمعية للمواقع الأثرية في الوادي", "تدريب متطوعين من المجتمع المحلي على رصد أعمال النهب "
+      "والإبلاغ عنها بأمان.",
+      "completed", "tourism", ("heritage", "valleywomen"), "antiquities", "2025-09-30", ("DEMO-ANTIQUITIES",)),
+    A("رقابة على بيع الآثار عبر الإنترنت", "رصد منصات البيع الإلكتروني والتعاون معها لإزالة الإعلانات المشبوهة.",
+      "proposed", "cyberunit", ("techunion", "heritage"), "antiquities", "2027-03-31",
+      ("DEMO-ANTIQUITIES", "CYBERCRIME")),
+    A("قائمة تحقق لتفتيش الشحنات في الميناء", "قائمة تحقق لموظفي الجمارك وشركات الشحن لكشف القطع الأثرية المهربة.",
+      "completed", "customs", ("marjanship", "chamber"), "port", "2026-06-30", ("DEMO-ANTIQUITIES",)),
+    A("ميثاق سلوك لشركات السياحة", "ميثاق تلتزم فيه شركات السياحة بعدم الترويج لشراء القطع الأثرية.",
+      "agreed", "tourism", ("wahatravel", "chamber"), "antiquities", "2026-08-31", ("DEMO-ANTIQUITIES",)),
+    A("دليل إحالة الضحايا في محافظة الزيتون", "دليل محلي بخدمات الإيواء والمساعدة القانونية والنفسية.",
+      "completed", "pp", ("sindyan",), "training", "2025-08-31", ("TIP", "VICTIMS")),
+    A("مساعدة قانونية مجانية لضحايا الاتجار", "اتفاقية تعاون لتقديم مساعدة قانونية مجانية للضحايا أمام المحاكم.",
+      "in_progress", "moj", ("sindyan", "younglawyers"), "training", "2026-12-31", ("VICTIMS", "TIP")),
+    A("تدريب القضاة على قضايا الاتجار بالبشر", "برنامج تدريب مستمر للقضاة حول مراعاة حقوق الضحايا.",
+      "agreed", "court", ("nakhiluni",), "training", "2026-11-30", ("TIP", "CL-LAW-ENFORCEMENT")),
+    A("مراجعة قانون منع الاتجار بالبشر", "مساهمات المنظمات في مشروع تعديل القانون.",
+      "blocked", "parliament", ("younglawyers", "sindyan"), "dialogue", "2026-06-30",
+      ("TIP", "CL-CRIMINALIZATION"), (("2026-04-20", "أُرجئت المناقشة إلى الدورة العادية القادمة."),)),
+    A("اجتماعات خارطة الطريق في المحافظات", "عقد اجتماعات نصف سنوية في الواحة والمرجان والينابيع.",
+      "in_progress", "moj", ("waha", "heritage", "marjanyouth"), "dialogue", "2026-12-31", ("UNTOC",)),
+    A("صندوق صغير لدعم مبادرات المجتمع المدني", "حشد موارد من الشركاء لتمويل مبادرات صغيرة للمنظمات المحلية.",
+      "proposed", "moj", ("ghad",), "dialogue", "2027-03-31", ("UNTOC",)),
+    A("مساهمات المجتمع المدني في الاستعراض", "جمع وتقديم مساهمات مكتوبة حول مجموعات آلية الاستعراض.",
+      "completed", "mofa", ("nakhiluni", "younglawyers"), "constructive", "2025-09-30", ("UNTOC", "CL-COOPERATION")),
+    A("نشر نتائج الاستعراض", "منتديات في المحافظات لعرض نتائج الاستعراض وجمع مقترحات المتابعة.",
+      "proposed", "mofa", ("shorouq", "nakhiluni"), "constructive", "2027-02-28", ("UNTOC",)),
+    A("دليل للصحفيين حول تغطية الاتجار والتهريب", "دليل حول حماية هوية الضحايا واللغة المناسبة في التغطية.",
+      "agreed", "moj", ("shorouq", "valleyradio"), "review25", "2026-09-30", ("TIP", "SOM", "VICTIMS")),
+    A("برنامج إرشاد رقمي لليافعين", "برنامج إرشاد للأقران حول السلامة الرقمية في مراكز الشباب.",
+      "proposed", "digital", ("naseem", "ghad"), "review25", "2027-06-30", ("DEMO-CYBER-CHILDREN", "YOUTH")),
+    A("موقع إلكتروني مستقل لخارطة الطريق", "إنشاء موقع مستقل لعرض تقدم خارطة الطريق.",
+      "discontinued", "moj", ("shorouq",), "launch", "2025-03-31", ("UNTOC",),
+      (("2025-02-26", "تقرر استخدام منصة المبادرة التجريبية بدلاً من موقع مستقل."),)),
+    A("تبادل المعلومات بين الجمارك وحرس الحدود", "إجراءات لتبادل المعلومات حول شحنات الأسلحة والآثار "
+      "المهربة عبر الحدود.",
+      "in_progress", "customs", ("chamber",), "review25", "2026-12-31", ("FIREARMS", "DEMO-ANTIQUITIES")),
+)
+
+PROGRESS_NOTES = {
+    "start": (
+        "الاجتماع الأول لفريق العمل: الاتفاق على الخطة وتسمية جهات الاتصال من كل طرف.",
+        "تشكيل فريق العمل واعتماد الجدول الزمني.",
+        "توقيع محضر الانطلاق مع تحديد المسؤوليات والمواعيد.",
+    ),
+    "progress": (
+        "إنجاز التقييم الأولي ومشاركته مع المنظمات الشريكة.",
+        "مراجعة المسودة في اجتماع مشترك وإدراج ملاحظات المجتمع المدني.",
+        "عقد أول دورة تدريبية بمشاركة جيدة.",
+        "إنجاز نحو 60٪ من العمل وتعديل الجدول الزمني للمرحلة التالية.",
+    ),
+    "blocked": (
+        "لا تقدم: بانتظار توفير التمويل.",
+        "متوقف إلى حين صدور الرأي القانوني.",
+    ),
+    "done": (
+        "تسليم المنتج النهائي واعتماده من الطرفين.",
+        "عرض النتيجة النهائية على فريق التنسيق.",
+    ),
+    "stopped": ("قرر فريق التنسيق عدم الاستمرار في هذا الإجراء.",),
+}
+
+# Jordanian mobile numbers (+962 7X XXX XXXX) stand in for the fictional country's.
+PHONES = {"": ("+962 77 ### ####", "+962 78 ### ####", "+962 79 ### ####")}
+
+ACCOUNT_NAMES = {
+    "coordinator": "منسق المبادرة (عرض توضيحي)",
+    "government": "مشارك حكومي (عرض توضيحي)",
+    "ngo": "مشارك غير حكومي (عرض توضيحي)",
+    "observer": "مراقب (عرض توضيحي)",
+}
+
+DATA = TenantData(
+    slug="demo-ar",
+    locale="ar",
+    timezone="Asia/Amman",
+    phone_templates=PHONES,
+    org_fields={"region": "demo_governorate", "registry": "demo_registry_no"},
+    contact_fields={"region": "demo_governorate"},
+    action_fields={},
+    first_names=FIRST_NAMES,
+    last_names=LAST_NAMES,
+    surnames=(1,),
+    positions=POSITIONS,
+    organizations=ORGANIZATIONS,
+    meetings=MEETINGS,
+    actions=ACTIONS,
+    progress_notes=PROGRESS_NOTES,
+    account_names=ACCOUNT_NAMES,
+)
