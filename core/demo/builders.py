@@ -22,21 +22,41 @@ AS_OF = date(2026, 11, 20)
 EMAIL_TLD = "example"  # RFC 2606: nothing under .example is a real mailbox or site
 
 POSITION_GROUP = {
-    "government_ministry": "ministry", "law_enforcement": "police", "prosecution_judiciary": "justice",
-    "parliament": "parliament", "ngo": "civil", "community_group": "civil", "faith_based": "civil",
-    "trade_union": "civil", "professional_association": "civil", "foundation": "civil",
-    "academia": "academia", "private_company": "business", "business_association": "business",
-    "media": "media", "international_organization": "international", "unodc_office": "international",
+    "government_ministry": "ministry",
+    "law_enforcement": "police",
+    "prosecution_judiciary": "justice",
+    "parliament": "parliament",
+    "ngo": "civil",
+    "community_group": "civil",
+    "faith_based": "civil",
+    "trade_union": "civil",
+    "professional_association": "civil",
+    "foundation": "civil",
+    "academia": "academia",
+    "private_company": "business",
+    "business_association": "business",
+    "media": "media",
+    "international_organization": "international",
+    "unodc_office": "international",
 }
 # How many people each kind of meeting brings together (before adding the leads of its actions).
 MEETING_SIZE = {
-    "preparatory_consultation": 10, "launch": 24, "national_dialogue": 20, "thematic_session": 14,
-    "training_workshop": 16, "constructive_dialogue": 12, "side_event": 8, "roadmap_review": 16,
+    "preparatory_consultation": 10,
+    "launch": 24,
+    "national_dialogue": 20,
+    "thematic_session": 14,
+    "training_workshop": 16,
+    "constructive_dialogue": 12,
+    "side_event": 8,
+    "roadmap_review": 16,
 }
 # Which generic progress notes an action gets, by status, in order.
 NOTE_PHASES = {
-    "proposed": (), "agreed": ("start",), "in_progress": ("start", "progress", "progress"),
-    "blocked": ("start", "progress", "blocked"), "completed": ("start", "progress", "progress", "done"),
+    "proposed": (),
+    "agreed": ("start",),
+    "in_progress": ("start", "progress", "progress"),
+    "blocked": ("start", "progress", "blocked"),
+    "completed": ("start", "progress", "progress", "done"),
     "discontinued": ("start", "stopped"),
 }
 PROTECTED_SECTORS = {"ngo", "community_group", "faith_based", "media"}
@@ -101,8 +121,13 @@ def domain(org: Org) -> str:
 
 
 def organization_form(data: TenantData, org: Org) -> dict[str, Any]:
-    form: dict[str, Any] = {"name": org.name, "sector": org.sector, "city": org.city,
-                            "website": f"https://www.{domain(org)}", "topics": list(org.topics)}
+    form: dict[str, Any] = {
+        "name": org.name,
+        "sector": org.sector,
+        "city": org.city,
+        "website": f"https://www.{domain(org)}",
+        "topics": list(org.topics),
+    }
     if org.acronym:
         form["acronym"] = org.acronym
     if org.region and "region" in data.org_fields:
@@ -178,9 +203,11 @@ def contacts(data: TenantData, rng: random.Random, locales: tuple[str, ...]) -> 
         phones = [phone(rng, rng.choice(templates)) for _ in range(1 if rng.random() < 0.7 else 2)]
         language = "en" if side == INTERNATIONAL and "en" in locales and rng.random() < 0.5 else data.locale
         form: dict[str, Any] = {
-            "first_name": key[0], "last_name": key[1],
+            "first_name": key[0],
+            "last_name": key[1],
             "position": position if isinstance(position, str) else position[gender == "f"],
-            "emails": [email], "phones": phones,
+            "emails": [email],
+            "phones": phones,
             "preferred_language": language if language in locales else locales[0],
             "roles": _roles(org, org.key != previous_org, lead_org, rng),
             "protected": org.sector in PROTECTED_SECTORS and rng.random() < 0.15,
@@ -199,9 +226,17 @@ def _moment(spec: MeetingSpec, tz: str, hours: float = 0) -> str:
 
 
 def meeting_form(spec: MeetingSpec, tz: str) -> dict[str, Any]:
-    form = {"title": spec.title, "meeting_type": spec.meeting_type, "mode": spec.mode, "place": spec.place,
-            "starts_at": _moment(spec, tz), "ends_at": _moment(spec, tz, spec.hours),
-            "timezone": spec.timezone or tz, "agenda": spec.agenda, "topics": list(spec.topics)}
+    form = {
+        "title": spec.title,
+        "meeting_type": spec.meeting_type,
+        "mode": spec.mode,
+        "place": spec.place,
+        "starts_at": _moment(spec, tz),
+        "ends_at": _moment(spec, tz, spec.hours),
+        "timezone": spec.timezone or tz,
+        "agenda": spec.agenda,
+        "topics": list(spec.topics),
+    }
     if spec.minutes:
         form["minutes"] = spec.minutes
     if spec.outcomes:
@@ -245,7 +280,9 @@ def _note_dates(start: date, end: date, count: int, rng: random.Random) -> list[
         return []
     first = start + timedelta(days=rng.randrange(20, 50))
     span = max((end - first).days, 2 * count)
-    return [first] + [first + timedelta(days=span * i // count + rng.randrange(-3, 4)) for i in range(1, count)]
+    return [first] + [
+        first + timedelta(days=span * i // count + rng.randrange(-3, 4)) for i in range(1, count)
+    ]
 
 
 def action_plan(data: TenantData, spec: ActionSpec, held_on: date, rng: random.Random) -> ActionPlan:
@@ -265,22 +302,34 @@ def action_plan(data: TenantData, spec: ActionSpec, held_on: date, rng: random.R
         pool = data.progress_notes[phase]
         updates.append((d, pool[offsets[phase] % len(pool)]))
         offsets[phase] += 1
-    form = {"title": spec.title, "description": spec.description,
-            "status": "in_progress" if spec.status == "completed" else spec.status,
-            "due_date": spec.due, "topics": list(spec.topics)}
+    form = {
+        "title": spec.title,
+        "description": spec.description,
+        "status": "in_progress" if spec.status == "completed" else spec.status,
+        "due_date": spec.due,
+        "topics": list(spec.topics),
+    }
     for name, by_topic in data.action_fields.items():
         value = next((by_topic[t] for t in spec.topics if t in by_topic), by_topic.get(""))
         if value is not None:
             form[name] = value
-    return ActionPlan(form, spec.lead, spec.partners, spec.origin, spec.status == "completed",
-                      sorted(u for u in updates + given if u[0] <= AS_OF))
+    return ActionPlan(
+        form,
+        spec.lead,
+        spec.partners,
+        spec.origin,
+        spec.status == "completed",
+        sorted(u for u in updates + given if u[0] <= AS_OF),
+    )
 
 
 def _first_contact(people: list[ContactPlan], org: str) -> int | None:
     return next((i for i, p in enumerate(people) if p.org == org), None)
 
 
-def build(data: TenantData, *, timezone: str | None = None, locales: tuple[str, ...] | None = None) -> DemoSet:
+def build(
+    data: TenantData, *, timezone: str | None = None, locales: tuple[str, ...] | None = None
+) -> DemoSet:
     """The whole demo set of a tenant. ``timezone`` and ``locales`` default to the data's own."""
     rng = random.Random(data.slug)
     tz = timezone or data.timezone

@@ -31,13 +31,21 @@ def account_email(role: str, slug: str) -> str:
 
 
 async def counts() -> dict[str, int]:
-    tables = {"organizations": Organization, "contacts": Contact, "meetings": Meeting,
-              "attendees": Attendance, "actions": JointAction, "progress_updates": ProgressUpdate,
-              "users": User}
+    tables = {
+        "organizations": Organization,
+        "contacts": Contact,
+        "meetings": Meeting,
+        "attendees": Attendance,
+        "actions": JointAction,
+        "progress_updates": ProgressUpdate,
+        "users": User,
+    }
     return {name: await table.count().run() for name, table in tables.items()}
 
 
-async def ensure_accounts(slug: str, names: dict[str, str], locale: str) -> tuple[list[Account], dict[str, Actor]]:
+async def ensure_accounts(
+    slug: str, names: dict[str, str], locale: str
+) -> tuple[list[Account], dict[str, Actor]]:
     """The four demo accounts; a password is generated (and returned) only for a new account."""
     accounts: list[Account] = []
     actors: dict[str, Actor] = {}
@@ -63,8 +71,10 @@ async def _create(service: Any, form: dict[str, Any], label: str) -> int:
 
 async def write(demo: DemoSet, actors: dict[str, Actor]) -> None:
     orgs = {key: await _create(OrganizationService(SYSTEM), form, key) for key, form in demo.organizations}
-    people = [await _create(ContactService(SYSTEM), {**p.data, "organization": orgs[p.org]}, p.data["last_name"])
-              for p in demo.contacts]
+    people = [
+        await _create(ContactService(SYSTEM), {**p.data, "organization": orgs[p.org]}, p.data["last_name"])
+        for p in demo.contacts
+    ]
     meetings: dict[str, int] = {}
     service = MeetingService(SYSTEM)
     for plan in demo.meetings:
@@ -73,28 +83,38 @@ async def write(demo: DemoSet, actors: dict[str, Actor]) -> None:
             await service.set_attendance(meetings[plan.key], people[index], status)
     authors = (actors[GOVERNMENT_PARTICIPANT], actors[NGO_PARTICIPANT])
     for plan in demo.actions:
-        form = {**plan.data, "government_lead": orgs[plan.lead], "partners": [orgs[k] for k in plan.partners],
-                "origin_meeting": meetings[plan.origin]}
+        form = {
+            **plan.data,
+            "government_lead": orgs[plan.lead],
+            "partners": [orgs[k] for k in plan.partners],
+            "origin_meeting": meetings[plan.origin],
+        }
         action_id = await _create(ActionService(SYSTEM), form, plan.data["title"])
         for n, (on_date, note) in enumerate(plan.updates):
-            await ActionService(authors[n % 2]).add_progress(action_id, {"on_date": on_date.isoformat(), "note": note})
+            await ActionService(authors[n % 2]).add_progress(
+                action_id, {"on_date": on_date.isoformat(), "note": note}
+            )
         if plan.complete:
             for actor in authors:
                 await ActionService(actor).confirm_completion(action_id)
 
 
 async def seed_tenant(tenant: TenantRuntime) -> dict[str, Any]:
-    """Seed ``tenant`` with its demo data and demo accounts, unless it already has organizations.
+    """Seed ``tenant`` with its demo data and demo accounts, unless it already has organizations
+    (or there is no demo data for it): then nothing is written.
 
     Returns ``{"counts": {table: rows}, "accounts": [(email, role, password or None)]}``; passwords are
-    returned once, for accounts created now. Raises KeyError when there is no demo data for the tenant.
+    returned once, for accounts created now (None for demo accounts that already existed).
     """
-    data = load_data(tenant.slug)
+    try:
+        data = load_data(tenant.slug)
+    except KeyError:
+        data = None
     decl = tenant.declaration
     with tenant_context(tenant):
-        if await Organization.count().run():
-            existing = [(u["email"], u["role"], None) for u in
-                        [await find_user(account_email(role, tenant.slug)) for role in DEMO_ROLES] if u]
+        if data is None or await Organization.count().run():
+            found = [await find_user(account_email(role, tenant.slug)) for role in DEMO_ROLES]
+            existing = [(u["email"], u["role"], None) for u in found if u]
             return {"counts": await counts(), "accounts": existing}
         locale = data.locale if data.locale in decl.locales else decl.default_locale
         demo = build(data, timezone=decl.timezone, locales=decl.locales)
