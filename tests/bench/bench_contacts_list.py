@@ -289,10 +289,14 @@ class RawPostgres:
     token_sql: str
     page_sql: str
     page_args: list[Any]
+    app_pool: asyncpg.Pool | None = None  # the app's pool, to size this one the same
     pool: asyncpg.Pool | None = None
 
     async def start(self) -> None:
-        self.pool = await asyncpg.create_pool(dsn=self.dsn)  # asyncpg's defaults, as Piccolo's pool
+        sizes = {}
+        if self.app_pool is not None:
+            sizes = {"min_size": self.app_pool.get_min_size(), "max_size": self.app_pool.get_max_size()}
+        self.pool = await asyncpg.create_pool(dsn=self.dsn, **sizes)
 
     async def stop(self) -> None:
         if self.pool is not None:
@@ -442,7 +446,13 @@ async def bench_backend(env: TestEnvironment, args: argparse.Namespace) -> list[
                 path = tenant.declaration.database_url.removeprefix("sqlite:///")
                 raw: RawSQLite | RawPostgres = RawSQLite(path, token_sql, page_sql, list(page_args))
             else:
-                raw = RawPostgres(tenant.declaration.database_url, token_sql, page_sql, list(page_args))
+                raw = RawPostgres(
+                    tenant.declaration.database_url,
+                    token_sql,
+                    page_sql,
+                    list(page_args),
+                    app_pool=tenant.engine.pool,
+                )
             await raw.start()
             try:
                 raw_body = await raw.request(token)

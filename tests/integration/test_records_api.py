@@ -307,8 +307,11 @@ def test_health_and_openapi_answer_without_a_tenant(client):
 
 def test_topic_labels_follow_the_request_language(client, env):
     def label(locale):
-        page = client.get(f"{API}/topics", params={"q": "TIP"},
-                          headers={**env.headers("alpha", "observer"), "Accept-Language": locale}).json()
+        page = client.get(
+            f"{API}/topics",
+            params={"q": "TIP"},
+            headers={**env.headers("alpha", "observer"), "Accept-Language": locale},
+        ).json()
         return next(t["display_label"] for t in page["items"] if t["code"] == "TIP")
 
     assert label("en") == "Trafficking in persons"
@@ -320,6 +323,10 @@ def test_routing_errors_are_localized_problem_details(client, env):
     missing = client.get(f"{API}/nowhere", headers=h)
     assert missing.status_code == 404 and missing.json()["title"] == "No encontrado."
     wrong_method = client.delete(f"{API}/contacts", headers=h)
-    assert wrong_method.status_code == 405 and wrong_method.headers["content-type"].startswith("application/problem")
-    bad_json = client.post(f"{API}/contacts", content=b"{oops", headers={**h, "Content-Type": "application/json"})
+    assert wrong_method.status_code == 405 and wrong_method.headers["content-type"].startswith(
+        "application/problem"
+    )
+    bad_json = client.post(
+        f"{API}/contacts", content=b"{oops", headers={**h, "Content-Type": "application/json"}
+    )
     assert bad_json.status_code == 400 and bad_json.json()["status"] == 400

@@ -1,0 +1,108 @@
+"""`pilot-crm demo`: migrates the shipped tenants, seeds realistic data in each tenant's language and
+the four demo accounts; a second run changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+
+import pytest
+from click.testing import CliRunner
+from litestar.testing import TestClient
+
+from core.cli.main import cli
+from core.db.postgres import drop_database
+from core.settings import REPO_ROOT, Settings
+from core.tenancy.registry import TenantRegistry
+from core.testing.pytest_plugin import require_backend
+
+SLUGS = ("mex", "ago", "demo-ar")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def demo_dirs(request, tmp_path_factory):
+    """Copies of the shipped tenant files (on PostgreSQL: pointed at throwaway databases)."""
+    require_backend(request.param)
+    root = tmp_path_factory.mktemp("demo")
+    tenants = root / "tenants"
+    tenants.mkdir()
+    urls = []
+    for slug in SLUGS:
+        text = (REPO_ROOT / "tenants" / f"{slug}.toml").read_text(encoding="utf-8")
+        if request.param == "postgres":
+            url = f"postgresql://postgres@127.0.0.1:5432/pilot_crm_test_demo_{slug.replace('-', '_')}_{secrets.token_hex(3)}"
+            urls.append(url)
+            text = re.sub(r"(?m)^database_url\s*=.*$", "", text) + f'\ndatabase_url = "{url}"\n'
+        (tenants / f"{slug}.toml").write_text(text, encoding="utf-8")
+    yield ["--tenants-dir", str(tenants), "--data-dir", str(root / "var")]
+
+    async def drop():
+        for url in urls:
+            await drop_database(url)
+
+    asyncio.run(drop())
+
+
+@pytest.fixture(scope="module")
+def first_run(demo_dirs):
+    result = CliRunner().invoke(cli, [*demo_dirs, "demo"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def counts(output: str, slug: str) -> dict[str, int]:
+    line = next(line for line in output.splitlines() if line.startswith(f"{slug}: "))
+    return {k: int(v) for k, v in re.findall(r"(\w+): (\d+)", line.split(": ", 1)[1])}
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_demo_seeds_enough_data_and_four_accounts(first_run, slug):
+    c = counts(first_run, slug)
+    assert c["organizations"] >= 30 and c["contacts"] >= 100 and c["meetings"] >= 10 and c["actions"] >= 25
+    accounts = re.findall(rf"^\s+(\w+)\s+(\S+@{re.escape(slug)}\.demo)\s+(\S+)$", first_run, re.MULTILINE)
+    assert {role for role, _, _ in accounts} == {"coordinator", "government", "ngo", "observer"}
+    assert all(email == f"{role}@{slug}.demo" and len(pw) >= 12 for role, email, pw in accounts)
+
+
+def test_demo_is_idempotent(demo_dirs, first_run):
+    again = CliRunner().invoke(cli, [*demo_dirs, "demo"])
+    assert again.exit_code == 0
+    for slug in SLUGS:
+        assert counts(again.output, slug) == counts(first_run, slug)
+    assert "already existed" in again.output
+
+
+def test_demo_data_is_in_the_tenant_language_and_searchable(demo_dirs, first_run):
+    token = (
+        CliRunner()
+        .invoke(cli, [*demo_dirs, "tokens", "create", "--tenant", "mex", "--email", "coordinator@mex.demo"])
+        .output.strip()
+    )
+    settings = Settings.from_env(demo_dirs[3], demo_dirs[1])
+    from core.web.app import create_app
+
+    with TestClient(create_app(settings, TenantRegistry.load(settings))) as client:
+        h = {"Authorization": f"Bearer {token}"}
+        everyone = client.get("/t/mex/api/v1/contacts", params={"limit": 200}, headers=h).json()["items"]
+        from collections import Counter
+
+        surname, n = Counter(w for c in everyone for w in c["last_name"].split()).most_common(1)[0]
+        assert n >= 2
+        first = client.get("/t/mex/api/v1/contacts", params={"q": surname, "limit": 1}, headers=h).json()
+        assert surname in first["items"][0]["last_name"] and first["next"]
+        second = client.get(
+            "/t/mex/api/v1/contacts", params={"q": surname, "limit": 1, "cursor": first["next"]}, headers=h
+        ).json()
+        assert surname in second["items"][0]["last_name"]
+        assert second["items"][0]["id"] != first["items"][0]["id"]
+        meetings = client.get("/t/mex/api/v1/meetings", headers=h).json()["items"]
+        assert any(
+            word in m["title"].lower() for m in meetings for word in ("diálogo", "sesión", "taller", "mesa")
+        )
+        completed = client.get("/t/mex/api/v1/actions", params={"status": "completed"}, headers=h).json()[
+            "items"
+        ]
+        assert completed and all(a["confirmed_by"] == ["government", "non_governmental"] for a in completed)
+        other = client.get("/t/ago/api/v1/contacts", headers=h)
+        assert other.status_code == 401
