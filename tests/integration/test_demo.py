@@ -31,7 +31,8 @@ def demo_dirs(request, tmp_path_factory):
     for slug in SLUGS:
         text = (REPO_ROOT / "tenants" / f"{slug}.toml").read_text(encoding="utf-8")
         if request.param == "postgres":
-            url = f"postgresql://postgres@127.0.0.1:5432/pilot_crm_test_demo_{slug.replace('-', '_')}_{secrets.token_hex(3)}"
+            name = f"pilot_crm_test_demo_{slug.replace('-', '_')}_{secrets.token_hex(3)}"
+            url = f"postgresql://postgres@127.0.0.1:5432/{name}"
             urls.append(url)
             text = re.sub(r"(?m)^database_url\s*=.*$", "", text) + f'\ndatabase_url = "{url}"\n'
         (tenants / f"{slug}.toml").write_text(text, encoding="utf-8")
