@@ -31,7 +31,7 @@ def account_email(role: str, slug: str) -> str:
 
 
 async def counts() -> dict[str, int]:
-    tables = {
+    tables: dict[str, Any] = {
         "organizations": Organization,
         "contacts": Contact,
         "meetings": Meeting,
@@ -82,19 +82,19 @@ async def write(demo: DemoSet, actors: dict[str, Actor]) -> None:
         for index, status in sorted(plan.attendees.items()):
             await service.set_attendance(meetings[plan.key], people[index], status)
     authors = (actors[GOVERNMENT_PARTICIPANT], actors[NGO_PARTICIPANT])
-    for plan in demo.actions:
+    for action in demo.actions:
         form = {
-            **plan.data,
-            "government_lead": orgs[plan.lead],
-            "partners": [orgs[k] for k in plan.partners],
-            "origin_meeting": meetings[plan.origin],
+            **action.data,
+            "government_lead": orgs[action.lead],
+            "partners": [orgs[k] for k in action.partners],
+            "origin_meeting": meetings[action.origin],
         }
-        action_id = await _create(ActionService(SYSTEM), form, plan.data["title"])
-        for n, (on_date, note) in enumerate(plan.updates):
+        action_id = await _create(ActionService(SYSTEM), form, action.data["title"])
+        for n, (on_date, note) in enumerate(action.updates):
             await ActionService(authors[n % 2]).add_progress(
                 action_id, {"on_date": on_date.isoformat(), "note": note}
             )
-        if plan.complete:
+        if action.complete:
             for actor in authors:
                 await ActionService(actor).confirm_completion(action_id)
 

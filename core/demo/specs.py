@@ -3,6 +3,7 @@ it into service input (form dicts) and ``seed`` writes it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -67,17 +68,17 @@ class TenantData:
     timezone: str
     # Phone templates by region ("" for any other): ``#`` is a random digit; a number is kept only
     # if ``phonenumbers`` says it is valid.
-    phone_templates: dict[str, tuple[str, ...]]
+    phone_templates: Mapping[str, tuple[str, ...]]
     # Plugin field names: {"region": ..., "registry": ...} for organizations, {"region": ...} for contacts.
     org_fields: dict[str, str]
     contact_fields: dict[str, str]
     # Plugin fields of actions: field name → {topic code → value}; the action's first topic found
     # there decides, "" is the fallback.
     action_fields: dict[str, dict[str, str]]
-    first_names: dict[str, tuple[Name, ...]]  # "f" / "m" → given names
+    first_names: Mapping[str, tuple[Name, ...]]  # "f" / "m" → given names
     last_names: tuple[Name, ...]
     surnames: tuple[int, ...]  # how many last names a person may carry (one picked at random)
-    positions: dict[str, tuple[Position, ...]]  # position group (see builders.POSITION_GROUP) → titles
+    positions: Mapping[str, tuple[Position, ...]]  # position group (see builders.POSITION_GROUP) → titles
     organizations: tuple[Org, ...]
     meetings: tuple[MeetingSpec, ...]
     actions: tuple[ActionSpec, ...]
