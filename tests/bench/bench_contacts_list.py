@@ -4,7 +4,8 @@
 ``GET /t/{slug}/api/v1/contacts?limit=50`` (a page of 50 contacts with their organization's name and
 side) is measured through the whole ASGI app in-process (httpx.AsyncClient + httpx.ASGITransport,
 after the app's lifespan has started its pools), side by side with the *same work* done by hand with
-the raw driver (aiosqlite on one persistent connection for SQLite, an asyncpg pool for PostgreSQL):
+the raw driver (aiosqlite on one persistent connection for SQLite, opened like the app's reader; an
+asyncpg pool sized like the app's for PostgreSQL):
 
 * the bearer-token lookup query and the page query, with the exact SQL and arguments Piccolo
   generated for that request (captured from the routing engine while the app served it);
@@ -19,6 +20,7 @@ app / raw. A third, informative figure calls the ASGI app directly (no httpx cli
 client's own cost apart from the app's.
 
 Run:  .venv/bin/python tests/bench/bench_contacts_list.py [--rounds 5] [--seconds 0.8] [--sqlite-only]
+      [--postgres-only] [--uvloop] [--show-sql]   (about 70 s; see tests/bench/README.md)
 Not collected by pytest (``norecursedirs`` in pyproject.toml).
 """
 
