@@ -205,6 +205,7 @@ class ActionService(RecordService):
             )
             entry = {"id": rows[0]["id"], **cleaned}
             await audit.record(self.actor, "action", action_id, "progress", None, entry)
+        self._notify("progress", action_id, None, entry)
         return entry
 
     # -- completion ------------------------------------------------------------------------------
@@ -254,4 +255,5 @@ class ActionService(RecordService):
                 )
             after = self._serialize(await self._fetch(action_id))
             await audit.record(self.actor, "action", action_id, "confirm", before, after)
+        self._notify("confirm", action_id, before, after)
         return after

@@ -132,15 +132,10 @@ class MeetingService(RecordService):
                 .where(Meeting.id == meeting_id)
                 .run()
             )
+            before = {"contact": contact_id, "status": current["status"]} if current else None
             after = {"contact": contact_id, "status": status}
-            await audit.record(
-                self.actor,
-                "meeting",
-                meeting_id,
-                "attendance",
-                {"contact": contact_id, "status": current["status"]} if current else None,
-                after,
-            )
+            await audit.record(self.actor, "meeting", meeting_id, "attendance", before, after)
+        self._notify("attendance", meeting_id, before, after)
         return after
 
     async def remove_attendee(self, meeting_id: int, contact_id: int) -> None:
@@ -158,11 +153,6 @@ class MeetingService(RecordService):
             )
             if not deleted:
                 raise NotFound()
-            await audit.record(
-                self.actor,
-                "meeting",
-                meeting_id,
-                "attendance",
-                {"contact": contact_id, "status": deleted[0]["status"]},
-                None,
-            )
+            before = {"contact": contact_id, "status": deleted[0]["status"]}
+            await audit.record(self.actor, "meeting", meeting_id, "attendance", before, None)
+        self._notify("attendance", meeting_id, before, None)

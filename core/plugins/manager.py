@@ -46,7 +46,10 @@ def build_manager(enabled: tuple[str, ...], extra: dict[str, object] | None = No
 
 
 def notify_record_changed(pm: pluggy.PluginManager, **kwargs: object) -> None:
-    try:
-        pm.hook.pilot_crm_record_changed(**kwargs)
-    except Exception:  # a plugin must never undo a committed change
-        log.exception("plugin failed in pilot_crm_record_changed")
+    """Call each plugin's listener on its own: one that fails is logged and neither undoes the
+    committed change nor keeps the other plugins from hearing of it."""
+    for impl in pm.hook.pilot_crm_record_changed.get_hookimpls():
+        try:
+            impl.function(**kwargs)
+        except Exception:
+            log.exception("plugin %r failed in pilot_crm_record_changed", impl.plugin_name)

@@ -248,18 +248,22 @@ class RecordService:
             await self.write_related(record_id, core)
             after = self._serialize(await self._fetch(record_id))
             await audit.record(self.actor, self.entity, record_id, "create", None, after)
-        notify_record_changed(
-            self.tenant.plugins,
-            entity=self.entity,
-            action="create",
-            record_id=record_id,
-            before=None,
-            after=after,
-        )
+        self._notify("create", record_id, None, after)
         return after
 
     def _default_owner_side(self, core: dict[str, Any]) -> str:
         return ""
+
+    def _notify(self, action: str, record_id: int, before: dict | None, after: dict | None) -> None:
+        """Tell the tenant's plugins about a committed change (after the transaction, never inside)."""
+        notify_record_changed(
+            self.tenant.plugins,
+            entity=self.entity,
+            action=action,
+            record_id=record_id,
+            before=before,
+            after=after,
+        )
 
     async def update(self, record_id: int, data: Any) -> dict[str, Any]:
         self._require_writer()
@@ -295,14 +299,7 @@ class RecordService:
             await self.write_related(record_id, core)
             after = self._serialize(await self._fetch(record_id))
             await audit.record(self.actor, self.entity, record_id, "update", before, after)
-        notify_record_changed(
-            self.tenant.plugins,
-            entity=self.entity,
-            action="update",
-            record_id=record_id,
-            before=before,
-            after=after,
-        )
+        self._notify("update", record_id, before, after)
         return after
 
     def _check_edit(self, existing: dict[str, Any]) -> None:
@@ -329,14 +326,7 @@ class RecordService:
                 )
             after = self._serialize(await self._fetch(record_id))
             await audit.record(self.actor, self.entity, record_id, "archive", before, after)
-        notify_record_changed(
-            self.tenant.plugins,
-            entity=self.entity,
-            action="archive",
-            record_id=record_id,
-            before=before,
-            after=after,
-        )
+        self._notify("archive", record_id, before, after)
         return after
 
     # -- shared checks ------------------------------------------------------------------------

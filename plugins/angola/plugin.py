@@ -8,6 +8,7 @@ from typing import Any
 
 from core.errors import Message
 from core.forms.fields import FieldInvalid, FieldSpec
+from core.forms.rules import required_for_sectors
 from core.hookspecs import hookimpl
 from core.i18n.markers import N_
 from core.topics.specs import TopicSpec
@@ -62,10 +63,9 @@ def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
 
 @hookimpl
 def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
-    # A partial update that omits ao_nif is not judged here: its stored value is not in ``data``.
-    if form == "organization" and data.get("sector") == "ngo" and not data.get("ao_nif"):
-        return {"ao_nif": [Message(N_("A NIF is required for non-governmental organizations."))]}
-    return None
+    return required_for_sectors(
+        form, data, "ao_nif", {"ngo"}, N_("A NIF is required for non-governmental organizations.")
+    )
 
 
 @hookimpl

@@ -8,6 +8,7 @@ from typing import Any
 
 from core.errors import Message
 from core.forms.fields import Choice, FieldSpec
+from core.forms.rules import required_for_sectors
 from core.hookspecs import hookimpl
 from core.i18n.markers import N_
 from core.topics.specs import TopicSpec
@@ -63,15 +64,13 @@ def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
 
 @hookimpl
 def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
-    if form == "organization" and data.get("sector") in REGISTERED_SECTORS and not data["demo_registry_no"]:
-        return {
-            "demo_registry_no": [
-                Message(
-                    N_("A registry number is required for non-governmental organizations and foundations.")
-                )
-            ]
-        }
-    return None
+    return required_for_sectors(
+        form,
+        data,
+        "demo_registry_no",
+        REGISTERED_SECTORS,
+        N_("A registry number is required for non-governmental organizations and foundations."),
+    )
 
 
 @hookimpl

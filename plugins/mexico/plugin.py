@@ -8,6 +8,7 @@ from typing import Any
 
 from core.errors import Message
 from core.forms.fields import Choice, FieldInvalid, FieldSpec
+from core.forms.rules import required_for_sectors
 from core.hookspecs import hookimpl
 from core.i18n.markers import N_
 from core.topics.specs import TopicSpec
@@ -87,11 +88,13 @@ def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
 
 @hookimpl
 def pilot_crm_validate(form: str, data: dict[str, Any]) -> dict[str, list[Message]] | None:
-    if form == "organization" and data.get("sector") in RFC_SECTORS and not data["mx_rfc"]:
-        return {
-            "mx_rfc": [Message(N_("An RFC is required for private companies and business associations."))]
-        }
-    return None
+    return required_for_sectors(
+        form,
+        data,
+        "mx_rfc",
+        RFC_SECTORS,
+        N_("An RFC is required for private companies and business associations."),
+    )
 
 
 @hookimpl

@@ -330,3 +330,51 @@ def test_routing_errors_are_localized_problem_details(client, env):
         f"{API}/contacts", content=b"{oops", headers={**h, "Content-Type": "application/json"}
     )
     assert bad_json.status_code == 400 and bad_json.json()["status"] == 400
+
+
+class Recorder:
+    """A throwaway plugin that records what core tells it."""
+
+    def __init__(self):
+        self.calls = []
+
+    from core.hookspecs import hookimpl
+
+    @hookimpl
+    def pilot_crm_record_changed(self, entity, action, record_id, before, after):
+        self.calls.append((entity, action, record_id, before is None, after is None))
+
+
+class Failing:
+    from core.hookspecs import hookimpl
+
+    @hookimpl
+    def pilot_crm_record_changed(self, entity, action, record_id, before, after):
+        raise RuntimeError("a broken plugin")
+
+
+def test_plugins_hear_of_committed_changes_and_cannot_undo_them(client, env):
+    tenant = env.registry.get("alpha")
+    recorder, failing = Recorder(), Failing()
+    tenant.plugins.register(recorder, name="recorder")
+    tenant.plugins.register(failing, name="failing")
+    try:
+        org = create_org(client, env, sector="government_ministry")
+        h = env.headers("alpha", "coordinator")
+        client.patch(f"{API}/organizations/{org['id']}", json={"version": 1, "city": "Colima"}, headers=h)
+        action = client.post(
+            f"{API}/actions", json={"title": "x", "government_lead": org["id"]}, headers=h
+        ).json()
+        client.post(f"{API}/actions/{action['id']}/confirm", headers=env.headers("alpha", "government"))
+    finally:
+        tenant.plugins.unregister(name="recorder")
+        tenant.plugins.unregister(name="failing")
+    assert recorder.calls == [
+        ("organization", "create", org["id"], True, False),
+        ("organization", "update", org["id"], False, False),
+        ("action", "create", action["id"], True, False),
+        ("action", "confirm", action["id"], False, False),
+    ]
+    assert client.get(f"{API}/organizations/{org['id']}", headers=h).json()["city"] == "Colima"
+    beta_calls = [c for c in recorder.calls if c[0] == "beta"]
+    assert beta_calls == []
