@@ -8,6 +8,7 @@ from core.accounts.passwords import hash_password
 from core.accounts.roles import ROLES, Actor
 from core.accounts.tables import ApiToken, User
 from core.accounts.tokens import hash_token, new_token
+from core.db.prepared import Prepared
 from core.errors import Conflict, Message, ValidationFailed
 from core.forms.fields import EMAIL_RE
 from core.i18n.markers import N_
@@ -60,20 +61,27 @@ async def issue_token(user_id: int, name: str = "") -> str:
     return token
 
 
-async def user_for_token(token: str) -> dict[str, Any] | None:
-    """The active member holding this (unrevoked) token in the tenant in context, or None."""
-    row = (
-        await ApiToken.select(
+def _token_query(token_hash: str) -> Any:
+    return (
+        ApiToken.select(
             ApiToken.user.id.as_alias("id"),
             ApiToken.user.email.as_alias("email"),
             ApiToken.user.role.as_alias("role"),
             ApiToken.user.locale.as_alias("locale"),
             ApiToken.user.active.as_alias("active"),
         )
-        .where((ApiToken.token_hash == hash_token(token)) & ApiToken.revoked_at.is_null())
-        .first()
-        .run()
+        .where((ApiToken.token_hash == token_hash) & ApiToken.revoked_at.is_null())
+        .limit(1)
     )
-    if row is None or not row["active"]:
+
+
+# Run on every API request: compiled once, replayed (see core.db.prepared).
+_TOKEN_QUERY = Prepared(ApiToken, _token_query, 1)
+
+
+async def user_for_token(token: str) -> dict[str, Any] | None:
+    """The active member holding this (unrevoked) token in the tenant in context, or None."""
+    rows = await _TOKEN_QUERY.rows(hash_token(token))
+    if not rows or not rows[0]["active"]:
         return None
-    return row
+    return rows[0]

@@ -14,6 +14,7 @@ from piccolo.columns import Column, Text, Timestamptz, Varchar
 
 from core.accounts.roles import Actor
 from core.audit import service as audit
+from core.db.prepared import Prepared
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
 from core.forms.validation import validate_record, validate_submission
 from core.i18n.markers import N_
@@ -23,6 +24,8 @@ from core.records.search import search_text, terms
 from core.tenancy.context import require_tenant
 
 MAX_LIMIT = 200
+# Compiled list queries by (service, include_archived, number of terms, cursor or not, limit).
+_PAGE_QUERIES: dict[tuple[Any, ...], Prepared] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +135,40 @@ class RecordService:
             query = query.where(hidden)
         return query
 
+    def _page_query(self, query: Any, words: list[Any], after: tuple[Any, Any] | None, limit: int) -> Any:
+        """Add search terms, the keyset condition, the order and the limit to ``query``."""
+        for word in words:
+            query = query.where(self.table.search_text.like(word))
+        sort: Column = getattr(self.table, self.sort_column)
+        pk = self.table.id
+        if after is not None:
+            value, last_id = after
+            if self.sort_column == "id":
+                query = query.where(pk < last_id if self.sort_descending else pk > last_id)
+            elif self.sort_descending:
+                query = query.where((sort < value) | ((sort == value) & (pk < last_id)))
+            else:
+                query = query.where((sort > value) | ((sort == value) & (pk > last_id)))
+        query = query.order_by(sort, ascending=not self.sort_descending)
+        if self.sort_column != "id":
+            query = query.order_by(pk, ascending=not self.sort_descending)
+        return query.limit(limit + 1)
+
+    def _prepared_page(self, include_archived: bool, n_words: int, with_cursor: bool, limit: int) -> Prepared:
+        key = (type(self), include_archived, n_words, with_cursor, limit)
+        prepared = _PAGE_QUERIES.get(key)
+        if prepared is None:
+
+            def build(*params: Any) -> Any:
+                base = self.table.select(*self.select_columns())
+                if not include_archived:
+                    base = base.where(self.table.archived_at.is_null())
+                after = (params[n_words], params[n_words + 1]) if with_cursor else None
+                return self._page_query(base, list(params[:n_words]), after, limit)
+
+            prepared = _PAGE_QUERIES[key] = Prepared(self.table, build, n_words + (2 if with_cursor else 0))
+        return prepared
+
     async def list_page(
         self,
         *,
@@ -142,30 +179,23 @@ class RecordService:
         include_archived: bool = False,
     ) -> Page:
         limit = max(1, min(int(limit), MAX_LIMIT))
-        query = await self._base_query(include_archived)
-        for term in terms(q or ""):
-            query = query.where(self.table.search_text.like(f"%{term}%"))
-        for name, value in (filters or {}).items():
-            if name not in self.filters or value in (None, ""):
-                continue
-            clause = self.filters[name](value)
-            if isinstance(clause, Awaitable):
-                clause = await clause
-            query = query.where(clause)
-        sort: Column = getattr(self.table, self.sort_column)
-        pk = self.table.id
-        if cursor:
-            value, last_id = cursors.decode(cursor, _cursor_type(sort))
-            if self.sort_column == "id":
-                query = query.where(pk < last_id if self.sort_descending else pk > last_id)
-            elif self.sort_descending:
-                query = query.where((sort < value) | ((sort == value) & (pk < last_id)))
-            else:
-                query = query.where((sort > value) | ((sort == value) & (pk > last_id)))
-        query = query.order_by(sort, ascending=not self.sort_descending)
-        if self.sort_column != "id":
-            query = query.order_by(pk, ascending=not self.sort_descending)
-        rows = await query.limit(limit + 1).run()
+        words = [f"%{term}%" for term in terms(q or "")]
+        active = {n: v for n, v in (filters or {}).items() if n in self.filters and v not in (None, "")}
+        after = (
+            cursors.decode(cursor, _cursor_type(getattr(self.table, self.sort_column))) if cursor else None
+        )
+        if not active and await self.visible_filter() is None:
+            # Browsing, searching and paging (the common shapes) replay a query compiled once.
+            prepared = self._prepared_page(include_archived, len(words), after is not None, limit)
+            rows = await prepared.rows(*words, *(after or ()))
+        else:
+            query = await self._base_query(include_archived)
+            for name, value in active.items():
+                clause = self.filters[name](value)
+                if isinstance(clause, Awaitable):
+                    clause = await clause
+                query = query.where(clause)
+            rows = await self._page_query(query, words, after, limit).run()
         more = len(rows) > limit
         rows = rows[:limit]
         await self.related(rows)

@@ -129,3 +129,28 @@ def test_two_sqlite_engines_on_one_file_wait_instead_of_failing(sqlite_env):
         return (await Topic.select(Topic.version).where(Topic.code == "TX-TWO").first().run())["version"]
 
     assert run_in(tenant, scenario) == 10
+
+
+def test_prepared_query_returns_what_piccolo_returns_for_the_tenant_in_context(env):
+    from core.db.prepared import Prepared
+    from core.errors import NoTenantInContext
+
+    def build(pattern, after):
+        return (
+            Topic.select(Topic.code, Topic.label)
+            .where(Topic.code.like(pattern) & (Topic.id > after))
+            .order_by(Topic.id)
+        )
+
+    prepared = Prepared(Topic, build, 2)
+
+    async def scenario():
+        for pattern, after in (("%C%", 0), ("T%", 3), ("%NONE%", 0)):
+            assert await prepared.rows(pattern, after) == await build(pattern, after).run()
+        return await prepared.rows("%", 0)
+
+    alpha = run_in(env.registry.get("alpha"), scenario)
+    beta = run_in(env.registry.get("beta"), scenario)
+    assert {r["code"] for r in alpha} != {r["code"] for r in beta}  # each tenant's own topics
+    with pytest.raises(NoTenantInContext):
+        asyncio.run(prepared.rows("%", 0))
