@@ -9,8 +9,8 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from core.accounts.roles import Actor
-from core.i18n.translator import Translator
 from core.records.service import RecordService
+from core.web.state import request_locale
 
 COMMON_QUERY = {"q", "cursor", "limit", "include_archived"}
 
@@ -30,29 +30,26 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
         self: Controller,
         request: Request,
         actor: Actor,
-        translator: Translator,
         q: str | None = None,
         cursor: str | None = None,
         limit: int = Parameter(default=50, ge=1, le=200),
         include_archived: bool = False,
     ) -> dict[str, Any]:
         filters = {k: v for k, v in request.query_params.items() if k not in COMMON_QUERY}
-        page = await service_cls(actor, translator.locale).list_page(
+        page = await service_cls(actor, request_locale(request)).list_page(
             q=q, filters=filters, cursor=cursor, limit=limit, include_archived=include_archived
         )
         return {"items": page.items, "next": page.next}
 
     @get("/{record_id:int}", summary=f"Get one {entity}")
-    async def get_record(
-        self: Controller, actor: Actor, translator: Translator, record_id: int
-    ) -> dict[str, Any]:
-        return await service_cls(actor, translator.locale).get(record_id)
+    async def get_record(self: Controller, request: Request, actor: Actor, record_id: int) -> dict[str, Any]:
+        return await service_cls(actor, request_locale(request)).get(record_id)
 
     @post("/", summary=f"Create a {entity}", status_code=HTTP_201_CREATED)
     async def create_record(
-        self: Controller, actor: Actor, translator: Translator, data: dict[str, Any]
+        self: Controller, request: Request, actor: Actor, data: dict[str, Any]
     ) -> dict[str, Any]:
-        return await service_cls(actor, translator.locale).create(data)
+        return await service_cls(actor, request_locale(request)).create(data)
 
     @patch(
         "/{record_id:int}",
@@ -60,15 +57,15 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
         description="Send `version` as read; a stale version answers 409.",
     )
     async def update_record(
-        self: Controller, actor: Actor, translator: Translator, record_id: int, data: dict[str, Any]
+        self: Controller, request: Request, actor: Actor, record_id: int, data: dict[str, Any]
     ) -> dict[str, Any]:
-        return await service_cls(actor, translator.locale).update(record_id, data)
+        return await service_cls(actor, request_locale(request)).update(record_id, data)
 
     @post("/{record_id:int}/archive", summary=f"Archive a {entity}", status_code=HTTP_200_OK)
     async def archive_record(
-        self: Controller, actor: Actor, translator: Translator, record_id: int
+        self: Controller, request: Request, actor: Actor, record_id: int
     ) -> dict[str, Any]:
-        return await service_cls(actor, translator.locale).archive(record_id)
+        return await service_cls(actor, request_locale(request)).archive(record_id)
 
     return type(
         f"{service_cls.__name__.removesuffix('Service')}Controller",

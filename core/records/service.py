@@ -4,12 +4,12 @@ related sets; list, get, create, update (optimistic concurrency), archive and au
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+import msgspec
 from piccolo.columns import Column, Text, Timestamptz, Varchar
 
 from core.accounts.roles import Actor
@@ -42,10 +42,14 @@ class TopicLink:
     record_fk: str
 
 
+_decode_json = msgspec.json.Decoder().decode
+
+
 def load_json(value: Any, default: Any) -> Any:
+    """JSON columns arrive as text on SQLite and decoded on PostgreSQL (msgspec: ~10x json.loads)."""
     if value is None:
         return default
-    return json.loads(value) if isinstance(value, str) else value
+    return _decode_json(value) if isinstance(value, str) else value
 
 
 def now() -> datetime:

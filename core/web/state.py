@@ -27,3 +27,10 @@ class RequestContext:
 
 def request_context(scope: Any) -> RequestContext | None:
     return scope.get("state", {}).get(SCOPE_KEY)
+
+
+def request_locale(request: Any) -> str | None:
+    """The locale chosen for this request (None outside a tenant). Read from the scope rather than
+    injected, so a handler needs no second dependency."""
+    ctx = request_context(request.scope)
+    return ctx.translator.locale if ctx is not None and ctx.translator is not None else None
