@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from core.accounts.roles import Actor
 from core.records.service import RecordService
+from core.web.params import CurrentActor, FromQuery, JSONObject, Limit, PathId
 from core.web.state import request_locale
 
 COMMON_QUERY = {"q", "cursor", "limit", "include_archived"}
@@ -29,11 +28,11 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
     async def list_records(
         self: Controller,
         request: Request,
-        actor: Actor,
-        q: str | None = None,
-        cursor: str | None = None,
-        limit: int = Parameter(default=50, ge=1, le=200),
-        include_archived: bool = False,
+        actor: CurrentActor,
+        q: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: Limit = 50,
+        include_archived: FromQuery[bool] = False,
     ) -> dict[str, Any]:
         filters = {k: v for k, v in request.query_params.items() if k not in COMMON_QUERY}
         page = await service_cls(actor, request_locale(request)).list_page(
@@ -42,12 +41,14 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
         return {"items": page.items, "next": page.next}
 
     @get("/{record_id:int}", summary=f"Get one {entity}")
-    async def get_record(self: Controller, request: Request, actor: Actor, record_id: int) -> dict[str, Any]:
+    async def get_record(
+        self: Controller, request: Request, actor: CurrentActor, record_id: PathId
+    ) -> dict[str, Any]:
         return await service_cls(actor, request_locale(request)).get(record_id)
 
     @post("/", summary=f"Create a {entity}", status_code=HTTP_201_CREATED)
     async def create_record(
-        self: Controller, request: Request, actor: Actor, data: dict[str, Any]
+        self: Controller, request: Request, actor: CurrentActor, data: JSONObject
     ) -> dict[str, Any]:
         return await service_cls(actor, request_locale(request)).create(data)
 
@@ -57,13 +58,13 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
         description="Send `version` as read; a stale version answers 409.",
     )
     async def update_record(
-        self: Controller, request: Request, actor: Actor, record_id: int, data: dict[str, Any]
+        self: Controller, request: Request, actor: CurrentActor, record_id: PathId, data: JSONObject
     ) -> dict[str, Any]:
         return await service_cls(actor, request_locale(request)).update(record_id, data)
 
     @post("/{record_id:int}/archive", summary=f"Archive a {entity}", status_code=HTTP_200_OK)
     async def archive_record(
-        self: Controller, request: Request, actor: Actor, record_id: int
+        self: Controller, request: Request, actor: CurrentActor, record_id: PathId
     ) -> dict[str, Any]:
         return await service_cls(actor, request_locale(request)).archive(record_id)
 

@@ -6,14 +6,13 @@ from typing import Any
 
 from litestar import get
 
-from core.accounts.roles import Actor
 from core.errors import NotFound
 from core.forms.definitions import CORE_FORMS
 from core.i18n.translator import Translator
-from core.tenancy.registry import TenantRuntime
+from core.web.params import CurrentActor, CurrentTenant, CurrentTranslator, PathName
 
 
-def describe_form(tenant: TenantRuntime, name: str, t: Translator) -> dict[str, Any]:
+def describe_form(tenant: CurrentTenant, name: str, t: Translator) -> dict[str, Any]:
     if name not in CORE_FORMS:
         raise NotFound()
     form = tenant.form(name)
@@ -40,6 +39,6 @@ def describe_form(tenant: TenantRuntime, name: str, t: Translator) -> dict[str, 
 
 @get("/forms/{form:str}", summary="Form definition", tags=["Forms"])
 async def form_definition(
-    form: str, tenant: TenantRuntime, translator: Translator, actor: Actor
+    form: PathName, tenant: CurrentTenant, translator: CurrentTranslator, actor: CurrentActor
 ) -> dict[str, Any]:
     return describe_form(tenant, form, translator)

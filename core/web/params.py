@@ -1,0 +1,31 @@
+"""Explicit markers for handler parameters (Litestar 3 drops inferred dependencies and parameters)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from core.accounts.roles import Actor
+from core.i18n.translator import Translator
+from core.tenancy.registry import TenantRuntime
+
+CurrentActor = NamedDependency[Actor]
+CurrentTenant = NamedDependency[TenantRuntime]
+CurrentTranslator = NamedDependency[Translator]
+JSONObject = JSONBody[dict[str, Any]]
+PathId = FromPath[int]
+PathName = FromPath[str]
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+
+__all__ = [
+    "CurrentActor",
+    "CurrentTenant",
+    "CurrentTranslator",
+    "FromQuery",
+    "JSONObject",
+    "Limit",
+    "PathId",
+    "PathName",
+]
