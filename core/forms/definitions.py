@@ -112,7 +112,8 @@ def build_form(name: str, pm: pluggy.PluginManager) -> FormDefinition:
         raise KeyError(name)
     fields = list(CORE_FORMS[name])
     seen = {f.name for f in fields}
-    for impl in reversed(pm.hook.pilot_crm_form_fields.get_hookimpls()):
+    # get_hookimpls() lists plugins in registration order: core, then the tenant's plugins as declared.
+    for impl in pm.hook.pilot_crm_form_fields.get_hookimpls():
         specs: list[FieldSpec] = impl.function(form=name) or []  # type: ignore[assignment]
         for spec in specs:
             if spec.name in seen:

@@ -54,7 +54,8 @@ class FieldSpec:
     """One form field. ``label``/``help``/choice labels are English msgids translated per request.
 
     ``validator`` may raise :class:`FieldInvalid` for rules a type cannot express (a registry number's
-    check digit, say). ``references`` names the entity a ``reference(s)`` field points to.
+    check digit, say); ``normalize`` tidies text before it is checked (``str.upper``).
+    ``references`` names the entity a ``reference(s)`` field points to.
     """
 
     name: str
@@ -68,6 +69,8 @@ class FieldSpec:
     pattern_message: str = N_("Enter a value in the expected format.")
     references: str | None = None
     validator: Callable[[Any], None] | None = field(default=None, compare=False)
+    # Applied to text before the pattern is checked, e.g. ``str.upper`` for tax identifiers.
+    normalize: Callable[[str], str] | None = field(default=None, compare=False)
     source: str = "core"
 
     def __post_init__(self) -> None:
@@ -94,6 +97,8 @@ def _text(spec: FieldSpec, value: Any) -> str:
     if not isinstance(value, str):
         raise FieldInvalid(N_("Enter text."))
     value = value.strip()
+    if spec.normalize is not None:
+        value = spec.normalize(value)
     if spec.max_length and len(value) > spec.max_length:
         raise FieldInvalid(N_("Enter at most {max} characters."), max=spec.max_length)
     if spec.pattern and value and not re.fullmatch(spec.pattern, value):

@@ -44,6 +44,7 @@ NIF = FieldSpec(
     N_("Tax identification number (NIF)"),
     max_length=14,
     validator=check_nif,
+    normalize=str.upper,
     help=N_(
         "10 digits for a company; for a person, 9 digits, 2 letters and 3 digits (the identity card number)."
     ),

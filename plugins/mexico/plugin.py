@@ -65,6 +65,7 @@ RFC = FieldSpec(
         "Enter a valid RFC, e.g. ABC010203XY4 for a legal entity or ABCD010203XY4 for a person."
     ),
     validator=check_rfc_date,
+    normalize=str.upper,
 )
 PND_AXIS = FieldSpec(
     "mx_pnd_axis",

@@ -378,3 +378,13 @@ def test_plugins_hear_of_committed_changes_and_cannot_undo_them(client, env):
     assert client.get(f"{API}/organizations/{org['id']}", headers=h).json()["city"] == "Colima"
     beta_calls = [c for c in recorder.calls if c[0] == "beta"]
     assert beta_calls == []
+
+
+def test_tax_identifiers_are_normalized_before_they_are_checked(client, env):
+    r = client.post(
+        f"{API}/organizations",
+        json={"name": unique("Empresa"), "sector": "private_company", "mx_rfc": " abc010203xy4 "},
+        headers=env.headers("alpha", "coordinator"),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["mx_rfc"] == "ABC010203XY4"
