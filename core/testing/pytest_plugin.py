@@ -11,7 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.testing.environment import TenantSpec, TestEnvironment, build_environment, postgres_reachable
+from core.testing.environment import (
+    PG_HOST,
+    PG_PORT,
+    TenantSpec,
+    TestEnvironment,
+    build_environment,
+    postgres_reachable,
+)
 
 BACKENDS = ("sqlite", "postgres")
 
@@ -39,9 +46,12 @@ DEFAULT_SPECS = [
 def require_backend(backend: str) -> None:
     if backend != "postgres" or postgres_reachable():
         return
+    where = f"{PG_HOST}:{PG_PORT}"
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("PostgreSQL is not reachable at 127.0.0.1:5432, and CI=true requires it", pytrace=False)
-    pytest.skip("PostgreSQL is not reachable (these tests run whenever it is)")
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT}, and CI=true requires it", pytrace=False
+        )
+    pytest.skip(f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT} (these tests run whenever it is)")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

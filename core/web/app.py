@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -10,12 +12,15 @@ from litestar.openapi.spec import Components, SecurityScheme
 from core import __version__
 from core.audit.api import audit_log
 from core.settings import Settings
+from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
 from core.web.deps import provide_actor, provide_tenant, provide_translator, require_member
 from core.web.forms_api import form_definition
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
 from core.web.problems import EXCEPTION_HANDLERS
+
+log = logging.getLogger("pilot_crm")
 
 
 def api_controllers() -> list:
@@ -44,13 +49,25 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
         security=[{"bearer": []}],
     )
 
-    async def start_pools() -> None:
-        from core.tenancy.context import tenant_context
+    async def start_tenants() -> None:
+        """Open PostgreSQL pools, and say which tenants are not migrated (their requests would fail)."""
+        from core.topics.tables import Topic
 
         for tenant in registry:
-            if tenant.declaration.engine_kind == "postgres":
-                with tenant_context(tenant):
-                    await tenant.engine.start_connection_pool(min_size=1, max_size=settings.pg_pool_size)
+            with tenant_context(tenant):
+                try:
+                    if tenant.declaration.engine_kind == "postgres":
+                        await tenant.engine.start_connection_pool(min_size=1, max_size=settings.pg_pool_size)
+                    migrated = await Topic.table_exists().run()
+                except OSError as exc:  # an unreachable server must not keep the other tenants down
+                    log.error("tenant %s: database unreachable: %s", tenant.slug, exc)
+                    continue
+                if not migrated:
+                    log.warning(
+                        "tenant %s is not migrated: run `pilot-crm migrate --tenant %s`",
+                        tenant.slug,
+                        tenant.slug,
+                    )
 
     async def close_all() -> None:
         await registry.close()
@@ -59,7 +76,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
         route_handlers=[healthz, api],
         middleware=[tenant_middleware_factory(registry)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        on_startup=[start_pools],
+        on_startup=[start_tenants],
         on_shutdown=[close_all],
         openapi_config=OpenAPIConfig(
             title="Pilot CRM",
