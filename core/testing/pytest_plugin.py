@@ -48,10 +48,8 @@ def require_backend(backend: str) -> None:
         return
     where = f"{PG_HOST}:{PG_PORT}"
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(
-            f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT}, and CI=true requires it", pytrace=False
-        )
-    pytest.skip(f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT} (these tests run whenever it is)")
+        pytest.fail(f"PostgreSQL is not reachable at {where}, and CI=true requires it", pytrace=False)
+    pytest.skip(f"PostgreSQL is not reachable at {where} (these tests run whenever it is)")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
