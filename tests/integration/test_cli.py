@@ -41,6 +41,22 @@ def invoke(args, *extra, input=None):
     return CliRunner().invoke(cli, [*args, *extra], input=input)
 
 
+def add_user(args, email, role, password="a long enough password"):
+    return invoke(
+        args,
+        "users",
+        "add",
+        "--tenant",
+        "cli",
+        "--email",
+        email,
+        "--role",
+        role,
+        "--password-stdin",
+        input=password + "\n",
+    )
+
+
 def test_migrate_is_idempotent_and_creates_what_is_missing(workspace):
     first = invoke(workspace, "migrate")
     assert first.exit_code == 0, first.output
@@ -53,19 +69,7 @@ def test_migrate_is_idempotent_and_creates_what_is_missing(workspace):
 
 def test_users_and_tokens_give_api_access(workspace):
     assert invoke(workspace, "migrate").exit_code == 0
-    added = invoke(
-        workspace,
-        "users",
-        "add",
-        "--tenant",
-        "cli",
-        "--email",
-        "Coord@Example.org",
-        "--role",
-        "coordinator",
-        "--password-stdin",
-        input="a long enough password\n",
-    )
+    added = add_user(workspace, "Coord@Example.org", "coordinator")
     assert added.exit_code == 0, added.output
     token_run = invoke(workspace, "tokens", "create", "--tenant", "cli", "--email", "coord@example.org")
     assert token_run.exit_code == 0
@@ -81,50 +85,14 @@ def test_users_and_tokens_give_api_access(workspace):
 
 def test_cli_errors_are_one_line_with_nonzero_exit(workspace):
     assert invoke(workspace, "migrate").exit_code == 0
-    short = invoke(
-        workspace,
-        "users",
-        "add",
-        "--tenant",
-        "cli",
-        "--email",
-        "a@b.org",
-        "--role",
-        "ngo",
-        "--password-stdin",
-        input="short\n",
-    )
+    short = add_user(workspace, "a@b.org", "ngo", "short")
     assert short.exit_code == 1 and short.output.strip().count("\n") == 0 and "password" in short.output
     unknown = invoke(workspace, "tokens", "create", "--tenant", "cli", "--email", "nobody@b.org")
     assert unknown.exit_code == 1 and "nobody@b.org" in unknown.output
     no_tenant = invoke(workspace, "migrate", "--tenant", "atlantis")
     assert no_tenant.exit_code == 1 and "atlantis" in no_tenant.output
-    twice = invoke(
-        workspace,
-        "users",
-        "add",
-        "--tenant",
-        "cli",
-        "--email",
-        "x@b.org",
-        "--role",
-        "ngo",
-        "--password-stdin",
-        input="a long enough password\n",
-    )
-    again = invoke(
-        workspace,
-        "users",
-        "add",
-        "--tenant",
-        "cli",
-        "--email",
-        "x@b.org",
-        "--role",
-        "ngo",
-        "--password-stdin",
-        input="a long enough password\n",
-    )
+    twice = add_user(workspace, "x@b.org", "ngo")
+    again = add_user(workspace, "x@b.org", "ngo")
     assert twice.exit_code == 0 and again.exit_code == 1 and "already exists" in again.output
 
 
