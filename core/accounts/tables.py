@@ -25,3 +25,14 @@ class ApiToken(Table, db=ROUTING_ENGINE, tablename="crm_api_token"):
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class WebSession(Table, db=ROUTING_ENGINE, tablename="crm_session"):
+    """A signed-in browser. Only the hash of the cookie's token is stored."""
+
+    id: Serial
+    user = ForeignKey(references=User, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    csrf_secret = Varchar(length=64)

@@ -52,6 +52,7 @@ class ActionService(RecordService):
     entity = "action"
     form_name = "action"
     table = JointAction
+    label_column = "title"
     sort_column = "id"
     sort_descending = True
     topic_link = TopicLink(ActionTopic, "action")

@@ -17,6 +17,7 @@ class ContactService(RecordService):
     entity = "contact"
     form_name = "contact"
     table = Contact
+    label_column = "last_name"
     sort_column = "last_name"
     json_columns: ClassVar[dict[str, Any]] = {"extra": {}, "emails": [], "phones": [], "roles": []}
     filters: ClassVar = {

@@ -4,7 +4,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from core.accounts.tables import ApiToken, User
+from core.accounts.tables import ApiToken, User, WebSession
 from core.actions.tables import (
     ActionPartner,
     ActionTopic,
@@ -24,6 +24,7 @@ APP_CONFIG = AppConfig(
     table_classes=[
         User,
         ApiToken,
+        WebSession,
         AuditEntry,
         Topic,
         Organization,

@@ -31,10 +31,18 @@ def _datetime_filter(op: str):
     return clause
 
 
+async def _attended_by(organization: str):
+    """Meetings where someone of ``organization`` was on the list of attendees."""
+    org_id = int(organization) if organization.isdigit() else -1
+    rows = await Attendance.select(Attendance.meeting).where(Attendance.organization == org_id).run()
+    return Meeting.id.is_in([r["meeting"] for r in rows] or [-1])
+
+
 class MeetingService(RecordService):
     entity = "meeting"
     form_name = "meeting"
     table = Meeting
+    label_column = "title"
     sort_column = "starts_at"
     sort_descending = True
     topic_link = TopicLink(MeetingTopic, "meeting")
@@ -42,6 +50,7 @@ class MeetingService(RecordService):
         "meeting_type": lambda v: Meeting.meeting_type == v,
         "mode": lambda v: Meeting.mode == v,
         "topic": topic_filter(Meeting, MeetingTopic, "meeting"),
+        "organization": _attended_by,
         "from": _datetime_filter("from"),
         "to": _datetime_filter("to"),
     }

@@ -71,6 +71,7 @@ class RecordService:
     form_name: ClassVar[str]
     table: ClassVar[type[Any]]  # a Piccolo table with RecordMixin's columns
     sort_column: ClassVar[str] = "id"
+    label_column: ClassVar[str] = "name"  # what names a record in choice lists and links
     sort_descending: ClassVar[bool] = False
     json_columns: ClassVar[dict[str, Any]] = {"extra": {}}
     topic_link: ClassVar[TopicLink | None] = None
@@ -205,6 +206,19 @@ class RecordService:
         await self.related(rows)
         next_cursor = cursors.encode(rows[-1][self.sort_column], rows[-1]["id"]) if more else None
         return Page([self._serialize(r) for r in rows], next_cursor)
+
+    async def choices(self, where: Any | None = None) -> list[tuple[int, str]]:
+        """``(id, label)`` of every live record (for selects), in label order; ``where`` narrows it."""
+        label = getattr(self.table, self.label_column)
+        query = self.table.select(self.table.id, label.as_alias("label")).where(
+            self.table.archived_at.is_null()
+        )
+        hidden = await self.visible_filter()
+        if hidden is not None:
+            query = query.where(hidden)
+        if where is not None:
+            query = query.where(where)
+        return [(row["id"], row["label"]) for row in await query.order_by(label).run()]
 
     async def _fetch(self, record_id: int, include_archived: bool = True) -> dict[str, Any]:
         query = (await self._base_query(include_archived)).where(self.table.id == record_id)

@@ -48,6 +48,7 @@ class TopicService(RecordService):
     entity = "topic"
     form_name = "topic"
     table = Topic
+    label_column = "code"
     sort_column = "code"
     json_columns: ClassVar[dict[str, Any]] = {"labels": {}}
     filters: ClassVar = {
@@ -79,3 +80,21 @@ class TopicService(RecordService):
             values["source"] = "custom"
         else:
             values.pop("code", None)  # codes are identifiers: never renamed
+
+    async def labelled(self) -> list[tuple[str, str]]:
+        """``(code, label in the service's locale)`` of every live topic, priorities first."""
+        rows = (
+            await Topic.select(Topic.code, Topic.label, Topic.labels, Topic.priority)
+            .where(Topic.archived_at.is_null())
+            .run()
+        )
+        t = self.tenant.translator(self.locale)
+        items = [
+            (
+                not r["priority"],
+                r["code"],
+                load_json(r["labels"], {}).get(self.locale) or t.gettext(r["label"]),
+            )
+            for r in rows
+        ]
+        return [(code, label) for _, code, label in sorted(items, key=lambda i: (i[0], i[2].casefold()))]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 
 from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar_htmx import HTMXPlugin, HTMXRequest
 
 from core import __version__
 from core.audit.api import audit_log
@@ -19,6 +22,7 @@ from core.web.forms_api import form_definition
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
 from core.web.problems import EXCEPTION_HANDLERS
+from core.web.templating import STATIC_DIR, template_config
 
 log = logging.getLogger("pilot_crm")
 
@@ -31,6 +35,13 @@ def api_controllers() -> list:
     from core.topics.api import TopicController
 
     return [OrganizationController, ContactController, MeetingController, ActionController, TopicController]
+
+
+def page_handlers() -> list:
+    from core.organizations.pages import OrganizationPages
+    from core.web.pages.auth import login, login_page, logout, set_language
+
+    return [login_page, login, logout, set_language, OrganizationPages]
 
 
 def create_app(settings: Settings | None = None, registry: TenantRegistry | None = None) -> Litestar:
@@ -47,6 +58,17 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
         },
         guards=[require_member],
         security=[{"bearer": []}],
+    )
+
+    pages = Router(
+        path="/t/{tenant_slug:str}",
+        route_handlers=page_handlers(),
+        dependencies={
+            "actor": Provide(provide_actor, sync_to_thread=False),
+            "tenant": Provide(provide_tenant, sync_to_thread=False),
+            "translator": Provide(provide_translator, sync_to_thread=False),
+        },
+        include_in_schema=False,
     )
 
     async def start_tenants() -> None:
@@ -73,7 +95,21 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
         await registry.close()
 
     app = Litestar(
-        route_handlers=[healthz, api],
+        route_handlers=[
+            healthz,
+            api,
+            pages,
+            create_static_files_router(path="/static", directories=[STATIC_DIR]),
+        ],
+        template_config=template_config(),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            exclude=[r"^/t/[^/]+/api/", r"^/healthz$", r"^/schema"],
+        ),
+        plugins=[HTMXPlugin()],
+        request_class=HTMXRequest,
         middleware=[tenant_middleware_factory(registry)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[start_tenants],

@@ -1,18 +1,25 @@
-"""Tenant middleware: resolve ``/t/{slug}/…``, put the tenant in context, authenticate a bearer
-token against *that tenant's* database, and choose the request's locale.
+"""Tenant middleware: resolve ``/t/{slug}/…``, put the tenant in context, identify the member (API
+bearer token, or the browser's session cookie) against *that tenant's* database, and choose the
+request's locale.
 
-A token of tenant A sent to tenant B is simply unknown in B's database, so it is a 401 there.
+A token or session of tenant A sent to tenant B is simply unknown in B's database.
 """
 
 from __future__ import annotations
 
+from http.cookies import SimpleCookie
+
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from core.accounts.service import user_for_token
+from core.accounts.sessions import user_for_session
 from core.i18n.negotiate import choose_locale
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
 from core.web.state import SCOPE_KEY, RequestContext
+
+SESSION_COOKIE = "pcrm_session"
+LANG_COOKIE = "pcrm_lang"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -20,6 +27,18 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    raw = _header(scope, b"cookie")
+    if not raw:
+        return {}
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except Exception:  # a malformed cookie header is ignored, not an error
+        return {}
+    return {key: morsel.value for key, morsel in jar.items()}
 
 
 def tenant_middleware_factory(registry: TenantRegistry):
@@ -31,22 +50,26 @@ def tenant_middleware_factory(registry: TenantRegistry):
             state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
             parts = scope["path"].split("/", 3)
             tenant = registry.get(parts[2]) if len(parts) > 2 and parts[1] == "t" else None
-            accept = _header(scope, b"accept-language")
             if tenant is None:
                 state[SCOPE_KEY] = RequestContext(None, None)
                 await app(scope, receive, send)
                 return
             with tenant_context(tenant):
                 user = None
+                session_token = None
                 auth = _header(scope, b"authorization")
+                cookies = _cookies(scope)
                 if auth and auth[:7].lower() == "bearer ":
                     user = await user_for_token(auth[7:].strip())
+                elif SESSION_COOKIE in cookies and not scope["path"].startswith(f"/t/{tenant.slug}/api/"):
+                    session_token = cookies[SESSION_COOKIE]
+                    user = await user_for_session(session_token)
                 decl = tenant.declaration
+                preferred = (user["locale"] if user else None) or cookies.get(LANG_COOKIE)
                 locale = choose_locale(
-                    user["locale"] if user else None, accept, decl.locales, decl.default_locale
+                    preferred, _header(scope, b"accept-language"), decl.locales, decl.default_locale
                 )
-                ctx = RequestContext(tenant, tenant.translator(locale), user)
-                state[SCOPE_KEY] = ctx
+                state[SCOPE_KEY] = RequestContext(tenant, tenant.translator(locale), user, session_token)
                 await app(scope, receive, send)
 
         return handle

@@ -12,6 +12,7 @@ from core.errors import DomainError, Message, ValidationFailed
 from core.i18n.markers import N_
 from core.i18n.negotiate import choose_locale
 from core.i18n.translator import Translator
+from core.web.pages.errors import html_error, wants_html
 from core.web.state import request_context
 
 PROBLEM_JSON = "application/problem+json"
@@ -78,11 +79,15 @@ def problem(
 
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    if wants_html(request):
+        return html_error(request, exc.status)
     errors = exc.errors if isinstance(exc, ValidationFailed) else None
     return problem(request, exc.status, exc.message, errors)
 
 
 def validation_exception_handler(request: Request, exc: ValidationException) -> Response:
+    if wants_html(request):
+        return html_error(request, 400)
     errors: dict[str, list[Message]] = {}
     for item in exc.extra or []:
         if isinstance(item, dict):
@@ -99,6 +104,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         status = 401
     elif isinstance(exc, LitestarPermissionDenied):
         status = 403
+    if wants_html(request):
+        return html_error(request, status)
     detail = None
     if status == 400 and "json" in str(exc.detail).lower():
         detail = Message(N_("The request body is not valid JSON."))
@@ -109,7 +116,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     import logging
 
     logging.getLogger("pilot_crm").exception("unhandled error", exc_info=exc)
-    return problem(request, 500)
+    return html_error(request, 500) if wants_html(request) else problem(request, 500)
 
 
 EXCEPTION_HANDLERS = {

@@ -17,6 +17,7 @@ class RequestContext:
     tenant: TenantRuntime | None
     translator: Translator | None
     user: dict[str, Any] | None = None
+    session_token: str | None = None  # set when the member was identified by a browser session
 
     @property
     def actor(self) -> Actor | None:

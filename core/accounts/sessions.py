@@ -1,0 +1,85 @@
+"""Browser sessions, kept in the tenant's own database: a session of one tenant cannot exist in
+another. The cookie holds a random token; only its hash is stored. Signing in always creates a new
+session (so a token planted before login is worthless) and signing out deletes it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from core.accounts.passwords import hash_password, verify_password
+from core.accounts.tables import User, WebSession
+from core.accounts.tokens import hash_token
+from core.db.prepared import Prepared
+
+SESSION_LIFETIME = timedelta(hours=12)
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_hex(16))
+
+
+def _session_query(token_hash: str, now: datetime) -> Any:
+    return (
+        WebSession.select(
+            WebSession.user.id.as_alias("id"),
+            WebSession.user.email.as_alias("email"),
+            WebSession.user.role.as_alias("role"),
+            WebSession.user.locale.as_alias("locale"),
+            WebSession.user.display_name.as_alias("display_name"),
+            WebSession.user.active.as_alias("active"),
+        )
+        .where((WebSession.token_hash == token_hash) & (WebSession.expires_at > now))
+        .limit(1)
+    )
+
+
+_SESSION_QUERY = Prepared(WebSession, _session_query, 2)
+
+
+async def authenticate(email: str, password: str) -> dict[str, Any] | None:
+    """The active member with this email and password, or None (same answer for either mistake)."""
+    user = await User.select().where(User.email == email.strip().lower()).first().run()
+    if user is None:
+        verify_password(_dummy_hash(), password)  # spend the same time: don't reveal who has an account
+        return None
+    if not user["active"] or not verify_password(user["password_hash"], password):
+        return None
+    return user
+
+
+async def open_session(user_id: int, previous_token: str | None = None) -> str:
+    """Start a session for ``user_id``; the previous one (if any) is ended. Returns the cookie token."""
+    if previous_token:
+        await close_session(previous_token)
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    await WebSession.insert(
+        WebSession(
+            user=user_id,
+            token_hash=hash_token(token),
+            expires_at=now + SESSION_LIFETIME,
+            csrf_secret=secrets.token_hex(16),
+        )
+    ).run()
+    await User.update({User.last_login_at: now}).where(User.id == user_id).run()
+    return token
+
+
+async def user_for_session(token: str) -> dict[str, Any] | None:
+    rows = await _SESSION_QUERY.rows(hash_token(token), datetime.now(UTC))
+    if not rows or not rows[0]["active"]:
+        return None
+    return rows[0]
+
+
+async def close_session(token: str) -> None:
+    await WebSession.delete().where(WebSession.token_hash == hash_token(token)).run()
+
+
+async def close_all_sessions(user_id: int) -> None:
+    """End every session of a member (password changed, account deactivated)."""
+    await WebSession.delete().where(WebSession.user == user_id).run()

@@ -1,0 +1,46 @@
+"""Organization pages: list, detail (with its people, joint actions and meetings), forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from core.accounts.roles import Actor
+from core.actions.service import ActionService
+from core.contacts.service import ContactService
+from core.forms.vocabulary import SECTORS, SIDES
+from core.i18n.markers import N_
+from core.meetings.service import MeetingService
+from core.organizations.service import OrganizationService
+from core.web.pages.records import ListFilter, PageSpec, record_pages
+from core.web.pages.render import page_parts
+
+
+async def organization_links(request: Request, actor: Actor, record: dict[str, Any]) -> dict[str, Any]:
+    _, t, _ = page_parts(request)
+    org = str(record["id"])
+    contacts = await ContactService(actor, t.locale).list_page(filters={"organization": org}, limit=200)
+    led = await ActionService(actor, t.locale).list_page(filters={"government_lead": org}, limit=200)
+    partnered = await ActionService(actor, t.locale).list_page(filters={"partner": org}, limit=200)
+    meetings = await MeetingService(actor, t.locale).list_page(filters={"organization": org}, limit=200)
+    return {"contacts": contacts.items, "actions": led.items + partnered.items, "meetings": meetings.items}
+
+
+SPEC = PageSpec(
+    path="/organizations",
+    service=OrganizationService,
+    plural=N_("Organizations"),
+    singular=N_("Organization"),
+    new_label=N_("New organization"),
+    list_template="organizations/list.html",
+    detail_template="organizations/detail.html",
+    filters=(
+        ListFilter("side", N_("Side"), SIDES),
+        ListFilter("sector", N_("Sector"), SECTORS),
+        ListFilter("topic", N_("Topic"), source="topics"),
+    ),
+    detail_context=organization_links,
+)
+
+OrganizationPages = record_pages(SPEC)

@@ -1,0 +1,51 @@
+"""Error pages for browsers: explained in the member's language; 401 sends them to sign in."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.response import Redirect
+
+from core.i18n.markers import N_
+from core.web.state import request_context
+
+EXPLANATIONS = {
+    400: (N_("This request could not be processed"), N_("Check what you entered and try again.")),
+    403: (
+        N_("You cannot open this page"),
+        N_("Your role in this pilot does not allow this. Ask your coordinator if you need access."),
+    ),
+    404: (N_("Page not found"), N_("This page does not exist in this pilot, or it is not available to you.")),
+    405: (N_("This action is not available here"), N_("Go back and use the buttons on the page.")),
+    409: (
+        N_("This record has changed"),
+        N_("Someone changed it while you were working, or it is archived. Reload it and try again."),
+    ),
+    429: (N_("Too many requests"), N_("Wait a moment and try again.")),
+    500: (N_("Something went wrong"), N_("The error was logged. Try again in a moment.")),
+}
+
+
+def wants_html(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/t/") and "/api/" not in path
+
+
+def html_error(request: Request, status: int) -> Response:
+    ctx = request_context(request.scope)
+    if status == 401 and ctx is not None and ctx.tenant is not None:
+        login = f"/t/{ctx.tenant.slug}/login?next={quote(request.url.path)}"
+        return Redirect(path=login, status_code=303)
+    title, text = EXPLANATIONS.get(status, EXPLANATIONS[500 if status >= 500 else 400])
+    if ctx is None or ctx.tenant is None:  # no tenant, no language of its own: a plain page
+        from litestar.response import Template
+
+        return Template(
+            template_name="errors/plain.html",
+            status_code=status,
+            context={"status": status, "title": title, "text": text},
+        )
+    from core.web.pages.render import render
+
+    return render(request, "errors/error.html", status=status, code=status, title=title, text=text)

@@ -1,0 +1,43 @@
+"""Choices for reference, topic and language fields of a form, loaded through the services (so
+what a member may not see never reaches a select)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.accounts.roles import Actor
+from core.forms.definitions import FormDefinition
+from core.forms.vocabulary import GOVERNMENT, NON_GOVERNMENTAL
+from core.tenancy.registry import TenantRuntime
+from core.web.pages.render import locale_name
+
+# Some reference fields only accept one side; offering the others would only produce errors.
+SIDE_OF_FIELD = {"government_lead": GOVERNMENT, "partners": NON_GOVERNMENTAL}
+
+
+def _service(entity: str) -> Any:
+    from core.contacts.service import ContactService
+    from core.meetings.service import MeetingService
+    from core.organizations.service import OrganizationService
+
+    return {"organization": OrganizationService, "meeting": MeetingService, "contact": ContactService}[entity]
+
+
+async def form_options(
+    form: FormDefinition, actor: Actor, locale: str, tenant: TenantRuntime
+) -> dict[str, list[tuple[str, str]]]:
+    from core.organizations.tables import Organization
+    from core.topics.service import TopicService
+
+    options: dict[str, list[tuple[str, str]]] = {
+        "locale": [(code, locale_name(code)) for code in tenant.declaration.locales]
+    }
+    for spec in form.fields:
+        if spec.kind == "topics":
+            options[spec.name] = await TopicService(actor, locale).labelled()
+        elif spec.kind in ("reference", "references") and spec.references:
+            side = SIDE_OF_FIELD.get(spec.name)
+            where = Organization.side == side if side and spec.references == "organization" else None
+            pairs = await _service(spec.references)(actor, locale).choices(where)
+            options[spec.name] = [(str(i), label) for i, label in pairs]
+    return options

@@ -1,0 +1,247 @@
+"""One page controller shape for every record service: list (search, filters, pages), detail, new,
+edit, archive with confirmation. Domain areas add their own pages (attendees, timeline…) by
+subclassing the controller this builds, and their templates extend ``records/*.html``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from core.accounts.roles import Actor
+from core.errors import Conflict, Message, ValidationFailed
+from core.forms.fields import Choice
+from core.i18n.markers import N_
+from core.records.service import RecordService
+from core.web.pages.forms import field_views, parse_submission
+from core.web.pages.guards import require_signed_in
+from core.web.pages.options import form_options
+from core.web.pages.render import page_parts, redirect, render
+from core.web.params import CurrentActor, FromQuery, PathId
+
+DetailContext = Callable[[Request, Actor, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """A select above a list. ``choices`` are fixed, or ``source`` names a loader ("topics",
+    "organizations")."""
+
+    name: str
+    label: str
+    choices: tuple[Choice, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    service: type[RecordService]
+    plural: str  # msgids
+    singular: str
+    new_label: str
+    list_template: str
+    detail_template: str
+    filters: tuple[ListFilter, ...] = ()
+    detail_context: DetailContext | None = field(default=None, compare=False)
+
+
+async def _filter_views(spec: PageSpec, request: Request, actor: Actor, locale: str) -> list[dict[str, Any]]:
+    from core.organizations.service import OrganizationService
+    from core.topics.service import TopicService
+
+    _, t, _ = page_parts(request)
+    views = []
+    for f in spec.filters:
+        if f.source == "topics":
+            choices = await TopicService(actor, locale).labelled()
+        elif f.source == "organizations":
+            choices = [(str(i), label) for i, label in await OrganizationService(actor, locale).choices()]
+        else:
+            choices = [(c.value, t.gettext(c.label)) for c in f.choices]
+        views.append(
+            {
+                "name": f.name,
+                "label": t.gettext(f.label),
+                "choices": choices,
+                "value": request.query_params.get(f.name, ""),
+            }
+        )
+    return views
+
+
+def plugin_field_values(request: Request, form_name: str, record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The tenant's plugin fields of a record as (label, shown value), choice codes as their labels."""
+    tenant, t, _ = page_parts(request)
+    shown = []
+    for field_spec in tenant.form(form_name).plugin_fields:
+        value = record.get(field_spec.name)
+        if value in (None, "", []):
+            continue
+        labels = {c.value: t.gettext(c.label) for c in field_spec.choices}
+        values = value if isinstance(value, list) else [value]
+        shown.append((t.gettext(field_spec.label), ", ".join(labels.get(str(v), str(v)) for v in values)))
+    return shown
+
+
+def record_pages(spec: PageSpec) -> type[Controller]:
+    service_cls = spec.service
+    form_name = service_cls.form_name
+
+    async def render_form(
+        request: Request,
+        actor: Actor,
+        values: dict[str, Any],
+        errors: dict[str, list[Message]],
+        record: dict[str, Any] | None,
+        status: int = 200,
+        error: str | None = None,
+    ) -> Template:
+        tenant, t, _ = page_parts(request)
+        form = tenant.form(form_name)
+        options = await form_options(form, actor, t.locale, tenant)
+        timezone = values.get("timezone") or tenant.declaration.timezone
+        general = [t.message(m) for m in errors.get("", [])]
+        return render(
+            request,
+            "records/form.html",
+            status=status,
+            spec=spec,
+            record=record,
+            fields=field_views(form, t, values, errors, options, timezone),
+            error=error,
+            general_errors=general,
+        )
+
+    async def submission(request: Request) -> dict[str, Any]:
+        tenant, _, _ = page_parts(request)
+        data = await request.form()
+        return parse_submission(tenant.form(form_name), data, tenant.declaration.timezone)
+
+    @get("/", name=f"{form_name}-list")
+    async def list_page(
+        self: Controller,
+        request: Request,
+        actor: CurrentActor,
+        q: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+    ) -> Template:
+        _, t, _ = page_parts(request)
+        filters = {f.name: request.query_params.get(f.name, "") for f in spec.filters}
+        page = await service_cls(actor, t.locale).list_page(q=q, filters=filters, cursor=cursor, limit=25)
+        return render(
+            request,
+            spec.list_template,
+            spec=spec,
+            page=page,
+            q=q or "",
+            filters=await _filter_views(spec, request, actor, t.locale),
+            query={k: v for k, v in request.query_params.items() if k != "cursor"},
+        )
+
+    @get("/new")
+    async def new_page(self: Controller, request: Request, actor: CurrentActor) -> Template:
+        if not actor.can_write:
+            from core.errors import PermissionDenied
+
+            raise PermissionDenied()
+        return await render_form(request, actor, {}, {}, None)
+
+    @post("/new")
+    async def create(self: Controller, request: Request, actor: CurrentActor) -> Template | Redirect:
+        _, t, _ = page_parts(request)
+        values = await submission(request)
+        try:
+            record = await service_cls(actor, t.locale).create(values)
+        except ValidationFailed as exc:
+            return await render_form(request, actor, values, exc.errors, None, status=400)
+        return redirect(request, f"{spec.path}/{record['id']}", flash=("success", N_("Saved.")))
+
+    @get("/{record_id:int}")
+    async def detail(self: Controller, request: Request, actor: CurrentActor, record_id: PathId) -> Template:
+        _, t, _ = page_parts(request)
+        record = await service_cls(actor, t.locale).get(record_id)
+        extra = await spec.detail_context(request, actor, record) if spec.detail_context else {}
+        can_edit = actor.can_edit(record.get("owner_side", "")) and record.get("archived_at") is None
+        if service_cls.entity == "topic":
+            can_edit = can_edit and actor.is_coordinator
+        return render(
+            request,
+            spec.detail_template,
+            spec=spec,
+            record=record,
+            can_edit=can_edit,
+            plugin_fields=plugin_field_values(request, form_name, record),
+            **extra,
+        )
+
+    @get("/{record_id:int}/edit")
+    async def edit_page(
+        self: Controller, request: Request, actor: CurrentActor, record_id: PathId
+    ) -> Template:
+        _, t, _ = page_parts(request)
+        record = await service_cls(actor, t.locale).get(record_id)
+        if not actor.can_edit(record.get("owner_side", "")):
+            from core.errors import PermissionDenied
+
+            raise PermissionDenied()
+        return await render_form(request, actor, record, {}, record)
+
+    @post("/{record_id:int}/edit")
+    async def update(
+        self: Controller, request: Request, actor: CurrentActor, record_id: PathId
+    ) -> Template | Redirect:
+        _, t, _ = page_parts(request)
+        values = await submission(request)
+        form = await request.form()
+        version = form.get("version", "")
+        values["version"] = int(version) if str(version).isdigit() else version
+        service = service_cls(actor, t.locale)
+        try:
+            await service.update(record_id, values)
+        except ValidationFailed as exc:
+            record = await service.get(record_id)
+            return await render_form(
+                request, actor, values, exc.errors, {**record, "version": values["version"]}, status=400
+            )
+        except Conflict as exc:
+            record = await service.get(record_id)
+            return await render_form(
+                request, actor, values, {}, record, status=409, error=t.message(exc.message)
+            )
+        return redirect(request, f"{spec.path}/{record_id}", flash=("success", N_("Saved.")))
+
+    @get("/{record_id:int}/archive")
+    async def archive_page(
+        self: Controller, request: Request, actor: CurrentActor, record_id: PathId
+    ) -> Template:
+        _, t, _ = page_parts(request)
+        record = await service_cls(actor, t.locale).get(record_id)
+        return render(request, "records/archive.html", spec=spec, record=record)
+
+    @post("/{record_id:int}/archive")
+    async def archive(self: Controller, request: Request, actor: CurrentActor, record_id: PathId) -> Redirect:
+        _, t, _ = page_parts(request)
+        await service_cls(actor, t.locale).archive(record_id)
+        return redirect(request, spec.path, flash=("success", N_("Archived.")))
+
+    return type(
+        f"{service_cls.__name__.removesuffix('Service')}Pages",
+        (Controller,),
+        {
+            "path": spec.path,
+            "guards": [require_signed_in],
+            "include_in_schema": False,
+            "list_page": list_page,
+            "new_page": new_page,
+            "create": create,
+            "detail": detail,
+            "edit_page": edit_page,
+            "update": update,
+            "archive_page": archive_page,
+            "archive": archive,
+        },
+    )

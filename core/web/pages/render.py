@@ -1,0 +1,80 @@
+"""Render a page with everything the layout needs: translator, direction, member, navigation,
+language switcher, flash messages, formatting helpers. Page handlers pass only their own data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel import Locale
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+
+from core.accounts.roles import Actor
+from core.errors import NotFound
+from core.forms import vocabulary
+from core.forms.fields import Choice
+from core.i18n.translator import Translator
+from core.tenancy.registry import TenantRuntime
+from core.web.pages.flash import clear_flash_cookie, flash_cookie, read_flashes
+from core.web.state import request_context
+
+
+def page_parts(request: Request) -> tuple[TenantRuntime, Translator, Actor | None]:
+    ctx = request_context(request.scope)
+    if ctx is None or ctx.tenant is None or ctx.translator is None:
+        raise NotFound()
+    return ctx.tenant, ctx.translator, ctx.actor
+
+
+def locale_name(code: str) -> str:
+    """A language's name in that language ("Español", "العربية"), for the language switcher."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def choice_label(t: Translator, choices: tuple[Choice, ...], value: str | None) -> str:
+    for choice in choices:
+        if choice.value == value:
+            return t.gettext(choice.label)
+    return value or ""
+
+
+def render(request: Request, template: str, *, status: int = 200, **context: Any) -> Template:
+    tenant, t, actor = page_parts(request)
+    ctx = request_context(request.scope)
+    flashes = read_flashes(request)
+    base = {
+        "t": t,
+        "_": t.gettext,
+        "lang": t.locale,
+        "dir": t.direction,
+        "tenant": tenant.declaration,
+        "base": f"/t/{tenant.slug}",
+        "actor": actor,
+        "user": ctx.user if ctx else None,
+        "locales": [(code, locale_name(code)) for code in tenant.declaration.locales],
+        "flashes": [(level, t.gettext(msgid, **params)) for level, msgid, params in flashes],
+        "path": request.url.path,
+        "choice_label": lambda choices, value: choice_label(t, choices, value),
+        "vocab": vocabulary,
+    }
+    cookies = [clear_flash_cookie(tenant.slug)] if flashes else []
+    return Template(template_name=template, context={**base, **context}, status_code=status, cookies=cookies)
+
+
+def redirect(
+    request: Request,
+    path: str,
+    *,
+    flash: tuple[str, str] | None = None,
+    cookies: list[Cookie] | None = None,
+    **params: Any,
+) -> Redirect:
+    """303 to ``path`` (relative to the tenant's base), optionally carrying a flash message."""
+    tenant, _, _ = page_parts(request)
+    jar = list(cookies or [])
+    if flash is not None:
+        jar.append(flash_cookie(tenant.slug, flash[0], flash[1], **params))
+    target = path if path.startswith("/t/") else f"/t/{tenant.slug}{path}"
+    return Redirect(path=target, status_code=303, cookies=jar)
