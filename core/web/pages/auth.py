@@ -55,7 +55,7 @@ async def login_page(request: Request, next: FromQuery[str | None] = None) -> Te
 async def login(request: Request, data: FormBody) -> Template | Redirect:
     tenant, _, _ = page_parts(request)
     email = (data.get("email") or "").strip().lower()
-    keys = (f"{tenant.slug}:{email}", f"{tenant.slug}@{request.client.host if request.client else '?'}")
+    keys = (f"{tenant.slug}:{email}", request.client.host if request.client else "?")
     target = _safe_next(request, data.get("next"))
     if throttle.blocked(*keys):
         return render(
@@ -77,7 +77,7 @@ async def login(request: Request, data: FormBody) -> Template | Redirect:
             email=email,
             error=N_("The email address or the password is not correct."),
         )
-    throttle.succeeded(*keys)
+    throttle.succeeded(keys[0])
     ctx = request_context(request.scope)
     token = await open_session(user["id"], previous_token=ctx.session_token if ctx else None)
     return Redirect(

@@ -1,0 +1,91 @@
+"""Drive the HTML pages in tests as a given member: sign in through the real form, keep that
+member's cookies apart from other members' (one shared app client), and send CSRF tokens."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.testing.environment import TEST_PASSWORD, TestEnvironment
+
+CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A member's browser over the app's test client. ``cookies`` holds only this member's cookies."""
+
+    __test__ = False
+
+    def __init__(self, client: Any, slug: str, locale: str | None = None) -> None:
+        self.client = client
+        self.slug = slug
+        self.cookies: dict[str, str] = {}
+        self.locale = locale
+        self.csrf = ""
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        if self.locale:
+            headers["Accept-Language"] = self.locale
+        return headers
+
+    def _keep(self, response: Any) -> Any:
+        for key, value in response.cookies.items():
+            if value:
+                self.cookies[key] = value
+            else:
+                self.cookies.pop(key, None)
+        for header in response.headers.get_list("set-cookie"):
+            if "Max-Age=0" in header or "max-age=0" in header:
+                self.cookies.pop(header.split("=", 1)[0], None)
+        self.client.cookies.clear()  # the shared client must not carry this member's cookies
+        if match := CSRF_FIELD.search(response.text or ""):
+            self.csrf = match.group(1)
+        return response
+
+    def url(self, path: str) -> str:
+        return path if path.startswith("/") and path.startswith("/t/") else f"/t/{self.slug}{path}"
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        self.client.cookies.clear()
+        return self._keep(self.client.get(self.url(path), headers=self._headers(), **kwargs))
+
+    def post(
+        self,
+        path: str,
+        data: dict[str, Any] | list[tuple[str, str]] | None = None,
+        *,
+        csrf: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """POST a form. Lists in ``data`` become repeated fields (checkbox groups)."""
+        fields: list[tuple[str, str]] = []
+        items = data.items() if isinstance(data, dict) else (data or [])
+        for key, value in items:
+            for one in value if isinstance(value, list) else [value]:
+                fields.append((key, str(one)))
+        if csrf and self.csrf:
+            fields.append(("_csrf_token", self.csrf))
+        self.client.cookies.clear()
+        body = "&".join(f"{_q(k)}={_q(v)}" for k, v in fields)
+        headers = {**self._headers(), "Content-Type": "application/x-www-form-urlencoded"}
+        return self._keep(self.client.post(self.url(path), content=body, headers=headers, **kwargs))
+
+
+def _q(value: str) -> str:
+    from urllib.parse import quote_plus
+
+    return quote_plus(value)
+
+
+def sign_in(client: Any, env: TestEnvironment, slug: str, role: str, locale: str | None = None) -> Browser:
+    """A browser signed in as ``env``'s member of ``role`` in tenant ``slug``."""
+    browser = Browser(client, slug, locale)
+    browser.get("/login")
+    response = browser.post(
+        "/login",
+        {"email": env.email(slug, role), "password": TEST_PASSWORD, "next": f"/t/{slug}/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:500]
+    return browser
