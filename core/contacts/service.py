@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from piccolo.columns import Text
+from piccolo.query.functions import Cast
+
 from core.contacts.tables import Contact
 from core.organizations.tables import Organization
 from core.records.service import RecordService, load_json
@@ -11,6 +14,11 @@ from core.records.service import RecordService, load_json
 
 def _bool(value: str) -> bool:
     return value.lower() in ("1", "true", "yes", "on")
+
+
+def _choice_label(row: dict[str, Any]) -> str:
+    name = ", ".join(part for part in (row["last_name"], row["first_name"]) if part)
+    return f"{name} ({row['organization_name']})" if row["organization_name"] else name
 
 
 class ContactService(RecordService):
@@ -24,7 +32,8 @@ class ContactService(RecordService):
         "organization": lambda v: Contact.organization == int(v) if v.isdigit() else Contact.id < 0,
         "language": lambda v: Contact.preferred_language == v,
         "protected": lambda v: Contact.protected == _bool(v),
-        "role": lambda v: Contact.roles.like(f'%"{v}"%'),
+        # JSON has no LIKE on PostgreSQL: compare its text (a list of codes, each in quotes).
+        "role": lambda v: Cast(Contact.roles, Text()).like(f'%"{v}"%'),
     }
 
     def select_columns(self) -> list[Any]:
@@ -33,6 +42,23 @@ class ContactService(RecordService):
             Contact.organization.name.as_alias("organization_name"),
             Contact.organization.side.as_alias("organization_side"),
         ]
+
+    async def choices(self, where: Any | None = None) -> list[tuple[int, str]]:
+        """``(id, "Last, First (Organization)")``: selects of people (meeting attendees) need more
+        than a last name to tell two people apart."""
+        query = await self._base_query(
+            False,
+            [
+                Contact.id,
+                Contact.first_name,
+                Contact.last_name,
+                Contact.organization.name.as_alias("organization_name"),
+            ],
+        )
+        if where is not None:
+            query = query.where(where)
+        rows = await query.order_by(Contact.last_name).order_by(Contact.first_name).run()
+        return [(row["id"], _choice_label(row)) for row in rows]
 
     def search_parts(self, values: dict[str, Any]) -> list[Any]:
         return [

@@ -165,3 +165,20 @@ class MeetingService(RecordService):
             before = {"contact": contact_id, "status": deleted[0]["status"]}
             await audit.record(self.actor, "meeting", meeting_id, "attendance", before, None)
         self._notify("attendance", meeting_id, before, None)
+
+    # -- a contact's meetings ----------------------------------------------------------------------
+
+    async def meetings_of_contact(self, contact_id: int) -> list[dict[str, Any]]:
+        """The live meetings ``contact_id`` is on the attendee list of, latest first, each with the
+        contact's attendance ``status`` (the contact's page shows their record of participation)."""
+        return (
+            await Attendance.select(
+                Attendance.meeting.as_alias("id"),
+                Attendance.meeting.title.as_alias("title"),
+                Attendance.meeting.starts_at.as_alias("starts_at"),
+                Attendance.status,
+            )
+            .where((Attendance.contact == contact_id) & Attendance.meeting.archived_at.is_null())
+            .order_by(Attendance.meeting.starts_at, ascending=False)
+            .run()
+        )

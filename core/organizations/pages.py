@@ -17,14 +17,25 @@ from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts
 
 
+async def organization_actions(actor: Actor, locale: str, organization_id: int) -> list[dict[str, Any]]:
+    """The joint actions an organization leads or is a partner in (its page and its people's)."""
+    service = ActionService(actor, locale)
+    org = str(organization_id)
+    led = await service.list_page(filters={"government_lead": org}, limit=200)
+    partnered = await service.list_page(filters={"partner": org}, limit=200)
+    return led.items + partnered.items
+
+
 async def organization_links(request: Request, actor: Actor, record: dict[str, Any]) -> dict[str, Any]:
     _, t, _ = page_parts(request)
     org = str(record["id"])
     contacts = await ContactService(actor, t.locale).list_page(filters={"organization": org}, limit=200)
-    led = await ActionService(actor, t.locale).list_page(filters={"government_lead": org}, limit=200)
-    partnered = await ActionService(actor, t.locale).list_page(filters={"partner": org}, limit=200)
     meetings = await MeetingService(actor, t.locale).list_page(filters={"organization": org}, limit=200)
-    return {"contacts": contacts.items, "actions": led.items + partnered.items, "meetings": meetings.items}
+    return {
+        "contacts": contacts.items,
+        "actions": await organization_actions(actor, t.locale, record["id"]),
+        "meetings": meetings.items,
+    }
 
 
 SPEC = PageSpec(

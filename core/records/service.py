@@ -131,8 +131,8 @@ class RecordService:
         row.update(extra)
         return row
 
-    async def _base_query(self, include_archived: bool):
-        query = self.table.select(*self.select_columns())
+    async def _base_query(self, include_archived: bool, columns: list[Any] | None = None):
+        query = self.table.select(*(columns or self.select_columns()))
         if not include_archived:
             query = query.where(self.table.archived_at.is_null())
         hidden = await self.visible_filter()
@@ -210,12 +210,7 @@ class RecordService:
     async def choices(self, where: Any | None = None) -> list[tuple[int, str]]:
         """``(id, label)`` of every live record (for selects), in label order; ``where`` narrows it."""
         label = getattr(self.table, self.label_column)
-        query = self.table.select(self.table.id, label.as_alias("label")).where(
-            self.table.archived_at.is_null()
-        )
-        hidden = await self.visible_filter()
-        if hidden is not None:
-            query = query.where(hidden)
+        query = await self._base_query(False, [self.table.id, label.as_alias("label")])
         if where is not None:
             query = query.where(where)
         return [(row["id"], row["label"]) for row in await query.order_by(label).run()]
@@ -246,8 +241,17 @@ class RecordService:
             locales=self.tenant.declaration.locales,
         )
 
+    def may_write(self) -> bool:
+        """Whether the actor may create records here; pages ask it to offer "new" buttons, and every
+        write checks it, so the button and the rule cannot disagree."""
+        return self.actor.can_write
+
+    def may_edit(self, record: dict[str, Any]) -> bool:
+        """Whether the actor may change or archive ``record`` (its owner side decides)."""
+        return self.may_write() and self.actor.can_edit(record.get("owner_side", ""))
+
     def _require_writer(self) -> None:
-        if not self.actor.can_write:
+        if not self.may_write():
             raise PermissionDenied()
 
     async def _set_topics(self, record_id: int, codes: list[str]) -> None:
@@ -351,7 +355,7 @@ class RecordService:
         return after
 
     def _check_edit(self, existing: dict[str, Any]) -> None:
-        if not self.actor.can_edit(existing.get("owner_side", "")):
+        if not self.may_edit(existing):
             raise PermissionDenied()
 
     async def archive(self, record_id: int) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from core.errors import Conflict, PermissionDenied
+from core.errors import Conflict
 from core.i18n.markers import N_
 from core.records.search import search_text
 from core.records.service import RecordService, load_json
@@ -68,9 +68,9 @@ class TopicService(RecordService):
     def search_parts(self, values: dict[str, Any]) -> list[Any]:
         return [values.get("code"), values.get("label")]
 
-    def _require_writer(self) -> None:
-        if not self.actor.is_coordinator:
-            raise PermissionDenied()
+    def may_write(self) -> bool:
+        # The taxonomy and the pilot's priorities are the coordinators' to shape.
+        return self.actor.is_coordinator
 
     async def before_write(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
         if existing is None:

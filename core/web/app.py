@@ -38,10 +38,12 @@ def api_controllers() -> list:
 
 
 def page_handlers() -> list:
+    from core.contacts.pages import ContactPages
     from core.organizations.pages import OrganizationPages
+    from core.topics.pages import TopicPages
     from core.web.pages.auth import login, login_page, logout, set_language
 
-    return [login_page, login, logout, set_language, OrganizationPages]
+    return [login_page, login, logout, set_language, OrganizationPages, ContactPages, TopicPages]
 
 
 def create_app(settings: Settings | None = None, registry: TenantRegistry | None = None) -> Litestar:

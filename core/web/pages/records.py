@@ -12,7 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from core.accounts.roles import Actor
-from core.errors import Conflict, Message, ValidationFailed
+from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
 from core.forms.fields import Choice
 from core.i18n.markers import N_
 from core.records.service import RecordService
@@ -23,6 +23,9 @@ from core.web.pages.render import page_parts, redirect, render
 from core.web.params import CurrentActor, FromQuery, PathId
 
 DetailContext = Callable[[Request, Actor, dict[str, Any]], Awaitable[dict[str, Any]]]
+# Extra context for a list page. It may narrow the list's ``filters`` in place, and return
+# ``leading`` items that are shown before the page's own (e.g. the pilot's priority topics first).
+ListContext = Callable[[Request, Actor, dict[str, str]], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,7 @@ class PageSpec:
     detail_template: str
     filters: tuple[ListFilter, ...] = ()
     detail_context: DetailContext | None = field(default=None, compare=False)
+    list_context: ListContext | None = field(default=None, compare=False)
 
 
 async def _filter_views(spec: PageSpec, request: Request, actor: Actor, locale: str) -> list[dict[str, Any]]:
@@ -131,7 +135,9 @@ def record_pages(spec: PageSpec) -> type[Controller]:
     ) -> Template:
         _, t, _ = page_parts(request)
         filters = {f.name: request.query_params.get(f.name, "") for f in spec.filters}
-        page = await service_cls(actor, t.locale).list_page(q=q, filters=filters, cursor=cursor, limit=25)
+        extra = await spec.list_context(request, actor, filters) if spec.list_context else {}
+        service = service_cls(actor, t.locale)
+        page = await service.list_page(q=q, filters=filters, cursor=cursor, limit=25)
         return render(
             request,
             spec.list_template,
@@ -140,13 +146,15 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             q=q or "",
             filters=await _filter_views(spec, request, actor, t.locale),
             query={k: v for k, v in request.query_params.items() if k != "cursor"},
+            can_create=service.may_write(),
+            leading=extra.pop("leading", []),
+            **extra,
         )
 
     @get("/new")
     async def new_page(self: Controller, request: Request, actor: CurrentActor) -> Template:
-        if not actor.can_write:
-            from core.errors import PermissionDenied
-
+        _, t, _ = page_parts(request)
+        if not service_cls(actor, t.locale).may_write():
             raise PermissionDenied()
         return await render_form(request, actor, {}, {}, None)
 
@@ -163,11 +171,10 @@ def record_pages(spec: PageSpec) -> type[Controller]:
     @get("/{record_id:int}")
     async def detail(self: Controller, request: Request, actor: CurrentActor, record_id: PathId) -> Template:
         _, t, _ = page_parts(request)
-        record = await service_cls(actor, t.locale).get(record_id)
+        service = service_cls(actor, t.locale)
+        record = await service.get(record_id)
         extra = await spec.detail_context(request, actor, record) if spec.detail_context else {}
-        can_edit = actor.can_edit(record.get("owner_side", "")) and record.get("archived_at") is None
-        if service_cls.entity == "topic":
-            can_edit = can_edit and actor.is_coordinator
+        can_edit = service.may_edit(record) and record.get("archived_at") is None
         return render(
             request,
             spec.detail_template,
@@ -183,10 +190,9 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         self: Controller, request: Request, actor: CurrentActor, record_id: PathId
     ) -> Template:
         _, t, _ = page_parts(request)
-        record = await service_cls(actor, t.locale).get(record_id)
-        if not actor.can_edit(record.get("owner_side", "")):
-            from core.errors import PermissionDenied
-
+        service = service_cls(actor, t.locale)
+        record = await service.get(record_id)
+        if not service.may_edit(record):
             raise PermissionDenied()
         return await render_form(request, actor, record, {}, record)
 
@@ -219,7 +225,10 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         self: Controller, request: Request, actor: CurrentActor, record_id: PathId
     ) -> Template:
         _, t, _ = page_parts(request)
-        record = await service_cls(actor, t.locale).get(record_id)
+        service = service_cls(actor, t.locale)
+        record = await service.get(record_id)
+        if not service.may_edit(record):
+            raise PermissionDenied()
         return render(request, "records/archive.html", spec=spec, record=record)
 
     @post("/{record_id:int}/archive")

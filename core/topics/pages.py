@@ -1,0 +1,57 @@
+"""Topic pages: the pilot's national priorities first, then the shared taxonomy and the topics
+coordinators added; a topic's page links the organizations, meetings and joint actions on it.
+Only coordinators see the buttons to add, edit or archive a topic (``TopicService.may_write``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from core.accounts.roles import Actor
+from core.actions.service import ActionService
+from core.forms.vocabulary import TOPIC_CATEGORIES
+from core.i18n.markers import N_
+from core.meetings.service import MeetingService
+from core.organizations.service import OrganizationService
+from core.topics.service import TopicService
+from core.web.pages.records import ListFilter, PageSpec, record_pages
+from core.web.pages.render import page_parts
+
+
+async def priorities_first(request: Request, actor: Actor, filters: dict[str, str]) -> dict[str, Any]:
+    """The first page starts with every matching priority; the paged list holds the other topics
+    (priorities are a handful, so they never need paging themselves)."""
+    _, t, _ = page_parts(request)
+    filters["priority"] = "false"
+    if request.query_params.get("cursor"):
+        return {}
+    priorities = await TopicService(actor, t.locale).list_page(
+        q=request.query_params.get("q"), filters={**filters, "priority": "true"}, limit=200
+    )
+    return {"leading": priorities.items}
+
+
+async def topic_links(request: Request, actor: Actor, record: dict[str, Any]) -> dict[str, Any]:
+    _, t, _ = page_parts(request)
+    on_topic = {"topic": record["code"]}
+    organizations = await OrganizationService(actor, t.locale).list_page(filters=on_topic, limit=200)
+    meetings = await MeetingService(actor, t.locale).list_page(filters=on_topic, limit=200)
+    actions = await ActionService(actor, t.locale).list_page(filters=on_topic, limit=200)
+    return {"organizations": organizations.items, "meetings": meetings.items, "actions": actions.items}
+
+
+SPEC = PageSpec(
+    path="/topics",
+    service=TopicService,
+    plural=N_("Topics"),
+    singular=N_("Topic"),
+    new_label=N_("New topic"),
+    list_template="topics/list.html",
+    detail_template="topics/detail.html",
+    filters=(ListFilter("category", N_("Category"), TOPIC_CATEGORIES),),
+    detail_context=topic_links,
+    list_context=priorities_first,
+)
+
+TopicPages = record_pages(SPEC)
