@@ -80,6 +80,10 @@ async def close_session(token: str) -> None:
     await WebSession.delete().where(WebSession.token_hash == hash_token(token)).run()
 
 
-async def close_all_sessions(user_id: int) -> None:
-    """End every session of a member (password changed, account deactivated)."""
-    await WebSession.delete().where(WebSession.user == user_id).run()
+async def close_all_sessions(user_id: int, keep_token: str | None = None) -> None:
+    """End every session of a member (password changed, account deactivated), except the one whose
+    cookie token is ``keep_token``: the browser that changed the password stays signed in."""
+    query = WebSession.delete().where(WebSession.user == user_id)
+    if keep_token:
+        query = query.where(WebSession.token_hash != hash_token(keep_token))
+    await query.run()

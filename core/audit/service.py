@@ -34,12 +34,24 @@ async def record(
     ).run()
 
 
-async def history(entity: str | None = None, entity_id: int | None = None, limit: int = 100) -> list[dict]:
+async def history(
+    entity: str | None = None,
+    entity_id: int | None = None,
+    limit: int = 100,
+    before_id: int | None = None,
+    actor_email: str | None = None,
+) -> list[dict]:
+    """Newest first. ``before_id`` pages backwards (entries older than that id); ``actor_email``
+    keeps one member's changes."""
     query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).limit(limit)
     if entity is not None:
         query = query.where(AuditEntry.entity == entity)
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == entity_id)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    if actor_email:
+        query = query.where(AuditEntry.actor_email == actor_email.strip().lower())
     rows = await query.run()
     for row in rows:
         for key in ("before", "after"):

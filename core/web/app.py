@@ -38,12 +38,25 @@ def api_controllers() -> list:
 
 
 def page_handlers() -> list:
+    from core.accounts.pages import MemberPages, ProfilePages
+    from core.audit.pages import audit_page
     from core.contacts.pages import ContactPages
     from core.organizations.pages import OrganizationPages
     from core.topics.pages import TopicPages
     from core.web.pages.auth import login, login_page, logout, set_language
 
-    return [login_page, login, logout, set_language, OrganizationPages, ContactPages, TopicPages]
+    return [
+        login_page,
+        login,
+        logout,
+        set_language,
+        OrganizationPages,
+        ContactPages,
+        TopicPages,
+        ProfilePages,
+        MemberPages,
+        audit_page,
+    ]
 
 
 def create_app(settings: Settings | None = None, registry: TenantRegistry | None = None) -> Litestar:

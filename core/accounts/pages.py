@@ -1,0 +1,238 @@
+"""My profile (language, password) for every member; the members of the pilot for coordinators.
+
+Rules live in core.accounts.service; these handlers only turn forms into calls and errors into
+inline messages in the member's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from core.accounts import service
+from core.accounts.roles import Actor
+from core.errors import Conflict, DomainError, Message, ValidationFailed
+from core.forms import vocabulary
+from core.i18n.markers import N_
+from core.web.pages.datetimes import format_moment
+from core.web.pages.forms import FieldView
+from core.web.pages.guards import require_coordinator, require_signed_in
+from core.web.pages.render import locale_name, page_parts, redirect, render
+from core.web.params import CurrentActor, PathId
+from core.web.state import request_context
+
+Errors = dict[str, list[Message]]
+
+
+def _messages(request: Request, errors: Errors, name: str) -> list[str]:
+    _, t, _ = page_parts(request)
+    return [t.message(m) for m in errors.get(name, [])]
+
+
+def _flash_for(exc: DomainError) -> tuple[tuple[str, str], dict[str, Any]]:
+    """A refused member change as an error flash: the field's own message when there is one."""
+    message = exc.message
+    if isinstance(exc, ValidationFailed):
+        message = next((m for msgs in exc.errors.values() for m in msgs), message)
+    return ("error", message.msgid), message.params
+
+
+# --- My profile ---------------------------------------------------------------------------------
+
+
+def _language_field(request: Request, value: str, errors: Errors) -> FieldView:
+    tenant, t, _ = page_parts(request)
+    return FieldView(
+        name="locale",
+        kind="choice",
+        label=t.gettext(N_("Language")),
+        help=t.gettext(N_("Pages, messages, dates and numbers are shown in this language.")),
+        required=True,
+        value=value,
+        errors=_messages(request, errors, "locale"),
+        choices=[(code, locale_name(code)) for code in tenant.declaration.locales],
+    )
+
+
+def _profile(request: Request, *, errors: Errors | None = None, status: int = 200) -> Template:
+    _, t, _ = page_parts(request)
+    ctx = request_context(request.scope)
+    user = ctx.user if ctx and ctx.user else {}
+    errors = errors or {}
+    return render(
+        request,
+        "accounts/profile.html",
+        status=status,
+        language=_language_field(request, user.get("locale") or t.locale, errors),
+        password_errors={
+            name: _messages(request, errors, name)
+            for name in ("current_password", "new_password", "confirm_password")
+        },
+        min_length=service.MIN_PASSWORD_LENGTH,
+    )
+
+
+class ProfilePages(Controller):
+    path = "/profile"
+    guards = [require_signed_in]
+    include_in_schema = False
+
+    @get("/", name="profile")
+    async def show(self, request: Request) -> Template:
+        return _profile(request)
+
+    @post("/")
+    async def save_language(self, request: Request, actor: CurrentActor) -> Template | Redirect:
+        """Remembered for the member, so every page (and every device) follows it."""
+        tenant, _, _ = page_parts(request)
+        form = await request.form()
+        assert actor.user_id is not None
+        try:
+            await service.set_locale(actor.user_id, str(form.get("locale", "")), tenant.declaration.locales)
+        except ValidationFailed as exc:
+            return _profile(request, errors=exc.errors, status=400)
+        return redirect(request, "/profile", flash=("success", N_("Your language is saved.")))
+
+    @post("/password")
+    async def change_password(self, request: Request, actor: CurrentActor) -> Template | Redirect:
+        """Passwords are never sent back to the page, even on error."""
+        form = await request.form()
+        current, new = str(form.get("current_password", "")), str(form.get("new_password", ""))
+        ctx = request_context(request.scope)
+        assert actor.user_id is not None
+        errors: Errors = {}
+        if new != str(form.get("confirm_password", "")):
+            errors["confirm_password"] = [Message(N_("The two new passwords are not the same."))]
+        try:
+            if not errors:
+                await service.change_password(
+                    actor.user_id, current, new, keep_token=ctx.session_token if ctx else None
+                )
+        except ValidationFailed as exc:
+            errors = exc.errors
+        if errors:
+            return _profile(request, errors=errors, status=400)
+        return redirect(
+            request,
+            "/profile",
+            flash=("success", N_("Your password is changed. Your other sessions are signed out.")),
+        )
+
+
+# --- Members (coordinators) ---------------------------------------------------------------------
+
+
+def _member_fields(request: Request, values: dict[str, Any], errors: Errors) -> list[FieldView]:
+    _, t, _ = page_parts(request)
+
+    def field(name: str, kind: str, label: str, **extra: Any) -> FieldView:
+        return FieldView(
+            name=name,
+            kind=kind,
+            label=t.gettext(label),
+            help="",
+            value=values.get(name, ""),
+            errors=_messages(request, errors, name),
+            **extra,
+        )
+
+    return [
+        field("email", "email", N_("Email address"), required=True, max_length=254),
+        field("display_name", "text", N_("Name"), required=False, max_length=200),
+        field(
+            "role",
+            "choice",
+            N_("Role"),
+            required=True,
+            choices=[(c.value, t.gettext(c.label)) for c in vocabulary.ROLES],
+        ),
+    ]
+
+
+async def _members(
+    request: Request,
+    actor: Actor,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: Errors | None = None,
+    added: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Template:
+    _, t, _ = page_parts(request)
+    members = await service.list_members(actor)
+    for member in members:
+        member["last_seen"] = format_moment(t, member["last_login_at"])
+    response = render(
+        request,
+        "accounts/members.html",
+        status=status,
+        members=members,
+        fields=_member_fields(request, values or {}, errors or {}),
+        roles=[(c.value, t.gettext(c.label)) for c in vocabulary.ROLES],
+        added=added,
+    )
+    if added is not None:  # the one-time password must not stay in any cache
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class MemberPages(Controller):
+    path = "/members"
+    guards = [require_coordinator]
+    include_in_schema = False
+
+    @get("/", name="members")
+    async def list_members(self, request: Request, actor: CurrentActor) -> Template:
+        return await _members(request, actor)
+
+    @post("/")
+    async def add(self, request: Request, actor: CurrentActor) -> Template:
+        """The one-time password is shown on this response only: never in a cookie, a URL or a log."""
+        form = await request.form()
+        values = {key: str(form.get(key, "")) for key in ("email", "display_name", "role")}
+        try:
+            added = await service.add_member(actor, values["email"], values["role"], values["display_name"])
+        except ValidationFailed as exc:
+            return await _members(request, actor, values=values, errors=exc.errors, status=400)
+        except Conflict as exc:
+            return await _members(request, actor, values=values, errors={"email": [exc.message]}, status=409)
+        return await _members(request, actor, added=added)
+
+    @post("/{member_id:int}/role")
+    async def change_role(self, request: Request, actor: CurrentActor, member_id: PathId) -> Redirect:
+        form = await request.form()
+        try:
+            member = await service.change_role(actor, member_id, str(form.get("role", "")))
+        except (ValidationFailed, Conflict) as exc:
+            flash, params = _flash_for(exc)
+            return redirect(request, "/members", flash=flash, **params)
+        return redirect(
+            request,
+            "/members",
+            flash=("success", N_("The role of {email} is changed.")),
+            email=member["email"],
+        )
+
+    @get("/{member_id:int}/deactivate")
+    async def confirm_deactivate(self, request: Request, actor: CurrentActor, member_id: PathId) -> Template:
+        """Asked before doing it: the member is signed out at once."""
+        return render(request, "accounts/deactivate.html", member=await service.get_member(actor, member_id))
+
+    @post("/{member_id:int}/deactivate")
+    async def deactivate(self, request: Request, actor: CurrentActor, member_id: PathId) -> Redirect:
+        try:
+            member = await service.deactivate(actor, member_id)
+        except Conflict as exc:
+            flash, params = _flash_for(exc)
+            return redirect(request, "/members", flash=flash, **params)
+        return redirect(
+            request, "/members", flash=("success", N_("{email} is deactivated.")), email=member["email"]
+        )
+
+    @post("/{member_id:int}/reactivate")
+    async def reactivate(self, request: Request, actor: CurrentActor, member_id: PathId) -> Redirect:
+        member = await service.reactivate(actor, member_id)
+        return redirect(
+            request, "/members", flash=("success", N_("{email} is active again.")), email=member["email"]
+        )
