@@ -41,6 +41,7 @@ def page_handlers() -> list:
     from core.accounts.pages import MemberPages, ProfilePages
     from core.audit.pages import audit_page
     from core.contacts.pages import ContactPages
+    from core.dashboard.pages import dashboard
     from core.organizations.pages import OrganizationPages
     from core.topics.pages import TopicPages
     from core.web.pages.auth import login, login_page, logout, set_language
@@ -56,6 +57,7 @@ def page_handlers() -> list:
         ProfilePages,
         MemberPages,
         audit_page,
+        dashboard,
     ]
 
 

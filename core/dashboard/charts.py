@@ -1,0 +1,316 @@
+"""Chart geometry: series in, rectangles, lines and positioned text out. Pure functions, no markup.
+
+The SVG itself is written by the templates (autoescaped), so labels taken from the database can
+never inject markup. Coordinates are in a fixed view box; the SVG scales to its container.
+
+Right-to-left: charts are laid out left-to-right, then ``mirror`` flips every x coordinate, so bars
+grow from the inline-start side (the right in Arabic) and month columns run from the right. Text
+anchors are *logical* ("start"/"end" follow the text direction the SVG inherits from the page's
+``dir``), so mirroring moves text but never changes its anchor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+WIDTH = 360.0  # about the width of a chart's card on a laptop, so text is near its real size
+PAD = 8.0
+FONT = 12.0  # the templates' font size; used to estimate how many characters fit
+CHAR_WIDTH = FONT * 0.55
+VALUE_ROOM = 40.0  # space after the longest bar for its number
+AXIS_ROOM = 22.0  # below a plot, for the tick labels
+
+Formatter = Callable[[int], str]
+
+
+class Datum(NamedTuple):
+    """One category: a stable ``key`` (status code, topic code, month), its ``label`` in the reader's
+    language, its ``value``, and optionally shorter ``axis`` lines for a column chart's axis."""
+
+    key: str
+    label: str
+    value: int
+    axis: tuple[str, ...] = ()
+
+
+class Group(NamedTuple):
+    """A category with one value per series, e.g. a meeting's attendees per side."""
+
+    key: str
+    label: str
+    values: tuple[tuple[str, int], ...]  # (series key, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+    x: float
+    y: float
+    anchor: str = "middle"  # logical: start, middle or end
+    full: str = ""  # the whole text when ``text`` had to be shortened (shown as a tooltip)
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    key: str
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+    value_label: Text
+    series: str = ""
+    group: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    value: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    width: float
+    height: float
+    bars: tuple[Bar, ...]
+    labels: tuple[Text, ...]  # category (or group) labels
+    ticks: tuple[Tick, ...]
+    baseline: tuple[float, float, float, float]  # x1, y1, x2, y2 of the axis the bars stand on
+    rtl: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.bars
+
+
+def nice_ticks(maximum: int, target: int = 5) -> list[int]:
+    """Whole-number ticks from 0 with a step of 1, 2 or 5 times a power of ten, reaching at least
+    ``maximum`` in about ``target`` steps (a chart of zeros still gets a 0–1 scale)."""
+    if maximum <= 0:
+        return [0, 1]
+    raw = maximum / target
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    whole = max(1, round(step))
+    top = math.ceil(maximum / whole) * whole
+    return list(range(0, top + whole, whole))
+
+
+def shorten(text: str, room: float) -> Text:
+    """``text`` cut to what fits in ``room`` units (an estimate: SVG text cannot be measured here)."""
+    fits = max(4, int(room / CHAR_WIDTH))
+    if len(text) <= fits:
+        return Text(text, 0, 0)
+    return Text(text[: fits - 1].rstrip() + "…", 0, 0, full=text)
+
+
+def _placed(text: Text, x: float, y: float, anchor: str) -> Text:
+    return replace(text, x=x, y=y, anchor=anchor)
+
+
+def _value_ticks(
+    ticks: list[int], x0: float, x1: float, y_top: float, y_bottom: float, fmt: Formatter
+) -> tuple[Tick, ...]:
+    """Vertical grid lines for a horizontal value axis from ``x0`` (0) to ``x1`` (the top tick)."""
+    top = ticks[-1]
+    out = []
+    for value in ticks:
+        x = x0 + (x1 - x0) * value / top
+        out.append(Tick(value, x, y_top, x, y_bottom, Text(fmt(value), x, y_bottom + 14, "middle")))
+    return tuple(out)
+
+
+def horizontal_bars(
+    data: Sequence[Datum],
+    *,
+    fmt: Formatter = str,
+    rtl: bool = False,
+    label_share: float = 0.38,
+    row: float = 28.0,
+    thickness: float = 18.0,
+) -> Chart:
+    """One bar per category, labels in a column at the inline start, the number after each bar."""
+    label_room = WIDTH * label_share
+    x0 = PAD + label_room + 6
+    x1 = WIDTH - PAD - VALUE_ROOM
+    top_y = PAD
+    ticks = nice_ticks(max((d.value for d in data), default=0))
+    scale = (x1 - x0) / ticks[-1]
+    bars, labels = [], []
+    for i, datum in enumerate(data):
+        y = top_y + i * row + (row - thickness) / 2
+        width = datum.value * scale
+        middle = y + thickness / 2 + FONT / 3
+        bars.append(
+            Bar(
+                datum.key,
+                datum.label,
+                datum.value,
+                x0,
+                y,
+                width,
+                thickness,
+                Text(fmt(datum.value), x0 + width + 4, middle, "start"),
+            )
+        )
+        labels.append(_placed(shorten(datum.label, label_room), x0 - 6, middle, "end"))
+    bottom = top_y + len(data) * row
+    chart = Chart(
+        WIDTH,
+        bottom + AXIS_ROOM,
+        tuple(bars),
+        tuple(labels),
+        _value_ticks(ticks, x0, x1, top_y, bottom, fmt),
+        (x0, top_y, x0, bottom),
+    )
+    return mirror(chart) if rtl else chart
+
+
+def _axis_labels(data: Sequence[Datum], x0: float, band: float, top: float) -> list[Text]:
+    """Category labels under columns. When the longest does not fit its column, only every second
+    (third…) column is labelled, always including the last; a line repeating the one above it in the
+    previous labelled column is left out (the year under twelve months is written once per year)."""
+    longest = max((len(line) for d in data for line in (d.axis or (d.label,))), default=0)
+    need = longest * CHAR_WIDTH + 4
+    every = next((k for k in (1, 2, 3, 4, 6) if band * k >= need), max(1, len(data)))
+    labels: list[Text] = []
+    previous: tuple[str, ...] = ()
+    for i, datum in enumerate(data):
+        if (len(data) - 1 - i) % every:
+            continue
+        lines = datum.axis or (datum.label,)
+        center = x0 + band * i + band / 2
+        for n, line in enumerate(lines):
+            repeated = n > 0 and n < len(previous) and previous[n] == line
+            if line and not repeated:
+                labels.append(_placed(shorten(line, band * every), center, top + 14 * (n + 1), "middle"))
+        previous = lines
+    return labels
+
+
+def column_bars(
+    data: Sequence[Datum],
+    *,
+    fmt: Formatter = str,
+    rtl: bool = False,
+    plot_height: float = 160.0,
+) -> Chart:
+    """One column per category (months, in order), the number above each column, the value axis at
+    the inline start and the category labels (up to two lines each) below."""
+    axis_room = 34.0
+    x0 = PAD + axis_room
+    x1 = WIDTH - PAD
+    top_y = PAD + FONT + 4  # room for the number above the tallest column
+    bottom = top_y + plot_height
+    ticks = nice_ticks(max((d.value for d in data), default=0))
+    band = (x1 - x0) / max(1, len(data))
+    thickness = band * 0.6
+    bars = []
+    for i, datum in enumerate(data):
+        center = x0 + band * i + band / 2
+        height = plot_height * datum.value / ticks[-1]
+        y = bottom - height
+        bars.append(
+            Bar(
+                datum.key,
+                datum.label,
+                datum.value,
+                center - thickness / 2,
+                y,
+                thickness,
+                height,
+                Text(fmt(datum.value), center, y - 4, "middle"),
+            )
+        )
+    labels = _axis_labels(data, x0, band, bottom)
+    lines = max((len(d.axis or (d.label,)) for d in data), default=1)
+    grid = []
+    for value in ticks:
+        y = bottom - plot_height * value / ticks[-1]
+        grid.append(Tick(value, x0, y, x1, y, Text(fmt(value), x0 - 4, y + FONT / 3, "end")))
+    chart = Chart(
+        WIDTH,
+        bottom + 14 * lines + 6,
+        tuple(bars),
+        tuple(labels),
+        tuple(grid),
+        (x0, bottom, x1, bottom),
+    )
+    return mirror(chart) if rtl else chart
+
+
+def grouped_bars(
+    groups: Sequence[Group],
+    *,
+    fmt: Formatter = str,
+    rtl: bool = False,
+    thickness: float = 14.0,
+) -> Chart:
+    """Per group, a label line then one horizontal bar per series (e.g. government, then
+    non-governmental attendees of one meeting): readable on a phone, whatever the label's length."""
+    x0 = PAD
+    x1 = WIDTH - PAD - VALUE_ROOM
+    label_line, gap, spacing = 18.0, 3.0, 10.0
+    ticks = nice_ticks(max((v for g in groups for _, v in g.values), default=0))
+    scale = (x1 - x0) / ticks[-1]
+    bars, labels = [], []
+    y = PAD
+    for group in groups:
+        labels.append(_placed(shorten(group.label, WIDTH - 2 * PAD), x0, y + FONT, "start"))
+        y += label_line
+        for series, value in group.values:
+            width = value * scale
+            middle = y + thickness / 2 + FONT / 3
+            bars.append(
+                Bar(
+                    f"{group.key}:{series}",
+                    group.label,
+                    value,
+                    x0,
+                    y,
+                    width,
+                    thickness,
+                    Text(fmt(value), x0 + width + 4, middle, "start"),
+                    series=series,
+                    group=group.key,
+                )
+            )
+            y += thickness + gap
+        y += spacing
+    bottom = y
+    chart = Chart(
+        WIDTH,
+        bottom + AXIS_ROOM,
+        tuple(bars),
+        tuple(labels),
+        _value_ticks(ticks, x0, x1, PAD, bottom, fmt),
+        (x0, PAD, x0, bottom),
+    )
+    return mirror(chart) if rtl else chart
+
+
+def mirror(chart: Chart) -> Chart:
+    """The chart flipped left-right (for right-to-left pages); text keeps its logical anchor."""
+    w = chart.width
+
+    def text(t: Text) -> Text:
+        return replace(t, x=w - t.x)
+
+    x1, y1, x2, y2 = chart.baseline
+    return replace(
+        chart,
+        bars=tuple(replace(b, x=w - b.x - b.width, value_label=text(b.value_label)) for b in chart.bars),
+        labels=tuple(text(t) for t in chart.labels),
+        ticks=tuple(replace(t, x1=w - t.x1, x2=w - t.x2, label=text(t.label)) for t in chart.ticks),
+        baseline=(w - x1, y1, w - x2, y2),
+        rtl=not chart.rtl,
+    )
