@@ -39,9 +39,11 @@ def api_controllers() -> list:
 
 def page_handlers() -> list:
     from core.accounts.pages import MemberPages, ProfilePages
+    from core.actions.pages import ActionPages
     from core.audit.pages import audit_page
     from core.contacts.pages import ContactPages
     from core.dashboard.pages import dashboard
+    from core.meetings.pages import MeetingPages
     from core.organizations.pages import OrganizationPages
     from core.topics.pages import TopicPages
     from core.web.pages.auth import login, login_page, logout, set_language
@@ -54,6 +56,8 @@ def page_handlers() -> list:
         OrganizationPages,
         ContactPages,
         TopicPages,
+        MeetingPages,
+        ActionPages,
         ProfilePages,
         MemberPages,
         audit_page,
