@@ -44,3 +44,7 @@ class LoginThrottle:
 
     def succeeded(self, account: str) -> None:
         self._failures.pop(("account", account), None)
+
+    def reset(self) -> None:
+        """Forget every failure (tests; an operator clearing a lockout after a restart is implicit)."""
+        self._failures.clear()

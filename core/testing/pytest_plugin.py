@@ -76,3 +76,13 @@ def client(env: TestEnvironment):
     app = create_app(env.registry.settings, env.registry)
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture(autouse=True)
+def fresh_login_throttle() -> Iterator[None]:
+    """Each test starts with an empty sign-in throttle: failures of one test must not lock out the
+    members of the next (they all sign in from the same test-client address)."""
+    from core.web.pages.auth import throttle
+
+    throttle.reset()
+    yield

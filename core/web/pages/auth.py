@@ -10,8 +10,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
+from core.accounts.service import set_locale
 from core.accounts.sessions import authenticate, close_session, open_session
-from core.accounts.tables import User
 from core.accounts.throttle import LoginThrottle
 from core.i18n.markers import N_
 from core.web.middleware import LANG_COOKIE, SESSION_COOKIE
@@ -106,7 +106,7 @@ async def set_language(request: Request, data: FormBody) -> Redirect:
     if lang not in tenant.declaration.locales:
         lang = tenant.declaration.default_locale
     if actor is not None and actor.user_id is not None:
-        await User.update({User.locale: lang}).where(User.id == actor.user_id).run()
+        await set_locale(actor.user_id, lang, tenant.declaration.locales)
     back = _safe_next(request, data.get("next"))
     return Redirect(
         path=back, status_code=303, cookies=[_cookie(request, LANG_COOKIE, lang, 365 * 24 * 3600)]
