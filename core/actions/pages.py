@@ -119,5 +119,8 @@ class ActionPages(_Base):  # type: ignore[valid-type,misc]
         if after["status"] == "completed":
             message = N_("Both sides have confirmed: this joint action is completed.")
         else:
-            message = N_("Your side's confirmation is recorded. The other side's completes the action.")
+            message = N_(
+                "Your side's confirmation is recorded. "
+                "The action is completed when the other side confirms it."
+            )
         return redirect(request, f"/actions/{record_id}#completion", flash=("success", message))

@@ -124,7 +124,7 @@ async def audit_page(
             "link": ENTITY_PAGES[row["entity"]].format(id=row["entity_id"])
             if row["entity"] in ENTITY_PAGES
             else None,
-            "action": t.gettext(ACTIONS[row["action"]]) if row["action"] in ACTIONS else row["action"],
+            "action": t.gettext(str(ACTIONS[row["action"]])) if row["action"] in ACTIONS else row["action"],
             "changes": changes(row["before"], row["after"], labels(row["entity"])),
         }
         for row in rows

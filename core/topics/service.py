@@ -93,7 +93,7 @@ class TopicService(RecordService):
             (
                 not r["priority"],
                 r["code"],
-                load_json(r["labels"], {}).get(self.locale) or t.gettext(r["label"]),
+                load_json(r["labels"], {}).get(self.locale) or t.gettext(str(r["label"])),
             )
             for r in rows
         ]
