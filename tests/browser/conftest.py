@@ -1,0 +1,231 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the real app served by the CLI.
+
+One server for the whole browser suite (``pilot-crm demo``, test members added with ``pilot-crm users
+add``, then ``pilot-crm serve``), one browser; each test opens its own contexts (one per member).
+Every page of every context records its requests, and a test fails if any went to a host other
+than the app's own.
+
+Playwright's own browser download cannot work on these machines, so the suite drives the system
+Chromium. Under ``CI=true`` it installs Chromium when missing and fails (never skips) if it cannot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.kit import MEMBERS, PASSWORD, REPO_ROOT, RequestGuard, member_email
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _apt_install_chromium() -> str:
+    """Install Debian's chromium; refresh the package lists and retry once if the first try fails."""
+    log = []
+    for refresh in (False, True):
+        if refresh:
+            update = subprocess.run(["apt-get", "update"], capture_output=True, text=True, check=False)
+            log.append(f"apt-get update: exit {update.returncode}\n{update.stderr[-2000:]}")
+        install = subprocess.run(
+            ["apt-get", "install", "-y", "chromium"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+        log.append(f"apt-get install -y chromium: exit {install.returncode}\n{install.stderr[-2000:]}")
+        if install.returncode == 0 and CHROMIUM.exists():
+            return ""
+    return "\n".join(log)
+
+
+@pytest.fixture(scope="package")
+def chromium_executable() -> str:
+    """The system Chromium; installed on CI when missing (a failure, not a skip, if that fails)."""
+    if not CHROMIUM.exists():
+        if not IN_CI:
+            pytest.skip(
+                f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium); "
+                "under CI=true it is installed automatically"
+            )
+        if shutil.which("apt-get") is None:
+            pytest.fail(f"CI=true and {CHROMIUM} is missing, and apt-get is not available", pytrace=False)
+        problem = _apt_install_chromium()
+        if problem:
+            pytest.fail(f"CI=true and Chromium could not be installed:\n{problem}", pytrace=False)
+    return str(CHROMIUM)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _cli() -> list[str]:
+    """The ``pilot-crm`` command of the interpreter running the tests."""
+    script = Path(sys.executable).parent / "pilot-crm"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "core.cli.main"]
+
+
+@dataclass
+class LiveServer:
+    """The app served by ``pilot-crm serve`` over a demo data directory."""
+
+    port: int
+    data_dir: Path
+    cli: list[str] = field(repr=False)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, slug: str, path: str = "/") -> str:
+        return f"{self.origin}/t/{slug}{path}"
+
+    def command(self, *args: str) -> list[str]:
+        """``pilot-crm --data-dir D --tenants-dir <repo>/tenants ARGS``."""
+        tenants = str(REPO_ROOT / "tenants")
+        return [*self.cli, "--data-dir", str(self.data_dir), "--tenants-dir", tenants, *args]
+
+    def run_cli(self, *args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            self.command(*args),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        if done.returncode != 0:
+            pytest.fail(f"pilot-crm {' '.join(args)} failed: {done.stderr or done.stdout}", pytrace=False)
+        return done.stdout
+
+    def api_get(self, slug: str, path: str, token: str) -> Any:
+        """A GET on the tenant's JSON API (used to learn the demo data a page must or must not show)."""
+        request = urllib.request.Request(  # noqa: S310 - always our own http://127.0.0.1 server
+            f"{self.origin}/t/{slug}/api/v1{path}", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return json.loads(response.read())
+
+
+def _wait_healthy(server: LiveServer, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"pilot-crm serve exited ({process.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{server.origin}/healthz", timeout=1) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"pilot-crm serve did not answer /healthz in 30 s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="package")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    server = LiveServer(port=_free_port(), data_dir=data_dir, cli=_cli())
+    server.run_cli("demo")
+    for slug, role in MEMBERS:
+        server.run_cli(
+            "users",
+            "add",
+            "--tenant",
+            slug,
+            "--email",
+            member_email(slug, role),
+            "--role",
+            role,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+    log = data_dir / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            server.command("serve", "--port", str(server.port)),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            # Plain http on 127.0.0.1: cookies marked Secure would never come back.
+            env={k: v for k, v in os.environ.items() if k != "PILOT_CRM_SECURE_COOKIES"},
+        )
+    try:
+        _wait_healthy(server, process, log)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="package")
+def browser(chromium_executable: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def request_guard(live_server: LiveServer) -> Iterator[RequestGuard]:
+    guard = RequestGuard(live_server.origin)
+    yield guard
+    if foreign := guard.foreign():
+        pytest.fail(f"pages requested hosts other than the app's own: {foreign}", pytrace=False)
+    if guard.page_errors:
+        pytest.fail(f"uncaught script errors on pages: {guard.page_errors}", pytrace=False)
+
+
+NewContext = Callable[..., Any]
+
+
+@pytest.fixture
+def new_context(browser: Any, live_server: LiveServer, request_guard: RequestGuard) -> Iterator[NewContext]:
+    """Open a browser context (one member's browser) whose pages are all watched by the guard."""
+    contexts: list[Any] = []
+
+    def open_context(locale: str = "es-MX", width: int = 1280, height: int = 900) -> Any:
+        context = browser.new_context(
+            base_url=live_server.origin,
+            locale=locale,
+            viewport={"width": width, "height": height},
+            extra_http_headers={"Accept-Language": locale},
+        )
+        context.set_default_timeout(10_000)
+        request_guard.watch(context)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()

@@ -1,0 +1,94 @@
+"""Small helpers the browser scenarios share: signing in through the real form, reading pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel.messages.pofile import read_po
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "browser-tests-Pa55word"
+# The test members: (tenant, role). Emails are ``<role>@<tenant>.browser.test``.
+MEMBERS = [
+    ("mex", "coordinator"),
+    ("mex", "government"),
+    ("mex", "ngo"),
+    ("mex", "observer"),
+    ("demo-ar", "coordinator"),
+]
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+def member_email(slug: str, role: str) -> str:
+    return f"{role}@{slug}.browser.test"
+
+
+def sign_in(context: Any, slug: str, role: str, next_path: str = "/") -> Any:
+    """A new page of ``context`` signed in as the test member of ``role`` in ``slug``, on ``next_path``."""
+    page = context.new_page()
+    page.goto(f"/t/{slug}/login?next=/t/{slug}{next_path}")
+    page.fill("#email", member_email(slug, role))
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("form[action$='/login'] [type=submit]").click()
+    assert f"/t/{slug}/login" not in page.url, f"sign-in as {role}@{slug} failed: {page.content()[:2000]}"
+    return page
+
+
+def goto_ok(page: Any, path: str) -> Any:
+    """Open ``path`` and insist on a 200 (pages not built yet fail here with their status)."""
+    response = page.goto(path)
+    assert response is not None and response.status == 200, f"GET {path} -> {response and response.status}"
+    return response
+
+
+def csrf_token(page: Any) -> str:
+    token = page.locator("input[name=_csrf_token]").first.get_attribute("value")
+    assert token, "no CSRF token on the page"
+    return str(token)
+
+
+def translation(locale: str, msgid: str, catalogs: Path = REPO_ROOT / "locales") -> str:
+    """The translation of ``msgid`` in the catalogs under ``catalogs`` (core's by default; a plugin's
+    ``locales`` folder for its strings); the msgid itself while it is untranslated."""
+    with (catalogs / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        message = read_po(fh).get(msgid)
+    return (message.string if message is not None else "") or msgid
+
+
+def first_link(page: Any, pattern: str) -> str:
+    """The first href on the page matching the regular expression ``pattern``."""
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    for href in hrefs:
+        if re.search(pattern, href or ""):
+            return str(href)
+    raise AssertionError(f"no link matching {pattern!r} on {page.url}")
+
+
+@dataclass
+class RequestGuard:
+    """Every request made by the pages of a test, checked against the app's own origin. Requests to
+    any other host are recorded (the test fails) and aborted, so a test never reaches outside."""
+
+    origin: str
+    seen: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def is_own(self, url: str) -> bool:
+        own, other = urlsplit(self.origin), urlsplit(url)
+        return url.startswith("data:") or (other.scheme, other.netloc) == (own.scheme, own.netloc)
+
+    def watch(self, context: Any) -> None:
+        context.on("request", lambda request: self.seen.append(request.url))
+        context.on("page", lambda page: page.on("pageerror", lambda exc: self.page_errors.append(str(exc))))
+        context.route(
+            "**/*", lambda route: route.continue_() if self.is_own(route.request.url) else route.abort()
+        )
+
+    def foreign(self) -> list[str]:
+        return [url for url in self.seen if not self.is_own(url)]
