@@ -15,6 +15,7 @@ from core.accounts.roles import Actor
 from core.errors import Conflict, DomainError, Message, ValidationFailed
 from core.forms import vocabulary
 from core.i18n.markers import N_
+from core.web.pages.auth import throttle
 from core.web.pages.datetimes import format_moment
 from core.web.pages.forms import FieldView
 from core.web.pages.guards import require_coordinator, require_signed_in
@@ -102,6 +103,16 @@ class ProfilePages(Controller):
         ctx = request_context(request.scope)
         assert actor.user_id is not None
         errors: Errors = {}
+        # Guessing the current password from a hijacked session is throttled like sign-in.
+        keys = (
+            f"{ctx.tenant.slug if ctx and ctx.tenant else ''}:{actor.email}",
+            request.client.host if request.client else "?",
+        )
+        if throttle.blocked(*keys):
+            errors["current_password"] = [
+                Message(N_("Too many failed attempts. Wait 15 minutes and try again."))
+            ]
+            return _profile(request, errors=errors, status=429)
         if new != str(form.get("confirm_password", "")):
             errors["confirm_password"] = [Message(N_("The two new passwords are not the same."))]
         try:
@@ -111,6 +122,8 @@ class ProfilePages(Controller):
                 )
         except ValidationFailed as exc:
             errors = exc.errors
+            if "current_password" in errors:
+                throttle.failed(*keys)
         if errors:
             return _profile(request, errors=errors, status=400)
         return redirect(

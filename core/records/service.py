@@ -72,6 +72,7 @@ class RecordService:
     table: ClassVar[type[Any]]  # a Piccolo table with RecordMixin's columns
     sort_column: ClassVar[str] = "id"
     label_column: ClassVar[str] = "name"  # what names a record in choice lists and links
+    immutable_fields: ClassVar[tuple[str, ...]] = ()  # set at creation, ignored on update
     sort_descending: ClassVar[bool] = False
     json_columns: ClassVar[dict[str, Any]] = {"extra": {}}
     topic_link: ClassVar[TopicLink | None] = None
@@ -325,6 +326,8 @@ class RecordService:
         if not isinstance(version, int) or isinstance(version, bool):
             raise ValidationFailed({"version": [Message(N_("Enter a whole number."))]})
         core, extra = self._validate(data, partial=True)
+        for name in self.immutable_fields:
+            core.pop(name, None)
         async with self.table._meta.db.transaction():
             existing = await self._fetch(record_id)
             self._check_edit(existing)

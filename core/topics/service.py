@@ -49,6 +49,7 @@ class TopicService(RecordService):
     form_name = "topic"
     table = Topic
     label_column = "code"
+    immutable_fields = ("code",)
     sort_column = "code"
     json_columns: ClassVar[dict[str, Any]] = {"labels": {}}
     filters: ClassVar = {
@@ -78,8 +79,6 @@ class TopicService(RecordService):
             if await Topic.exists().where(Topic.code == values["code"]).run():
                 raise Conflict(N_("A topic with this code already exists."))
             values["source"] = "custom"
-        else:
-            values.pop("code", None)  # codes are identifiers: never renamed
 
     async def labelled(self) -> list[tuple[str, str]]:
         """``(code, label in the service's locale)`` of every live topic, priorities first."""

@@ -211,3 +211,21 @@ def test_a_coordinator_of_one_pilot_cannot_manage_another(client, env):
     assert forged.status_code in (303, 403)
     beta = sign_in(client, env, "beta", "observer")
     assert beta.get("/profile").status_code == 200  # the beta member is untouched
+
+
+def test_guessing_the_current_password_is_throttled(client, env):
+    from core.testing.web import sign_in as _sign_in
+
+    browser = _sign_in(client, env, "beta", "government")
+    browser.get("/profile")
+    for _ in range(5):
+        wrong = browser.post(
+            "/profile/password",
+            {"current_password": "guess", "new_password": "x" * 12, "confirm_password": "x" * 12},
+        )
+        assert wrong.status_code == 400
+    blocked = browser.post(
+        "/profile/password",
+        {"current_password": "guess", "new_password": "x" * 12, "confirm_password": "x" * 12},
+    )
+    assert blocked.status_code == 429

@@ -125,3 +125,16 @@ def test_a_member_of_alpha_cannot_open_beta_topic_pages(client, env):
     for path in ("/topics", f"/topics/{beta_topic}", "/topics/new"):
         response = intruder.get(path, follow_redirects=False)
         assert response.status_code == 303 and "/t/beta/login" in response.headers["location"]
+
+
+def test_the_edit_form_shows_the_code_read_only(client, env):
+    from core.testing.web import sign_in as _sign_in
+
+    browser = _sign_in(client, env, "alpha", "coordinator")
+    topics = client.get(
+        "/t/alpha/api/v1/topics", params={"q": "TIP"}, headers=env.headers("alpha", "coordinator")
+    )
+    topic = next(t for t in topics.json()["items"] if t["code"] == "TIP")
+    page = browser.get(f"/topics/{topic['id']}/edit")
+    assert page.status_code == 200
+    assert 'name="code" type="text" value="TIP" readonly' in page.text

@@ -388,3 +388,16 @@ def test_tax_identifiers_are_normalized_before_they_are_checked(client, env):
     )
     assert r.status_code == 201, r.text
     assert r.json()["mx_rfc"] == "ABC010203XY4"
+
+
+def test_a_topic_code_is_set_once(client, env):
+    h = env.headers("alpha", "coordinator")
+    code = "KEEP-" + secrets.token_hex(2).upper()
+    topic = client.post(
+        f"{API}/topics", json={"code": code, "label": "x", "category": "national"}, headers=h
+    ).json()
+    renamed = client.patch(
+        f"{API}/topics/{topic['id']}", json={"version": 1, "code": "OTHER", "label": "y"}, headers=h
+    )
+    assert renamed.status_code == 200
+    assert (renamed.json()["code"], renamed.json()["label"]) == (code, "y")

@@ -37,6 +37,7 @@ class FieldView:
     choices: list[tuple[str, str]] = field(default_factory=list)
     max_length: int | None = None
     source: str = "core"
+    readonly: bool = False
 
     @property
     def input_type(self) -> str:

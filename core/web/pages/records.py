@@ -109,13 +109,17 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         options = await form_options(form, actor, t.locale, tenant)
         timezone = values.get("timezone") or tenant.declaration.timezone
         general = [t.message(m) for m in errors.get("", [])]
+        fields = field_views(form, t, values, errors, options, timezone)
+        if record is not None:  # identifiers such as a topic's code are set once
+            for view in fields:
+                view.readonly = view.name in service_cls.immutable_fields
         return render(
             request,
             "records/form.html",
             status=status,
             spec=spec,
             record=record,
-            fields=field_views(form, t, values, errors, options, timezone),
+            fields=fields,
             error=error,
             general_errors=general,
         )
@@ -124,6 +128,14 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         tenant, _, _ = page_parts(request)
         data = await request.form()
         return parse_submission(tenant.form(form_name), data, tenant.declaration.timezone)
+
+    async def editable(actor: Actor, locale: str, record_id: int) -> dict[str, Any]:
+        """The record, if ``actor`` may change it (else 403: the form would only be refused)."""
+        service = service_cls(actor, locale)
+        record = await service.get(record_id)
+        if not service.may_edit(record):
+            raise PermissionDenied()
+        return record
 
     @get("/", name=f"{form_name}-list")
     async def list_page(
@@ -190,10 +202,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         self: Controller, request: Request, actor: CurrentActor, record_id: PathId
     ) -> Template:
         _, t, _ = page_parts(request)
-        service = service_cls(actor, t.locale)
-        record = await service.get(record_id)
-        if not service.may_edit(record):
-            raise PermissionDenied()
+        record = await editable(actor, t.locale, record_id)
         return await render_form(request, actor, record, {}, record)
 
     @post("/{record_id:int}/edit")
@@ -225,10 +234,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         self: Controller, request: Request, actor: CurrentActor, record_id: PathId
     ) -> Template:
         _, t, _ = page_parts(request)
-        service = service_cls(actor, t.locale)
-        record = await service.get(record_id)
-        if not service.may_edit(record):
-            raise PermissionDenied()
+        record = await editable(actor, t.locale, record_id)
         return render(request, "records/archive.html", spec=spec, record=record)
 
     @post("/{record_id:int}/archive")
