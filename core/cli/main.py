@@ -1,4 +1,4 @@
-"""``pilot-crm``: serve, demo, migrate, tenants, users, tokens.
+"""``pilot-crm``: serve, demo, migrate, backup, restore, tenants, users, tokens.
 
 Errors end with exit code 1 and one line on stderr saying why; nothing is half-written.
 """
@@ -115,6 +115,65 @@ def migrate(ctx: click.Context, slug: str | None) -> None:
         click.echo(
             f"{tenant.slug}: migrations applied [{applied}], topics added: {report.topics_added}{created}"
         )
+
+
+@cli.command()
+@click.option("--tenant", "slug", required=True)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False),
+    help="Directory for the archive (default <data dir>/backups).",
+)
+@click.pass_context
+def backup(ctx: click.Context, slug: str, output: str | None) -> None:
+    """Write a consistent backup of one tenant's database (safe while the app runs); prints its path."""
+    from pathlib import Path
+
+    from core.db.backup import BackupError, backup_tenant
+
+    registry = load_registry(ctx)
+    tenant = pick_tenants(registry, slug)[0]
+    destination = Path(output) if output else ctx.obj["settings"].data_dir / "backups"
+    try:
+        archive = run(registry, functools.partial(backup_tenant, tenant, destination))
+    except BackupError as exc:
+        fail(str(exc))
+    click.echo(str(archive))
+
+
+@cli.command()
+@click.option("--tenant", "slug", required=True)
+@click.argument("archive", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def restore(ctx: click.Context, slug: str, archive: str, yes: bool) -> None:
+    """Replace one tenant's data with a backup of that same tenant, then migrate it up to date."""
+    from pathlib import Path
+
+    from core.db.backup import BackupError, restore_tenant, verify_archive
+    from core.db.migrate import migrate_tenant
+
+    registry = load_registry(ctx)
+    tenant = pick_tenants(registry, slug)[0]
+    try:
+        manifest = run(registry, functools.partial(verify_archive, tenant, Path(archive)))
+        if not yes and not click.confirm(
+            f"Replace ALL data of tenant '{slug}' with its backup of {manifest.created_at}?"
+        ):
+            fail("restore cancelled, nothing changed")
+
+        async def restore_and_migrate() -> Any:
+            await restore_tenant(tenant, Path(archive))
+            return await migrate_tenant(tenant)
+
+        report = run(registry, restore_and_migrate)
+    except BackupError as exc:
+        fail(str(exc))
+    applied = sum(report.applied.values())
+    click.echo(
+        f"{slug}: restored the backup of {manifest.created_at} (app {manifest.app_version}); "
+        f"migrations applied since: {applied}"
+    )
 
 
 @cli.command()

@@ -1,0 +1,274 @@
+"""Back up and restore one tenant's database as a single verified archive.
+
+An archive is ``<slug>-<UTC timestamp>.tar.gz`` holding ``manifest.json`` (tenant slug, engine,
+creation time, app version, payload name, size and SHA-256) and the payload: a SQLite file made with
+SQLite's online backup API (a consistent snapshot while the app keeps writing in WAL mode), or a
+``pg_dump --format=custom`` file. Restore verifies everything *before* touching the tenant: the
+manifest's slug must be the target tenant's (a backup never crosses tenants: that is an isolation
+promise), the engine must match, the checksum must match, and the payload must be readable
+(``PRAGMA integrity_check`` / ``pg_restore --list``).
+
+SQLite restores copy the verified file *into* the live database with the same online backup API
+rather than renaming a file over it: the copy is one write transaction, so it is atomic, it waits
+for the app's writer through SQLite's own locks, and every connection still open on the database
+(another ``pilot-crm serve`` process included) sees the restored data on its next query. Renaming
+would leave running processes reading the old, unlinked file, and deleting ``-wal``/``-shm`` under
+them corrupts it. PostgreSQL restores run ``pg_restore --clean --if-exists --single-transaction``,
+also all-or-nothing.
+
+Errors are :class:`BackupError` with one line that says what is wrong; nothing is changed then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import glob
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+import zlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core import __version__
+from core.db.postgres import ensure_database
+
+if TYPE_CHECKING:
+    from core.tenancy.registry import TenantRuntime
+
+FORMAT = "pilot-crm-backup/1"
+MANIFEST = "manifest.json"
+BUSY_TIMEOUT_S = 30.0
+PG_BINDIR_ENV = "PILOT_CRM_PG_BINDIR"  # where pg_dump/pg_restore live, when not the first on PATH
+PG_DEBIAN_BINDIRS = "/usr/lib/postgresql/*/bin"
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go ahead; the message is one line for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    format: str
+    tenant: str
+    engine: str
+    created_at: str
+    app_version: str
+    payload: str
+    size: int
+    sha256: str
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _sqlite_path(tenant: TenantRuntime) -> Path:
+    return Path(tenant.declaration.database_url.removeprefix("sqlite:///"))
+
+
+# -- PostgreSQL client tools -------------------------------------------------------------------
+
+
+def pg_tool(name: str) -> str:
+    """Path of ``pg_dump``/``pg_restore``: in ``$PILOT_CRM_PG_BINDIR`` if set, else on PATH, else the
+    newest Debian-style ``/usr/lib/postgresql/<major>/bin`` (the client must be as new as the server)."""
+    if bindir := os.environ.get(PG_BINDIR_ENV):
+        found = shutil.which(name, path=bindir)
+    else:
+        found = shutil.which(name)
+        if found is None:
+            majors = [d for d in glob.glob(PG_DEBIAN_BINDIRS) if Path(d).parent.name.isdigit()]
+            dirs = sorted(majors, key=lambda d: int(Path(d).parent.name))
+            found = next((str(Path(d) / name) for d in reversed(dirs) if (Path(d) / name).exists()), None)
+    if found is None:
+        where = os.environ.get(PG_BINDIR_ENV) or f"PATH or {PG_DEBIAN_BINDIRS}"
+        raise BackupError(f"{name} not found in {where} (install the PostgreSQL client tools)")
+    return found
+
+
+def _run_tool(args: list[str]) -> None:
+    done = subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603 - fixed tools
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()] or [f"exit {done.returncode}"]
+        raise BackupError(f"{Path(args[0]).name} failed: {lines[0]}")
+
+
+# -- backup --------------------------------------------------------------------------------------
+
+
+def _backup_sqlite(tenant: TenantRuntime, out: Path) -> None:
+    source = _sqlite_path(tenant)
+    if not source.exists():
+        raise BackupError(f"{tenant.slug}: database {source} does not exist (run: pilot-crm migrate)")
+    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_S)
+    dst = sqlite3.connect(out)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")  # a self-contained file, no -wal beside it
+        if dst.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise BackupError(f"{tenant.slug}: the snapshot failed its integrity check")
+    finally:
+        dst.close()
+        src.close()
+
+
+def _backup_sync(tenant: TenantRuntime, destination_dir: Path, created: dt.datetime) -> Path:
+    engine = tenant.declaration.engine_kind
+    stamp = created.strftime("%Y%m%dT%H%M%SZ")
+    payload_name = f"{tenant.slug}-{stamp}.{'sqlite3' if engine == 'sqlite' else 'dump'}"
+    destination_dir.mkdir(parents=True, exist_ok=True)
+    archive = destination_dir / f"{tenant.slug}-{stamp}.tar.gz"
+    if archive.exists():
+        raise BackupError(f"{archive} already exists")
+    with tempfile.TemporaryDirectory(dir=destination_dir, prefix=".backup-") as tmp:
+        payload = Path(tmp) / payload_name
+        if engine == "sqlite":
+            _backup_sqlite(tenant, payload)
+        else:
+            dsn = tenant.declaration.database_url
+            _run_tool(
+                [pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={payload}", f"--dbname={dsn}"]
+            )
+        manifest = Manifest(
+            format=FORMAT,
+            tenant=tenant.slug,
+            engine=engine,
+            created_at=created.isoformat(),
+            app_version=__version__,
+            payload=payload_name,
+            size=payload.stat().st_size,
+            sha256=_sha256(payload),
+        )
+        partial = Path(tmp) / "archive.tar.gz"
+        with tarfile.open(partial, "w:gz") as tar:
+            data = json.dumps(asdict(manifest), indent=2).encode()
+            info = tarfile.TarInfo(MANIFEST)
+            info.size, info.mtime, info.mode = len(data), int(created.timestamp()), 0o600
+            tar.addfile(info, io.BytesIO(data))
+            tar.add(payload, arcname=payload_name)
+        os.chmod(partial, 0o600)  # tenant data: readable by the service account only
+        partial.replace(archive)  # a half-written archive never carries the final name
+    return archive
+
+
+async def backup_tenant(tenant: TenantRuntime, destination_dir: Path) -> Path:
+    """Write a verified archive of ``tenant``'s database into ``destination_dir``; return its path."""
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return await asyncio.to_thread(_backup_sync, tenant, Path(destination_dir), created)
+
+
+# -- verification --------------------------------------------------------------------------------
+
+
+def _unpack(tenant: TenantRuntime, archive: Path, workdir: Path) -> tuple[Manifest, Path]:
+    """Check ``archive`` against ``tenant`` and extract its payload into ``workdir``."""
+    if not archive.is_file():
+        raise BackupError(f"{archive}: no such file")
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            try:
+                raw = json.loads(tar.extractfile(MANIFEST).read())  # type: ignore[union-attr]
+                manifest = Manifest(**raw)
+            except (KeyError, AttributeError, TypeError, ValueError):
+                raise BackupError(f"{archive}: not a Pilot CRM backup (no valid manifest)") from None
+            if manifest.format != FORMAT:
+                raise BackupError(f"{archive}: unsupported backup format '{manifest.format}'")
+            if manifest.tenant != tenant.slug:
+                raise BackupError(
+                    f"{archive} is a backup of tenant '{manifest.tenant}', not of '{tenant.slug}': refused"
+                )
+            if manifest.engine != tenant.declaration.engine_kind:
+                raise BackupError(
+                    f"{archive} holds a {manifest.engine} database; "
+                    f"tenant '{tenant.slug}' uses {tenant.declaration.engine_kind}"
+                )
+            try:
+                member = tar.getmember(manifest.payload)
+            except KeyError:
+                raise BackupError(f"{archive}: the payload {manifest.payload} is missing") from None
+            source = tar.extractfile(member) if member.isfile() else None
+            if source is None or "/" in manifest.payload or manifest.payload.startswith("."):
+                raise BackupError(f"{archive}: the payload {manifest.payload} is not a plain file")
+            payload = workdir / "payload"
+            with source, payload.open("wb") as out:
+                shutil.copyfileobj(source, out)
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+        raise BackupError(f"{archive}: unreadable or damaged archive ({exc})") from None
+    if payload.stat().st_size != manifest.size or _sha256(payload) != manifest.sha256:
+        raise BackupError(f"{archive}: checksum mismatch, the backup is damaged")
+    if manifest.engine == "sqlite":
+        try:
+            with sqlite3.connect(payload) as conn:
+                ok = conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            conn.close()
+        except sqlite3.DatabaseError:
+            ok = False
+        if not ok:
+            raise BackupError(f"{archive}: the database inside fails its integrity check")
+    else:
+        _run_tool([pg_tool("pg_restore"), "--list", str(payload)])
+    return manifest, payload
+
+
+def _workdir(tenant: TenantRuntime) -> tempfile.TemporaryDirectory[str]:
+    # Next to the SQLite database (same disk, same permissions); the system temp dir for PostgreSQL.
+    base = _sqlite_path(tenant).parent if tenant.declaration.engine_kind == "sqlite" else None
+    if base is not None:
+        base.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(dir=base, prefix=".restore-")
+
+
+async def verify_archive(tenant: TenantRuntime, archive: Path) -> Manifest:
+    """Everything restore checks, without changing anything: returns the manifest or raises."""
+
+    def check() -> Manifest:
+        with _workdir(tenant) as tmp:
+            return _unpack(tenant, Path(archive), Path(tmp))[0]
+
+    return await asyncio.to_thread(check)
+
+
+# -- restore -------------------------------------------------------------------------------------
+
+
+def _restore_sqlite(tenant: TenantRuntime, payload: Path) -> None:
+    target = _sqlite_path(tenant)
+    src = sqlite3.connect(payload)
+    dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S)
+    try:
+        dst.execute("PRAGMA journal_mode = WAL")  # as the app runs it; a no-op on an existing database
+        src.backup(dst)  # one write transaction on the live database: all or nothing
+        dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as exc:
+        raise BackupError(f"{tenant.slug}: restore failed, database unchanged ({exc})") from None
+    finally:
+        dst.close()
+        src.close()
+
+
+async def restore_tenant(tenant: TenantRuntime, archive: Path) -> Manifest:
+    """Replace ``tenant``'s data with the archive's, after verifying it (see the module docstring)."""
+    with _workdir(tenant) as tmp:
+        manifest, payload = await asyncio.to_thread(_unpack, tenant, Path(archive), Path(tmp))
+        await tenant.close()  # this process's connections: reopened on the next query
+        if manifest.engine == "sqlite":
+            await asyncio.to_thread(_restore_sqlite, tenant, payload)
+        else:
+            dsn = tenant.declaration.database_url
+            await ensure_database(dsn)
+            args = [pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction"]
+            await asyncio.to_thread(_run_tool, [*args, f"--dbname={dsn}", str(payload)])
+    return manifest
