@@ -14,7 +14,7 @@ from core.actions.tables import (
     ProgressUpdate,
 )
 from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
-from core.forms.fields import FieldInvalid, FieldSpec, clean_value, is_empty
+from core.forms.fields import FieldInvalid, FieldSpec, as_id, clean_value, is_empty
 from core.forms.vocabulary import GOVERNMENT, NON_GOVERNMENTAL
 from core.i18n.markers import N_
 from core.meetings.tables import Meeting
@@ -33,7 +33,7 @@ def _partner_filter(value: str):
     async def clause():
         rows = (
             await ActionPartner.select(ActionPartner.action)
-            .where(ActionPartner.organization == (int(value) if value.isdigit() else -1))
+            .where(ActionPartner.organization == as_id(value))
             .run()
         )
         return JointAction.id.is_in([r["action"] for r in rows] or [-1])
@@ -59,8 +59,8 @@ class ActionService(RecordService):
     filters: ClassVar = {
         "status": lambda v: JointAction.status == v,
         "topic": topic_filter(JointAction, ActionTopic, "action"),
-        "government_lead": lambda v: JointAction.government_lead == (int(v) if v.isdigit() else -1),
-        "origin_meeting": lambda v: JointAction.origin_meeting == (int(v) if v.isdigit() else -1),
+        "government_lead": lambda v: JointAction.government_lead == as_id(v),
+        "origin_meeting": lambda v: JointAction.origin_meeting == as_id(v),
         "partner": _partner_filter,
         "due_before": _due_before,
     }

@@ -8,6 +8,7 @@ from piccolo.columns import Text
 from piccolo.query.functions import Cast
 
 from core.contacts.tables import Contact
+from core.forms.fields import as_id
 from core.organizations.tables import Organization
 from core.records.service import RecordService, load_json
 
@@ -29,7 +30,7 @@ class ContactService(RecordService):
     sort_column = "last_name"
     json_columns: ClassVar[dict[str, Any]] = {"extra": {}, "emails": [], "phones": [], "roles": []}
     filters: ClassVar = {
-        "organization": lambda v: Contact.organization == int(v) if v.isdigit() else Contact.id < 0,
+        "organization": lambda v: Contact.organization == as_id(v),
         "language": lambda v: Contact.preferred_language == v,
         "protected": lambda v: Contact.protected == _bool(v),
         # JSON has no LIKE on PostgreSQL: compare its text (a list of codes, each in quotes).

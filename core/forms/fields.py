@@ -157,13 +157,34 @@ def _datetime(value: Any) -> datetime:
     return parsed
 
 
+# Integer columns (ids included) are 32-bit on every backend: a larger number is the client's
+# mistake, to be answered as such, not an overflow deep in the database driver.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def in_int_range(value: int) -> bool:
+    return INT_MIN <= value <= INT_MAX
+
+
+def as_id(text: str) -> int:
+    """The record id in a query or form value, or -1 (which matches no row) when it is not a plain
+    number within the integer range."""
+    if not (text.isascii() and text.isdigit()):
+        return -1
+    number = int(text)
+    return number if in_int_range(number) else -1
+
+
 def _integer(value: Any) -> int:
     if isinstance(value, bool):
         raise FieldInvalid(N_("Enter a whole number."))
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         raise FieldInvalid(N_("Enter a whole number.")) from None
+    if not in_int_range(number):
+        raise FieldInvalid(N_("This number is out of range."))
+    return number
 
 
 def _boolean(value: Any) -> bool:

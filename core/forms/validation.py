@@ -15,6 +15,17 @@ from core.i18n.markers import N_
 META_KEYS = frozenset({"version"})
 
 
+def require_fields_only(data: Any, allowed: frozenset[str] | set[str]) -> dict[str, Any]:
+    """``data`` as a dict, or ValidationFailed naming each key that is not in ``allowed``: small
+    bodies with no form definition (attendance) refuse stray keys as record bodies do."""
+    if not isinstance(data, dict):
+        raise ValidationFailed({"": [Message(N_("Send a JSON object."))]})
+    unknown = {key: [Message(N_("Unknown field."))] for key in data if key not in allowed}
+    if unknown:
+        raise ValidationFailed(unknown)
+    return data
+
+
 def validate_submission(
     form: FormDefinition,
     data: Any,

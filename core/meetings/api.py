@@ -3,6 +3,7 @@ from typing import Any
 from litestar import delete, get, put
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
+from core.forms.validation import require_fields_only
 from core.meetings.service import MeetingService
 from core.records.api import record_controller
 from core.web.params import CurrentActor, JSONObject, PathId
@@ -19,7 +20,8 @@ class MeetingController(_Base):  # type: ignore[valid-type,misc]
     async def set_attendee(
         self, actor: CurrentActor, record_id: PathId, contact_id: PathId, data: JSONObject
     ) -> dict[str, Any]:
-        return await MeetingService(actor).set_attendance(record_id, contact_id, str(data.get("status", "")))
+        body = require_fields_only(data, {"status"})
+        return await MeetingService(actor).set_attendance(record_id, contact_id, str(body.get("status", "")))
 
     @delete(
         "/{record_id:int}/attendees/{contact_id:int}",

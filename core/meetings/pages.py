@@ -16,7 +16,7 @@ from core.actions.service import ActionService
 from core.contacts.service import ContactService
 from core.errors import Message, ValidationFailed
 from core.forms.definitions import FormDefinition
-from core.forms.fields import FieldSpec
+from core.forms.fields import FieldSpec, as_id
 from core.forms.vocabulary import ATTENDANCE_STATUSES, MEETING_MODES, MEETING_TYPES
 from core.i18n.markers import N_
 from core.meetings.service import MeetingService
@@ -154,7 +154,7 @@ class MeetingPages(_Base):  # type: ignore[valid-type,misc]
             if not values["contact"].isdigit():
                 raise ValidationFailed({"contact": [Message(N_("This field is required."))]})
             await MeetingService(actor, t.locale).set_attendance(
-                record_id, int(values["contact"]), values["status"]
+                record_id, as_id(values["contact"]), values["status"]
             )
         except ValidationFailed as exc:
             return await self._refused(request, actor, record_id, values, exc.errors)

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from core.contacts.tables import Contact
 from core.errors import Message, NotFound, ValidationFailed
+from core.forms.fields import as_id
 from core.forms.vocabulary import ATTENDANCE_STATUSES
 from core.i18n.markers import N_
 from core.meetings.tables import Attendance, Meeting, MeetingTopic
@@ -33,7 +34,7 @@ def _datetime_filter(op: str):
 
 async def _attended_by(organization: str):
     """Meetings where someone of ``organization`` was on the list of attendees."""
-    org_id = int(organization) if organization.isdigit() else -1
+    org_id = as_id(organization)
     rows = await Attendance.select(Attendance.meeting).where(Attendance.organization == org_id).run()
     return Meeting.id.is_in([r["meeting"] for r in rows] or [-1])
 

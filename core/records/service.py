@@ -16,6 +16,7 @@ from core.accounts.roles import Actor
 from core.audit import service as audit
 from core.db.prepared import Prepared
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
+from core.forms.fields import in_int_range
 from core.forms.validation import validate_record, validate_submission
 from core.i18n.markers import N_
 from core.plugins.manager import notify_record_changed
@@ -323,7 +324,7 @@ class RecordService:
         if not isinstance(data, dict) or "version" not in data:
             raise ValidationFailed({"version": [Message(N_("This field is required."))]})
         version = data["version"]
-        if not isinstance(version, int) or isinstance(version, bool):
+        if not isinstance(version, int) or isinstance(version, bool) or not in_int_range(version):
             raise ValidationFailed({"version": [Message(N_("Enter a whole number."))]})
         core, extra = self._validate(data, partial=True)
         for name in self.immutable_fields:

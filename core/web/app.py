@@ -8,9 +8,10 @@ from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
-from litestar_htmx import HTMXPlugin, HTMXRequest
+from litestar_htmx import HTMXPlugin
 
 from core import __version__
 from core.audit.api import audit_log
@@ -22,6 +23,8 @@ from core.web.forms_api import form_definition
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
 from core.web.problems import EXCEPTION_HANDLERS
+from core.web.request import AppRequest
+from core.web.security import security_headers_hook
 from core.web.templating import STATIC_DIR, template_config
 
 log = logging.getLogger("pilot_crm")
@@ -130,8 +133,9 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
             exclude=[r"^/t/[^/]+/api/", r"^/healthz$", r"^/schema"],
         ),
         plugins=[HTMXPlugin()],
-        request_class=HTMXRequest,
+        request_class=AppRequest,
         middleware=[tenant_middleware_factory(registry)],
+        before_send=[security_headers_hook(tls=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[start_tenants],
         on_shutdown=[close_all],
@@ -139,6 +143,8 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
             title="Pilot CRM",
             version=__version__,
             path="/schema",
+            # The document only: the browsable UIs load scripts from CDNs, which the CSP refuses.
+            render_plugins=[JsonRenderPlugin()],
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer", description="API token"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 
 from core.accounts.roles import Actor
 from core.i18n.translator import Translator
@@ -15,7 +15,8 @@ CurrentActor = NamedDependency[Actor]
 CurrentTenant = NamedDependency[TenantRuntime]
 CurrentTranslator = NamedDependency[Translator]
 JSONObject = JSONBody[dict[str, Any]]
-PathId = FromPath[int]
+# Ids are 32-bit columns: a larger one is refused as a bad request before it reaches the driver.
+PathId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 PathName = FromPath[str]
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    SerializationException,
+    ValidationException,
+)
 from litestar.exceptions import PermissionDeniedException as LitestarPermissionDenied
 
 from core.errors import DomainError, Message, ValidationFailed
@@ -106,10 +112,17 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         status = 403
     if wants_html(request):
         return html_error(request, status)
-    detail = None
-    if status == 400 and "json" in str(exc.detail).lower():
-        detail = Message(N_("The request body is not valid JSON."))
-    return problem(request, status, detail)
+    return problem(request, status, _body_detail(exc) if status == 400 else None)
+
+
+def _body_detail(exc: HTTPException) -> Message | None:
+    """Say why an unreadable body was refused: Litestar raises its 400 from the decoder's error."""
+    cause = exc.__cause__
+    if not isinstance(cause, SerializationException) and "json" not in str(exc.detail).lower():
+        return None
+    if isinstance(cause, SerializationException) and isinstance(cause.__cause__, UnicodeDecodeError):
+        return Message(N_("The request body is not valid UTF-8."))
+    return Message(N_("The request body is not valid JSON."))
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:

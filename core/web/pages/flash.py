@@ -17,7 +17,7 @@ FLASH_COOKIE = "pcrm_flash"
 LEVELS = ("success", "info", "error")
 
 
-def flash_cookie(slug: str, level: str, msgid: str, **params: Any) -> Cookie:
+def flash_cookie(slug: str, level: str, msgid: str, *, secure: bool = False, **params: Any) -> Cookie:
     payload = json.dumps([[level, msgid, {k: str(v) for k, v in params.items()}]]).encode()
     return Cookie(
         key=FLASH_COOKIE,
@@ -25,6 +25,7 @@ def flash_cookie(slug: str, level: str, msgid: str, **params: Any) -> Cookie:
         path=f"/t/{slug}/",
         httponly=True,
         samesite="lax",
+        secure=secure,
         max_age=60,
     )
 
@@ -40,5 +41,13 @@ def read_flashes(request: Request) -> list[tuple[str, str, dict[str, str]]]:
         return []
 
 
-def clear_flash_cookie(slug: str) -> Cookie:
-    return Cookie(key=FLASH_COOKIE, value="", path=f"/t/{slug}/", max_age=0, httponly=True, samesite="lax")
+def clear_flash_cookie(slug: str, *, secure: bool = False) -> Cookie:
+    return Cookie(
+        key=FLASH_COOKIE,
+        value="",
+        path=f"/t/{slug}/",
+        max_age=0,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )

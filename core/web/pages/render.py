@@ -59,7 +59,8 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         "choice_label": lambda choices, value: choice_label(t, choices, value),
         "vocab": vocabulary,
     }
-    cookies = [clear_flash_cookie(tenant.slug)] if flashes else []
+    secure = request.app.state.settings.secure_cookies
+    cookies = [clear_flash_cookie(tenant.slug, secure=secure)] if flashes else []
     return Template(template_name=template, context={**base, **context}, status_code=status, cookies=cookies)
 
 
@@ -75,6 +76,7 @@ def redirect(
     tenant, _, _ = page_parts(request)
     jar = list(cookies or [])
     if flash is not None:
-        jar.append(flash_cookie(tenant.slug, flash[0], flash[1], **params))
+        secure = request.app.state.settings.secure_cookies
+        jar.append(flash_cookie(tenant.slug, flash[0], flash[1], secure=secure, **params))
     target = path if path.startswith("/t/") else f"/t/{tenant.slug}{path}"
     return Redirect(path=target, status_code=303, cookies=jar)
