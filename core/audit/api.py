@@ -1,11 +1,14 @@
+"""The append-only audit log: who changed what, when, in which tenant, before and after."""
+
 from typing import Annotated, Any
 
-from litestar import get
+from litestar import Response, get
 from litestar.params import QueryParameter
 
+from core.audit.export import MEDIA_TYPES, export_audit, export_filename
 from core.audit.service import history
 from core.errors import PermissionDenied
-from core.web.params import CurrentActor, FromQuery
+from core.web.params import CurrentActor, CurrentTenant, FromQuery
 
 
 @get("/audit", summary="Audit log (coordinators)", tags=["Audit"])
@@ -19,3 +22,26 @@ async def audit_log(
     if not actor.is_coordinator:
         raise PermissionDenied()
     return await history(entity, entity_id, limit)
+
+
+@get(
+    "/audit/export",
+    summary="Export the audit log as CSV (coordinators)",
+    tags=["Audit"],
+    media_type=MEDIA_TYPES["csv"],
+)
+async def audit_export(
+    actor: CurrentActor,
+    tenant: CurrentTenant,
+    entity: FromQuery[str | None] = None,
+    by: FromQuery[str | None] = None,
+) -> Response[str]:
+    """Every entry matching the filters (record type, member's email), oldest first, with the hash
+    chain columns so the copy can be checked later."""
+    if not actor.is_coordinator:
+        raise PermissionDenied()
+    return Response(
+        await export_audit("csv", entity or None, (by or "").strip() or None),
+        media_type=MEDIA_TYPES["csv"],
+        headers={"Content-Disposition": f'attachment; filename="{export_filename(tenant.slug, "csv")}"'},
+    )

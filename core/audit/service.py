@@ -1,12 +1,14 @@
-"""Write audit entries inside the caller's transaction, so a change and its record land together."""
+"""Write audit entries inside the caller's transaction, so a change and its record land together;
+each entry is appended to the tenant's hash chain (``core.audit.chain``) under the chain lock."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from core.accounts.roles import Actor
+from core.audit.chain import chain_head, entry_hash, lock_chain, payload_hash
 from core.audit.tables import AuditEntry
 from core.tenancy.context import require_tenant
 
@@ -20,18 +22,34 @@ def _jsonable(value: Any) -> Any:
 async def record(
     actor: Actor, entity: str, entity_id: int, action: str, before: dict | None, after: dict | None
 ) -> None:
-    await AuditEntry.insert(
-        AuditEntry(
-            tenant=require_tenant().slug,
-            actor_id=actor.user_id,
-            actor_email=actor.email,
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            before=_jsonable(before) if before is not None else None,
-            after=_jsonable(after) if after is not None else None,
-        )
-    ).run()
+    """Append one entry. Joins the caller's transaction when there is one (the usual case), else
+    opens its own: either way the chain lock is held from reading the head to the insert's commit."""
+    fields: dict[str, Any] = {
+        "at": datetime.now(UTC),
+        "tenant": require_tenant().slug,
+        "actor_id": actor.user_id,
+        "actor_email": actor.email,
+        "entity": entity,
+        "entity_id": entity_id,
+        "action": action,
+    }
+    old = _jsonable(before) if before is not None else None
+    new = _jsonable(after) if after is not None else None
+    payload = payload_hash(old, new)
+    async with AuditEntry._meta.db.transaction():
+        await lock_chain()
+        prev, last_seq = await chain_head()
+        await AuditEntry.insert(
+            AuditEntry(
+                **fields,
+                before=old,
+                after=new,
+                seq=last_seq + 1,
+                payload_hash=payload,
+                prev_hash=prev,
+                entry_hash=entry_hash(prev, last_seq + 1, fields, payload),
+            )
+        ).run()
 
 
 async def history(

@@ -112,8 +112,10 @@ def migrate(ctx: click.Context, slug: str | None) -> None:
         report = run(registry, functools.partial(migrate_tenant, tenant))
         applied = ", ".join(f"{app}: {n}" for app, n in report.applied.items())
         created = " (database created)" if report.database_created else ""
+        chained = f", legacy audit entries chained: {report.audit_chained}" if report.audit_chained else ""
         click.echo(
-            f"{tenant.slug}: migrations applied [{applied}], topics added: {report.topics_added}{created}"
+            f"{tenant.slug}: migrations applied [{applied}], topics added: {report.topics_added}"
+            f"{chained}{created}"
         )
 
 
@@ -299,6 +301,53 @@ def tokens_create(ctx: click.Context, slug: str, email: str, name: str) -> None:
     if token is None:
         fail(f"no active member '{email}' in tenant '{slug}'")
     click.echo(token)
+
+
+@cli.group()
+def audit() -> None:
+    """Check and export a tenant's tamper-evident audit log."""
+
+
+@audit.command("verify")
+@click.option("--tenant", "slug", required=True)
+@click.pass_context
+def audit_verify(ctx: click.Context, slug: str) -> None:
+    """Recompute the tenant's audit hash chain; exit 1 naming the first entry that breaks it."""
+    from core.audit.chain import ChainReport, verify_chain
+
+    registry = load_registry(ctx)
+    tenant = pick_tenants(registry, slug)[0]
+
+    async def verify() -> ChainReport:
+        with tenant_context(tenant):
+            return await verify_chain()
+
+    report = run(registry, verify)
+    if not report.intact:
+        fail(f"{slug}: audit entry {report.broken_id} breaks the chain: {report.reason}")
+    click.echo(f"{slug}: {report.entries} entries, chain intact")
+
+
+@audit.command("export")
+@click.option("--tenant", "slug", required=True)
+@click.option("--entity", default=None, help="Only entries about this kind of record (e.g. contact).")
+@click.option("--by", "actor_email", default=None, help="Only entries by this member (email address).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.pass_context
+def audit_export(
+    ctx: click.Context, slug: str, entity: str | None, actor_email: str | None, fmt: str
+) -> None:
+    """Write the tenant's audit entries, oldest first, with their hashes, to standard output."""
+    from core.audit.export import export_audit
+
+    registry = load_registry(ctx)
+    tenant = pick_tenants(registry, slug)[0]
+
+    async def export() -> str:
+        with tenant_context(tenant):
+            return await export_audit(fmt, entity, actor_email)
+
+    click.echo(run(registry, export), nl=False)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Bring a tenant's database up to date: create it if missing (PostgreSQL), run core's and the
-tenant's plugins' Piccolo migrations, then sync the topics the tenant's plugins declare."""
+tenant's plugins' Piccolo migrations, then sync the topics the tenant's plugins declare and chain any
+audit entries written before the audit hash chain existed (``core.audit.chain.backfill_chain``: only
+entries after the newest chained one, so a gap in an existing chain is never papered over)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ class MigrationReport:
     database_created: bool
     applied: dict[str, int]
     topics_added: int
+    audit_chained: int = 0
 
 
 def tenant_apps(tenant: TenantRuntime) -> list[AppConfig]:
@@ -38,6 +41,7 @@ async def _applied(app: AppConfig) -> set[str]:
 
 
 async def migrate_tenant(tenant: TenantRuntime) -> MigrationReport:
+    from core.audit.chain import backfill_chain
     from core.topics.service import sync_declared_topics
 
     created = False
@@ -56,7 +60,8 @@ async def migrate_tenant(tenant: TenantRuntime) -> MigrationReport:
                 raise RuntimeError(f"{tenant.slug}: migrations of {app.app_name} failed: {result.message}")
             applied[app.app_name] = len(await _applied(app) - before)
         topics_added = await sync_declared_topics(tenant)
-    return MigrationReport(tenant.slug, created, applied, topics_added)
+        audit_chained = await backfill_chain()
+    return MigrationReport(tenant.slug, created, applied, topics_added, audit_chained)
 
 
 async def _migration_table_exists(manager: ForwardsMigrationManager) -> bool:

@@ -14,7 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar_htmx import HTMXPlugin
 
 from core import __version__
-from core.audit.api import audit_log
+from core.audit.api import audit_export, audit_log
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
@@ -43,7 +43,7 @@ def api_controllers() -> list:
 def page_handlers() -> list:
     from core.accounts.pages import MemberPages, ProfilePages
     from core.actions.pages import ActionPages
-    from core.audit.pages import audit_page
+    from core.audit.pages import audit_export_page, audit_page
     from core.contacts.pages import ContactPages
     from core.dashboard.pages import dashboard
     from core.meetings.pages import MeetingPages
@@ -64,6 +64,7 @@ def page_handlers() -> list:
         ProfilePages,
         MemberPages,
         audit_page,
+        audit_export_page,
         dashboard,
     ]
 
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
 
     api = Router(
         path="/t/{tenant_slug:str}/api/v1",
-        route_handlers=[*api_controllers(), form_definition, audit_log],
+        route_handlers=[*api_controllers(), form_definition, audit_log, audit_export],
         dependencies={
             "tenant": Provide(provide_tenant, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=False),

@@ -57,6 +57,7 @@ ROUTES: dict[tuple[str, str], dict | None] = {
     ("POST", "/topics/{record_id}/archive"): None,
     ("GET", "/forms/{form}"): None,
     ("GET", "/audit"): None,
+    ("GET", "/audit/export"): None,
 }
 
 
