@@ -1,4 +1,4 @@
-"""``pilot-crm``: serve, demo, migrate, backup, restore, tenants, users, tokens.
+"""``pilot-crm``: serve, demo, migrate, backup, restore, audit, tenants, users, tokens.
 
 Errors end with exit code 1 and one line on stderr saying why; nothing is half-written.
 """
