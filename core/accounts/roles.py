@@ -24,6 +24,9 @@ class Actor:
     user_id: int | None
     email: str
     role: str
+    # The scope of the API token that identified the member ("read" or "write"); None for a browser
+    # session or the CLI, which the role alone limits.
+    token_scope: str | None = None
 
     @property
     def side(self) -> str:

@@ -4,13 +4,14 @@ password); coordinators add members, change roles, deactivate and reactivate the
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.accounts.passwords import hash_password, verify_password
 from core.accounts.roles import ROLES, Actor
 from core.accounts.sessions import close_all_sessions
 from core.accounts.tables import ApiToken, User
-from core.accounts.tokens import hash_token, new_token
+from core.accounts.tokens import SCOPES, WRITE_SCOPE, hash_token, new_token
 from core.audit import service as audit
 from core.db.prepared import Prepared
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
@@ -59,13 +60,20 @@ async def find_user(email: str) -> dict[str, Any] | None:
     return await User.select().where(User.email == email.strip().lower()).first().run()
 
 
-async def issue_token(user_id: int, name: str = "") -> str:
+async def issue_token(
+    user_id: int, name: str = "", scope: str = WRITE_SCOPE, expires_at: datetime | None = None
+) -> str:
+    """A new token for the member; returned once, stored only hashed. ``expires_at`` None: never."""
+    if scope not in SCOPES:
+        raise ValidationFailed({"scope": [Message(N_("Select a valid choice."))]})
     token = new_token()
-    await ApiToken.insert(ApiToken(user=user_id, token_hash=hash_token(token), name=name)).run()
+    await ApiToken.insert(
+        ApiToken(user=user_id, token_hash=hash_token(token), name=name, scope=scope, expires_at=expires_at)
+    ).run()
     return token
 
 
-def _token_query(token_hash: str) -> Any:
+def _token_query(token_hash: str, now: datetime) -> Any:
     return (
         ApiToken.select(
             ApiToken.user.id.as_alias("id"),
@@ -73,22 +81,98 @@ def _token_query(token_hash: str) -> Any:
             ApiToken.user.role.as_alias("role"),
             ApiToken.user.locale.as_alias("locale"),
             ApiToken.user.active.as_alias("active"),
+            ApiToken.id.as_alias("token_id"),
+            ApiToken.scope.as_alias("token_scope"),
+            ApiToken.last_used_at.as_alias("token_last_used_at"),
         )
-        .where((ApiToken.token_hash == token_hash) & ApiToken.revoked_at.is_null())
+        .where(
+            (ApiToken.token_hash == token_hash)
+            & ApiToken.revoked_at.is_null()
+            & (ApiToken.expires_at.is_null() | (ApiToken.expires_at > now))
+        )
         .limit(1)
     )
 
 
 # Run on every API request: compiled once, replayed (see core.db.prepared).
-_TOKEN_QUERY = Prepared(ApiToken, _token_query, 1)
+_TOKEN_QUERY = Prepared(ApiToken, _token_query, 2)
+
+# last_used_at is informative (which tokens are still in use), not an access log: writing it on every
+# request would turn each read into a write, so it moves at most once per this interval.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """A timestamp as the driver returns it through a prepared query (SQLite may give text)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    """The clock tokens are checked against (one seam, so expiry can be tested without waiting)."""
+    return datetime.now(UTC)
 
 
 async def user_for_token(token: str) -> dict[str, Any] | None:
-    """The active member holding this (unrevoked) token in the tenant in context, or None."""
-    rows = await _TOKEN_QUERY.rows(hash_token(token))
+    """The active member holding this token (not revoked, not expired) in the tenant in context, or
+    None. The row carries ``token_scope``; ``last_used_at`` is refreshed when older than a minute."""
+    now = _now()
+    rows = await _TOKEN_QUERY.rows(hash_token(token), now)
     if not rows or not rows[0]["active"]:
         return None
-    return rows[0]
+    user = rows[0]
+    last_used = _as_datetime(user["token_last_used_at"])
+    if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == user["token_id"]).run()
+    return user
+
+
+async def list_tokens(email: str | None = None) -> list[dict[str, Any]]:
+    """Every token of the tenant in context (or of one member), newest first: metadata only, never
+    the token or its hash."""
+    query = ApiToken.select(
+        ApiToken.id,
+        ApiToken.user.email.as_alias("email"),
+        ApiToken.name,
+        ApiToken.scope,
+        ApiToken.created_at,
+        ApiToken.expires_at,
+        ApiToken.last_used_at,
+        ApiToken.revoked_at,
+    ).order_by(ApiToken.id, ascending=False)
+    if email is not None:
+        query = query.where(ApiToken.user.email == email.strip().lower())
+    return await query.run()
+
+
+async def revoke_token(actor: Actor, token_id: int) -> None:
+    """Revoke one token; revoking a revoked token changes nothing. NotFound if unknown. Audited on
+    the member who holds it (action ``token_revoke``), where a coordinator looks for their access."""
+    token = (
+        await ApiToken.select(ApiToken.id, ApiToken.user, ApiToken.name, ApiToken.revoked_at)
+        .where(ApiToken.id == token_id)
+        .first()
+        .run()
+    )
+    if token is None:
+        raise NotFound()
+    if token["revoked_at"] is not None:
+        return
+    async with ApiToken._meta.db.transaction():
+        await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(ApiToken.id == token_id).run()
+        after = {"token_id": token_id, "name": token["name"]}
+        await audit.record(actor, "member", token["user"], "token_revoke", None, after)
+
+
+async def _revoke_all_tokens(user_id: int) -> int:
+    """Revoke every live token of a member; how many. Call inside the caller's transaction."""
+    live = ApiToken.revoked_at.is_null() & (ApiToken.user == user_id)
+    count = await ApiToken.count().where(live).run()
+    if count:
+        await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(live).run()
+    return count
 
 
 # --- Profile and member management -------------------------------------------------------------
@@ -186,9 +270,17 @@ async def add_member(actor: Actor, email: str, role: str, display_name: str = ""
 
 
 async def _change_member(
-    actor: Actor, user_id: int, changes: dict[str, Any], action: str, *, close_sessions: bool = False
+    actor: Actor,
+    user_id: int,
+    changes: dict[str, Any],
+    action: str,
+    *,
+    close_sessions: bool = False,
+    revoke_tokens: bool = False,
 ) -> dict[str, Any]:
-    """Apply ``changes`` to another member, audited with only the fields that change."""
+    """Apply ``changes`` to another member, audited with only the fields that change. With
+    ``revoke_tokens`` their API tokens are revoked in the same transaction and the audit entry says
+    how many (``tokens_revoked``)."""
     user = await _user(user_id)
     before = {key: user[key] for key in changes}
     if before == changes:
@@ -198,7 +290,10 @@ async def _change_member(
         await User.update(columns).where(User.id == user_id).run()
         if close_sessions:
             await close_all_sessions(user_id)
-        await audit.record(actor, "member", user_id, action, before, changes)
+        after = dict(changes)
+        if revoke_tokens:
+            after["tokens_revoked"] = await _revoke_all_tokens(user_id)
+        await audit.record(actor, "member", user_id, action, before, after)
     return {**_member_view(user), **changes}
 
 
@@ -212,11 +307,14 @@ async def change_role(actor: Actor, user_id: int, role: str) -> dict[str, Any]:
 
 
 async def deactivate(actor: Actor, user_id: int) -> dict[str, Any]:
-    """The member can no longer sign in or use the API; their open sessions end at once."""
+    """The member can no longer sign in or use the API; their open sessions end at once and their API
+    tokens are revoked for good (reactivation does not bring them back: new ones must be issued)."""
     _require_coordinator(actor)
     if user_id == actor.user_id:
         raise Conflict(N_("You cannot deactivate your own account. Ask another coordinator."))
-    return await _change_member(actor, user_id, {"active": False}, "deactivate", close_sessions=True)
+    return await _change_member(
+        actor, user_id, {"active": False}, "deactivate", close_sessions=True, revoke_tokens=True
+    )
 
 
 async def reactivate(actor: Actor, user_id: int) -> dict[str, Any]:

@@ -18,11 +18,17 @@ class User(Table, db=ROUTING_ENGINE, tablename="crm_user"):
 
 
 class ApiToken(Table, db=ROUTING_ENGINE, tablename="crm_api_token"):
+    """A member's API token; only its hash is stored. ``scope`` is "read" (safe methods only) or
+    "write"; tokens issued before scopes existed keep full access ("write", the column default), so
+    an upgrade breaks no integration. ``expires_at`` NULL means the token never expires."""
+
     id: Serial
     user = ForeignKey(references=User)
     token_hash = Varchar(length=64, unique=True)
     name = Varchar(length=100, default="")
+    scope = Varchar(length=8, default="write")
     created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(null=True, default=None)
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
 

@@ -7,6 +7,8 @@ import hashlib
 import secrets
 
 TOKEN_PREFIX = "pcrm_"  # noqa: S105 - a public prefix, not a secret
+READ_SCOPE, WRITE_SCOPE = "read", "write"
+SCOPES = (READ_SCOPE, WRITE_SCOPE)
 
 
 def new_token() -> str:

@@ -282,25 +282,96 @@ def tokens() -> None:
 @click.option("--tenant", "slug", required=True)
 @click.option("--email", required=True)
 @click.option("--name", default="cli")
+@click.option("--scope", type=click.Choice(["read", "write"]), default="write", show_default=True)
+@click.option("--expires-in-days", type=click.IntRange(min=1), default=None, help="Default: never.")
 @click.pass_context
-def tokens_create(ctx: click.Context, slug: str, email: str, name: str) -> None:
+def tokens_create(
+    ctx: click.Context, slug: str, email: str, name: str, scope: str, expires_in_days: int | None
+) -> None:
     """Create an API token for a member; prints only the token."""
+    from datetime import UTC, datetime, timedelta
+
     from core.accounts.service import find_user, issue_token
 
     registry = load_registry(ctx)
     tenant = pick_tenants(registry, slug)[0]
+    expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
 
     async def create() -> str | None:
         with tenant_context(tenant):
             user = await find_user(email)
             if user is None or not user["active"]:
                 return None
-            return await issue_token(user["id"], name)
+            return await issue_token(user["id"], name, scope=scope, expires_at=expires_at)
 
     token = run(registry, create)
     if token is None:
         fail(f"no active member '{email}' in tenant '{slug}'")
     click.echo(token)
+
+
+def _when(value: Any) -> str:
+    """A timestamp in UTC to the second, or "-"."""
+    from datetime import UTC
+
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else "-"
+
+
+@tokens.command("list")
+@click.option("--tenant", "slug", required=True)
+@click.option("--email", default=None, help="Only this member's tokens.")
+@click.pass_context
+def tokens_list(ctx: click.Context, slug: str, email: str | None) -> None:
+    """The tenant's tokens, newest first: metadata only, never a token or its hash."""
+    from core.accounts.service import list_tokens
+
+    registry = load_registry(ctx)
+    tenant = pick_tenants(registry, slug)[0]
+
+    async def fetch() -> list[dict[str, Any]]:
+        with tenant_context(tenant):
+            return await list_tokens(email)
+
+    rows = run(registry, fetch)
+    click.echo("id\tmember\tname\tscope\tcreated\texpires\tlast used\trevoked")
+    for row in rows:
+        cells = [
+            str(row["id"]),
+            row["email"],
+            row["name"] or "-",
+            row["scope"],
+            _when(row["created_at"]),
+            _when(row["expires_at"]) if row["expires_at"] else "never",
+            _when(row["last_used_at"]),
+            _when(row["revoked_at"]),
+        ]
+        click.echo("\t".join(cells))
+
+
+@tokens.command("revoke")
+@click.option("--tenant", "slug", required=True)
+@click.option("--id", "token_id", type=int, required=True)
+@click.pass_context
+def tokens_revoke(ctx: click.Context, slug: str, token_id: int) -> None:
+    """Revoke a token at once (audited); its holder gets 401 from then on."""
+    from core.accounts.roles import SYSTEM
+    from core.accounts.service import revoke_token
+    from core.errors import NotFound
+
+    registry = load_registry(ctx)
+    tenant = pick_tenants(registry, slug)[0]
+
+    async def revoke() -> bool:
+        with tenant_context(tenant):
+            try:
+                await revoke_token(SYSTEM, token_id)
+            except NotFound:
+                return False
+            return True
+
+    if not run(registry, revoke):
+        fail(f"no token {token_id} in tenant '{slug}'")
+    click.echo(f"{slug}: token {token_id} revoked")
 
 
 @cli.group()

@@ -23,7 +23,12 @@ class RequestContext:
     def actor(self) -> Actor | None:
         if self.user is None:
             return None
-        return Actor(user_id=self.user["id"], email=self.user["email"], role=self.user["role"])
+        return Actor(
+            user_id=self.user["id"],
+            email=self.user["email"],
+            role=self.user["role"],
+            token_scope=self.user.get("token_scope"),
+        )
 
 
 def request_context(scope: Any) -> RequestContext | None:
