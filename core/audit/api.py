@@ -8,14 +8,14 @@ from litestar.params import QueryParameter
 from core.audit.export import MEDIA_TYPES, export_audit, export_filename
 from core.audit.service import history
 from core.errors import PermissionDenied
-from core.web.params import CurrentActor, CurrentTenant, FromQuery
+from core.web.params import CurrentActor, CurrentTenant, FromQuery, QueryId
 
 
 @get("/audit", summary="Audit log (coordinators)", tags=["Audit"])
 async def audit_log(
     actor: CurrentActor,
     entity: FromQuery[str | None] = None,
-    entity_id: FromQuery[int | None] = None,
+    entity_id: QueryId = None,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     """Newest first. Only coordinators read the audit log of their tenant."""

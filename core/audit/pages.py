@@ -19,7 +19,7 @@ from core.tenancy.registry import TenantRuntime
 from core.web.pages.datetimes import format_moment
 from core.web.pages.guards import require_coordinator
 from core.web.pages.render import page_parts, render
-from core.web.params import FromQuery
+from core.web.params import FromQuery, QueryId
 
 PAGE_SIZE = 50
 
@@ -106,7 +106,7 @@ async def audit_page(
     request: Request,
     entity: FromQuery[str | None] = None,
     by: FromQuery[str | None] = None,
-    before: FromQuery[int | None] = None,
+    before: QueryId = None,
 ) -> Template:
     tenant, t, _ = page_parts(request)
     entity = entity if entity in ENTITY_CODES else None

@@ -17,6 +17,8 @@ CurrentTranslator = NamedDependency[Translator]
 JSONObject = JSONBody[dict[str, Any]]
 # Ids are 32-bit columns: a larger one is refused as a bad request before it reaches the driver.
 PathId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
+# The same bound for ids given as query filters (an optional one stays optional).
+QueryId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 PathName = FromPath[str]
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
@@ -29,4 +31,5 @@ __all__ = [
     "Limit",
     "PathId",
     "PathName",
+    "QueryId",
 ]
