@@ -66,14 +66,16 @@ def test_a_read_token_reads_but_cannot_write(client, env):
     write = _token(env, email)
     name = f"Fundación Lectura {secrets.token_hex(4)}"
     body = {"name": name, "sector": "ngo"}
-    refused = client.post(f"{API}/organizations", json=body, headers=_bearer(read))
+    refused = client.post(
+        f"{API}/organizations", json=body, headers={**_bearer(read), "Accept-Language": "en"}
+    )
     assert refused.status_code == 403
     assert refused.headers["content-type"].startswith("application/problem+json")
-    assert "only read" in refused.text
+    assert refused.json()["detail"] == "This token may only read."
     spanish = client.post(
         f"{API}/organizations", json=body, headers={**_bearer(read), "Accept-Language": "es"}
     )
-    assert spanish.status_code == 403
+    assert spanish.status_code == 403 and spanish.json()["detail"] == "Este token solo permite lecturas."
     found = client.get(f"{API}/organizations", params={"q": name}, headers=_bearer(read))
     assert found.status_code == 200 and found.json()["items"] == []  # nothing written
 
