@@ -16,7 +16,7 @@ from core.errors import Conflict, DomainError, Message, ValidationFailed
 from core.forms import vocabulary
 from core.i18n.markers import N_
 from core.web.pages.auth import throttle
-from core.web.pages.datetimes import format_moment
+from core.web.pages.display import format_moment
 from core.web.pages.forms import FieldView
 from core.web.pages.guards import require_coordinator, require_signed_in
 from core.web.pages.render import locale_name, page_parts, redirect, render

@@ -18,7 +18,7 @@ from core.forms.definitions import FormDefinition
 from core.forms.vocabulary import ACTION_STATUSES, GOVERNMENT, NON_GOVERNMENTAL
 from core.i18n.markers import N_
 from core.meetings.service import MeetingService
-from core.web.pages.display import formatters, list_formatters, topic_names
+from core.web.pages.display import topic_names
 from core.web.pages.forms import FieldView, field_views, parse_submission
 from core.web.pages.inherit import run_base
 from core.web.pages.records import ListFilter, PageSpec, record_pages
@@ -67,7 +67,6 @@ async def action_context(request: Request, actor: Actor, record: dict[str, Any])
         "completion": [(SIDE_NAMES[side], side in confirmed) for side in CONFIRMING_SIDES],
         "can_confirm": actor.side in CONFIRMING_SIDES and actor.side not in confirmed and is_open(record),
         "topic_names": await topic_names(actor, t),
-        **formatters(t),
     }
 
 
@@ -85,7 +84,6 @@ SPEC = PageSpec(
         ListFilter("government_lead", N_("Government lead"), source="organizations"),
     ),
     detail_context=action_context,
-    list_context=list_formatters,
 )
 
 _Base = record_pages(SPEC)

@@ -16,7 +16,7 @@ from core.forms.fields import Choice
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
 from core.tenancy.registry import TenantRuntime
-from core.web.pages.datetimes import format_moment
+from core.web.pages.display import format_moment
 from core.web.pages.guards import require_coordinator
 from core.web.pages.render import page_parts, render
 from core.web.params import FromQuery, QueryId

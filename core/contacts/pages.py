@@ -3,7 +3,6 @@ actions of their organization), forms."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import phonenumbers
@@ -15,6 +14,7 @@ from core.forms.vocabulary import CONTACT_ROLES
 from core.i18n.markers import N_
 from core.meetings.service import MeetingService
 from core.organizations.pages import organization_actions
+from core.web.pages.display import as_date
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import locale_name, page_parts
 
@@ -28,21 +28,11 @@ def readable_phone(e164: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def _day(value: Any) -> date | None:
-    """A stored date (a ``date``, or ISO text where the driver returns text)."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
 async def contact_links(request: Request, actor: Actor, record: dict[str, Any]) -> dict[str, Any]:
     _, t, _ = page_parts(request)
     organization = record.get("organization")
     language = record.get("preferred_language")
-    consent_date = _day(record.get("consent_date"))
+    consent_date = as_date(record.get("consent_date"))
     return {
         "phones": [(number, readable_phone(number)) for number in record.get("phones") or []],
         "language_name": locale_name(language) if language else "",

@@ -20,7 +20,7 @@ from core.forms.fields import FieldSpec, as_id
 from core.forms.vocabulary import ATTENDANCE_STATUSES, MEETING_MODES, MEETING_TYPES
 from core.i18n.markers import N_
 from core.meetings.service import MeetingService
-from core.web.pages.display import formatters, list_formatters, topic_names
+from core.web.pages.display import topic_names
 from core.web.pages.forms import field_views
 from core.web.pages.inherit import run_base
 from core.web.pages.records import ListFilter, PageSpec, record_pages
@@ -81,7 +81,6 @@ async def meeting_context(request: Request, actor: Actor, record: dict[str, Any]
     return {
         "actions": actions.items,
         "topic_names": await topic_names(actor, t),
-        **formatters(t),
         **await attendee_section(request, actor, record),
     }
 
@@ -100,7 +99,6 @@ SPEC = PageSpec(
         ListFilter("topic", N_("Topic"), source="topics"),
     ),
     detail_context=meeting_context,
-    list_context=list_formatters,
 )
 
 _Base = record_pages(SPEC)

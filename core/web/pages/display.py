@@ -2,23 +2,30 @@
 tenant's), a day, an ISO stamp for ``<time datetime>``, topic codes as labels. Values arrive as
 datetimes and dates, or as ISO strings where a compiled list query hands back raw rows (SQLite), so
 every helper accepts both and shows nothing rather than failing on a value it cannot read
-(``datetimes.as_datetime`` reads moments; this module adds the zone of one's choice)."""
+Every page gets ``when``, ``day`` and ``iso`` from ``render()``; Python code uses the functions."""
 
 from __future__ import annotations
 
 import dataclasses
 import zoneinfo
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
-from litestar import Request
-
 from core.accounts.roles import Actor
 from core.i18n.translator import Translator
-from core.web.pages.datetimes import as_datetime
-from core.web.pages.render import page_parts
+
+
+def as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str) and value:
+        try:
+            return as_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return None
+    return None
 
 
 def as_date(value: Any) -> date | None:
@@ -49,6 +56,11 @@ def format_in_zone(t: Translator, value: Any, zone: str | None = None, fmt: str 
     return t.format_datetime(moment, fmt)
 
 
+def format_moment(t: Translator, value: Any, fmt: str = "medium") -> str:
+    """A moment in the tenant's time zone, or "" when there is none (never signed in, say)."""
+    return format_in_zone(t, value, None, fmt)
+
+
 def format_day(t: Translator, value: Any, fmt: str = "medium") -> str:
     day = as_date(value)
     return t.format_date(day, fmt) if day else ""
@@ -68,12 +80,6 @@ def iso(value: Any) -> str:
 def formatters(t: Translator) -> dict[str, Callable[..., str]]:
     """Template helpers: ``when(value, zone)``, ``day(value)``, ``iso(value)``."""
     return {"when": partial(format_in_zone, t), "day": partial(format_day, t), "iso": iso}
-
-
-async def list_formatters(request: Request, actor: Actor, filters: dict[str, str]) -> dict[str, Any]:
-    """A ``PageSpec.list_context`` for lists whose rows show dates: the formatters, nothing else."""
-    _, t, _ = page_parts(request)
-    return formatters(t)
 
 
 async def topic_names(actor: Actor, t: Translator) -> dict[str, str]:

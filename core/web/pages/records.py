@@ -125,9 +125,14 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         )
 
     async def submission(request: Request) -> dict[str, Any]:
+        """The form as the service's input; an edit's ``version`` rides along as an integer."""
         tenant, _, _ = page_parts(request)
         data = await request.form()
-        return parse_submission(tenant.form(form_name), data, tenant.declaration.timezone)
+        values = parse_submission(tenant.form(form_name), data, tenant.declaration.timezone)
+        if "version" in data:
+            version = str(data.get("version", ""))
+            values["version"] = int(version) if version.isascii() and version.isdigit() else version
+        return values
 
     async def editable(actor: Actor, locale: str, record_id: int) -> dict[str, Any]:
         """The record, if ``actor`` may change it (else 403: the form would only be refused)."""
@@ -211,9 +216,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
     ) -> Template | Redirect:
         _, t, _ = page_parts(request)
         values = await submission(request)
-        form = await request.form()
-        version = form.get("version", "")
-        values["version"] = int(version) if str(version).isdigit() else version
+        values.setdefault("version", "")
         service = service_cls(actor, t.locale)
         try:
             await service.update(record_id, values)

@@ -16,6 +16,7 @@ from core.forms import vocabulary
 from core.forms.fields import Choice
 from core.i18n.translator import Translator
 from core.tenancy.registry import TenantRuntime
+from core.web.pages.display import formatters
 from core.web.pages.flash import clear_flash_cookie, flash_cookie, read_flashes
 from core.web.state import request_context
 
@@ -58,6 +59,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         "path": request.url.path,
         "choice_label": lambda choices, value: choice_label(t, choices, value),
         "vocab": vocabulary,
+        **formatters(t),
     }
     secure = request.app.state.settings.secure_cookies
     cookies = [clear_flash_cookie(tenant.slug, secure=secure)] if flashes else []
