@@ -10,7 +10,7 @@ from typing import Any
 from core.accounts.passwords import hash_password, verify_password
 from core.accounts.roles import ROLES, Actor
 from core.accounts.sessions import close_all_sessions
-from core.accounts.tables import ApiToken, User
+from core.accounts.tables import ApiToken, User, member_columns
 from core.accounts.tokens import SCOPES, WRITE_SCOPE, hash_token, new_token
 from core.audit import service as audit
 from core.db.prepared import Prepared
@@ -76,11 +76,7 @@ async def issue_token(
 def _token_query(token_hash: str, now: datetime) -> Any:
     return (
         ApiToken.select(
-            ApiToken.user.id.as_alias("id"),
-            ApiToken.user.email.as_alias("email"),
-            ApiToken.user.role.as_alias("role"),
-            ApiToken.user.locale.as_alias("locale"),
-            ApiToken.user.active.as_alias("active"),
+            *member_columns(ApiToken.user),
             ApiToken.id.as_alias("token_id"),
             ApiToken.scope.as_alias("token_scope"),
             ApiToken.last_used_at.as_alias("token_last_used_at"),

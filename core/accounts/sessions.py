@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from core.accounts.passwords import hash_password, verify_password
-from core.accounts.tables import User, WebSession
+from core.accounts.tables import User, WebSession, member_columns
 from core.accounts.tokens import hash_token
 from core.db.prepared import Prepared
 
@@ -24,14 +24,7 @@ def _dummy_hash() -> str:
 
 def _session_query(token_hash: str, now: datetime) -> Any:
     return (
-        WebSession.select(
-            WebSession.user.id.as_alias("id"),
-            WebSession.user.email.as_alias("email"),
-            WebSession.user.role.as_alias("role"),
-            WebSession.user.locale.as_alias("locale"),
-            WebSession.user.display_name.as_alias("display_name"),
-            WebSession.user.active.as_alias("active"),
-        )
+        WebSession.select(*member_columns(WebSession.user))
         .where((WebSession.token_hash == token_hash) & (WebSession.expires_at > now))
         .limit(1)
     )

@@ -42,3 +42,16 @@ class WebSession(Table, db=ROUTING_ENGINE, tablename="crm_session"):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     csrf_secret = Varchar(length=64)
+
+
+def member_columns(user: ForeignKey) -> list:
+    """The member fields a request needs, read through ``user`` (a foreign key to User) in the same
+    query that checks a credential: the token and session lookups share them."""
+    return [
+        user.id.as_alias("id"),
+        user.email.as_alias("email"),
+        user.role.as_alias("role"),
+        user.locale.as_alias("locale"),
+        user.display_name.as_alias("display_name"),
+        user.active.as_alias("active"),
+    ]

@@ -231,16 +231,14 @@ class RecordService:
     # -- writing ------------------------------------------------------------------------------
 
     def _validate(self, data: Any, partial: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-        import pycountry
-
-        country = pycountry.countries.get(alpha_3=self.tenant.declaration.country)
+        decl = self.tenant.declaration
         return validate_submission(
             self.tenant.form(self.form_name),
             data,
             partial=partial,
             pm=self.tenant.plugins,
-            region=country.alpha_2 if country else None,
-            locales=self.tenant.declaration.locales,
+            region=decl.region or None,
+            locales=decl.locales,
         )
 
     def may_write(self) -> bool:

@@ -53,6 +53,7 @@ class TenantDeclaration:
     demo: bool = False
     description: str = ""
     source: Path | None = None
+    region: str = ""  # ISO 3166-1 alpha-2 of ``country``: the default region for phone numbers
 
     @property
     def engine_kind(self) -> str:
@@ -106,7 +107,8 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
         raise TenantConfigError(path, "slug", f"must match the file name ('{path.stem}')")
     name = _require(path, raw, "name", str)
     country = _require(path, raw, "country", str)
-    if pycountry.countries.get(alpha_3=country.upper()) is None:
+    country_record = pycountry.countries.get(alpha_3=country.upper())
+    if country_record is None:
         raise TenantConfigError(path, "country", f"'{country}' is not an ISO 3166-1 alpha-3 code")
     default_locale = _locale(path, "default_locale", _require(path, raw, "default_locale", str))
     locales = tuple(_locale(path, "locales", loc) for loc in _str_list(path, raw, "locales"))
@@ -139,5 +141,6 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
         hosts=hosts,
         demo=demo,
         description=str(raw.get("description", "")),
+        region=country_record.alpha_2,
         source=path,
     )

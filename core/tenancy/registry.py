@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pluggy
 from babel.support import NullTranslations
@@ -16,14 +15,12 @@ from piccolo.engine.base import Engine
 
 from core.db.postgres import TenantPostgresEngine
 from core.db.sqlite import PersistentSQLiteEngine
+from core.forms.definitions import FormDefinition, build_form
 from core.i18n.catalogs import load_translations
 from core.i18n.translator import Translator
 from core.plugins.manager import build_manager
 from core.settings import Settings
 from core.tenancy.declaration import TenantConfigError, TenantDeclaration, load_declaration
-
-if TYPE_CHECKING:
-    from core.forms.definitions import FormDefinition
 
 
 @dataclass(eq=False)
@@ -31,6 +28,7 @@ class TenantRuntime:
     declaration: TenantDeclaration
     plugin_overrides: dict[str, object] = field(default_factory=dict)
     _translations: dict[str, NullTranslations] = field(default_factory=dict)
+    _forms: dict[str, FormDefinition] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -60,12 +58,9 @@ class TenantRuntime:
         return Translator(loc, self.translations(loc), self.declaration.timezone)
 
     def form(self, name: str) -> FormDefinition:
-        from core.forms.definitions import build_form
-
-        cache = self.__dict__.setdefault("_forms", {})
-        if name not in cache:
-            cache[name] = build_form(name, self.plugins)
-        return cache[name]
+        if name not in self._forms:
+            self._forms[name] = build_form(name, self.plugins)
+        return self._forms[name]
 
     async def close(self) -> None:
         if "engine" in self.__dict__:
