@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -40,8 +40,23 @@ class WebSession(Table, db=ROUTING_ENGINE, tablename="crm_session"):
     user = ForeignKey(references=User, index=True)
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
-    expires_at = Timestamptz()
+    expires_at = Timestamptz()  # absolute end, however active the browser is
+    last_seen_at = Timestamptz(default=TimestamptzNow())  # idle expiry counts from here
     csrf_secret = Varchar(length=64)
+
+
+class AccountLink(Table, db=ROUTING_ENGINE, tablename="crm_account_link"):
+    """A single-use link mailed to a member: an invitation (``purpose`` "invite") or a password
+    reset ("reset"). Only the hash of the link's token is stored; ``used_at`` spends it."""
+
+    id: Serial
+    user = ForeignKey(references=User, index=True)
+    purpose = Varchar(length=16)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    created_by = Integer(null=True, default=None)
 
 
 def member_columns(user: ForeignKey) -> list:

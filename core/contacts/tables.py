@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, Boolean, Date, ForeignKey, Serial, Varchar
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from core.db.columns import RecordMixin
@@ -20,3 +20,5 @@ class Contact(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_contact"):
     consent_date = Date(null=True, default=None)
     protected = Boolean(default=False)
     extra = JSON(default="{}")
+    # Set when the person's data were erased (anonymized in place): the row stays for history.
+    erased_at = Timestamptz(null=True, default=None)

@@ -4,7 +4,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from core.accounts.tables import ApiToken, User, WebSession
+from core.accounts.tables import AccountLink, ApiToken, User, WebSession
 from core.actions.tables import (
     ActionPartner,
     ActionTopic,
@@ -25,6 +25,7 @@ APP_CONFIG = AppConfig(
         User,
         ApiToken,
         WebSession,
+        AccountLink,
         AuditEntry,
         Topic,
         Organization,
