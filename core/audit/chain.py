@@ -93,7 +93,8 @@ async def chain_head() -> tuple[str, int]:
     return (last["entry_hash"], last["seq"]) if last else (GENESIS, 0)
 
 
-def _loaded(value: Any) -> Any:
+def decoded(value: Any) -> Any:
+    """A JSON column as Python: text on SQLite, already decoded on PostgreSQL."""
     return json.loads(value) if isinstance(value, str) else value
 
 
@@ -108,7 +109,7 @@ async def entries_from(after_id: int, *, entity: str | None = None, actor_email:
             query = query.where(AuditEntry.actor_email == actor_email.strip().lower())
         rows = await query.run()
         for row in rows:
-            row["before"], row["after"] = _loaded(row["before"]), _loaded(row["after"])
+            row["before"], row["after"] = decoded(row["before"]), decoded(row["after"])
             yield row
         if len(rows) < BATCH:
             return

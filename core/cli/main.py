@@ -421,5 +421,61 @@ def audit_export(
     click.echo(run(registry, export), nl=False)
 
 
+@cli.group()
+def contacts() -> None:
+    """Answer a data-subject request about a contact: export or erase their personal data."""
+
+
+def _personal_data(ctx: click.Context, slug: str, call: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``call(PersonalDataService)`` in the tenant, acting as the system (audited as such)."""
+    from core.accounts.roles import SYSTEM
+    from core.contacts.privacy import PersonalDataService
+
+    registry = load_registry(ctx)
+    tenant = pick_tenants(registry, slug)[0]
+
+    async def act() -> T:
+        with tenant_context(tenant):
+            return await call(PersonalDataService(SYSTEM))
+
+    return run(registry, act)
+
+
+@contacts.command("export")
+@click.option("--tenant", "slug", required=True)
+@click.option("--id", "record_id", type=click.IntRange(min=1), required=True)
+@click.option(
+    "--output", type=click.Path(dir_okay=False), help="Write to this file (default: standard output)."
+)
+@click.pass_context
+def contacts_export(ctx: click.Context, slug: str, record_id: int, output: str | None) -> None:
+    """Everything held about one contact, as JSON (the export is audited)."""
+    from pathlib import Path
+
+    from core.contacts.privacy import as_json
+
+    document = as_json(_personal_data(ctx, slug, lambda service: service.export(record_id)))
+    if output:
+        Path(output).write_bytes(document + b"\n")
+        click.echo(f"{slug}: personal data of contact {record_id} written to {output}")
+    else:
+        click.echo(document.decode("utf-8"))
+
+
+@contacts.command("erase")
+@click.option("--tenant", "slug", required=True)
+@click.option("--id", "record_id", type=click.IntRange(min=1), required=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def contacts_erase(ctx: click.Context, slug: str, record_id: int, yes: bool) -> None:
+    """Erase one contact's personal data, here and in the audit log (cannot be undone)."""
+    if not yes and not click.confirm(
+        f"Erase the personal data of contact {record_id} in '{slug}'? It cannot be undone"
+    ):
+        fail("erasure cancelled, nothing changed")
+    _personal_data(ctx, slug, lambda service: service.erase(record_id))
+    click.echo(f"{slug}: personal data of contact {record_id} erased")
+
+
 if __name__ == "__main__":
     cli()

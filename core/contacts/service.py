@@ -1,4 +1,6 @@
-"""Contacts: phones in E.164, emails normalized, the organization they work for."""
+"""Contacts: phones in E.164, emails normalized, the organization they work for. Who sees a
+protected contact is decided here, through ``core.contacts.visibility``: lists and choices leave it
+out, direct access answers a placeholder, writes are refused."""
 
 from __future__ import annotations
 
@@ -8,7 +10,16 @@ from piccolo.columns import Text
 from piccolo.query.functions import Cast
 
 from core.contacts.tables import Contact
+from core.contacts.visibility import (
+    ERASED_LABEL,
+    PROTECTED_LABEL,
+    ContactVisibility,
+    is_erased,
+    placeholder,
+)
+from core.errors import Conflict, NotFound, PermissionDenied
 from core.forms.fields import as_id
+from core.i18n.markers import N_
 from core.organizations.tables import Organization
 from core.records.service import RecordService, load_json
 
@@ -36,6 +47,71 @@ class ContactService(RecordService):
         # JSON has no LIKE on PostgreSQL: compare its text (a list of codes, each in quotes).
         "role": lambda v: Cast(Contact.roles, Text()).like(f'%"{v}"%'),
     }
+
+    @property
+    def visibility(self) -> ContactVisibility:
+        return ContactVisibility(self.actor)
+
+    def label(self, msgid: str) -> str:
+        return self.tenant.translator(self.locale).gettext(msgid)
+
+    async def visible_filter(self) -> Any | None:
+        return self.visibility.where()
+
+    def unlisted_filter(self) -> Any | None:
+        return Contact.erased_at.is_null()
+
+    def shown(self, row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` as the actor may see it: in full, or a placeholder; an erased one is labelled."""
+        if not self.visibility.may_see(row):
+            return placeholder(row, self.label(PROTECTED_LABEL))
+        record = self._serialize(row)
+        if is_erased(row):
+            record.update(label=self.label(ERASED_LABEL), erased=True)
+        return record
+
+    async def _fetch(self, record_id: int, include_archived: bool = True) -> dict[str, Any]:
+        """One contact whatever the actor may see of it: direct access decides per row (``shown``,
+        ``may_edit``) instead of answering 404, so a placeholder can stand in for a hidden one."""
+        query = Contact.select(*self.select_columns()).where(Contact.id == record_id)
+        if not include_archived:
+            query = query.where(Contact.archived_at.is_null())
+        rows = await query.run()
+        if not rows:
+            raise NotFound()
+        return rows[0]
+
+    async def get(self, record_id: int) -> dict[str, Any]:
+        return self.shown(await self._fetch(record_id))
+
+    def may_edit(self, record: dict[str, Any]) -> bool:
+        if record.get("hidden") or is_erased(record) or not self.visibility.may_see(record):
+            return False
+        return super().may_edit(record)
+
+    def _check_edit(self, existing: dict[str, Any]) -> None:
+        if is_erased(existing):
+            raise Conflict(N_("This contact's personal data were erased; it can no longer be changed."))
+        if not self.visibility.may_see(existing):
+            raise PermissionDenied()
+        super()._check_edit(existing)
+
+    async def people_of_organization(self, organization_id: int) -> list[dict[str, Any]]:
+        """The live people of an organization: those the actor may see in full, by name, then one
+        placeholder per hidden one (listed last, so their position says nothing of their name)."""
+        rows = (
+            await Contact.select(*self.select_columns())
+            .where(
+                (Contact.organization == organization_id)
+                & Contact.archived_at.is_null()
+                & Contact.erased_at.is_null()
+            )
+            .order_by(Contact.last_name)
+            .order_by(Contact.first_name)
+            .run()
+        )
+        people = [self.shown(row) for row in rows]
+        return [p for p in people if not p.get("hidden")] + [p for p in people if p.get("hidden")]
 
     def select_columns(self) -> list[Any]:
         return [

@@ -25,6 +25,9 @@ PRAGMAS = (
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA foreign_keys = ON",
     "PRAGMA synchronous = NORMAL",
+    # Zero the space freed by a delete or an overwrite, so erased personal data do not linger in the
+    # file's free pages (see core.db.purge).
+    "PRAGMA secure_delete = ON",
 )
 
 

@@ -1,20 +1,23 @@
 from typing import Any
 
-from litestar import delete, get, put
+from litestar import Request, delete, get, put
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from core.forms.validation import require_fields_only
 from core.meetings.service import MeetingService
 from core.records.api import record_controller
 from core.web.params import CurrentActor, JSONObject, PathId
+from core.web.state import request_locale
 
 _Base = record_controller("/meetings", MeetingService, "Meetings")
 
 
 class MeetingController(_Base):  # type: ignore[valid-type,misc]
     @get("/{record_id:int}/attendees", summary="Attendees of a meeting")
-    async def list_attendees(self, actor: CurrentActor, record_id: PathId) -> list[dict[str, Any]]:
-        return await MeetingService(actor).attendees(record_id)
+    async def list_attendees(
+        self, request: Request, actor: CurrentActor, record_id: PathId
+    ) -> list[dict[str, Any]]:
+        return await MeetingService(actor, request_locale(request)).attendees(record_id)
 
     @put("/{record_id:int}/attendees/{contact_id:int}", summary="Add an attendee or set their attendance")
     async def set_attendee(

@@ -6,6 +6,7 @@ import zoneinfo
 from typing import Any, ClassVar
 
 from core.contacts.tables import Contact
+from core.contacts.visibility import ContactVisibility
 from core.errors import Message, NotFound, ValidationFailed
 from core.forms.fields import as_id
 from core.forms.vocabulary import ATTENDANCE_STATUSES
@@ -77,13 +78,18 @@ class MeetingService(RecordService):
     # -- attendees -----------------------------------------------------------------------------
 
     async def attendees(self, meeting_id: int) -> list[dict[str, Any]]:
+        """Every attendee (counts and sides stay whole); a contact the actor may not see is a
+        placeholder (``core.contacts.visibility``)."""
         await self._fetch(meeting_id)
-        return (
+        rows = (
             await Attendance.select(
                 Attendance.id,
                 Attendance.contact,
                 Attendance.contact.first_name.as_alias("first_name"),
                 Attendance.contact.last_name.as_alias("last_name"),
+                Attendance.contact.protected.as_alias("protected"),
+                Attendance.contact.created_by.as_alias("created_by"),
+                Attendance.contact.erased_at.as_alias("erased_at"),
                 Attendance.organization,
                 Attendance.organization.name.as_alias("organization_name"),
                 Attendance.side,
@@ -93,6 +99,9 @@ class MeetingService(RecordService):
             .order_by(Attendance.id)
             .run()
         )
+        visibility = ContactVisibility(self.actor)
+        translate = self.tenant.translator(self.locale).gettext
+        return [visibility.reference(row, translate) for row in rows]
 
     async def set_attendance(self, meeting_id: int, contact_id: int, status: str) -> dict[str, Any]:
         """Add the contact to the meeting or change their status; the organization and side are the
@@ -105,16 +114,15 @@ class MeetingService(RecordService):
         async with Meeting._meta.db.transaction():
             meeting = await self._fetch(meeting_id)
             self._check_edit(meeting)
-            contact = (
-                await Contact.select(
-                    Contact.id,
-                    Contact.organization,
-                    Contact.organization.side.as_alias("side"),
-                )
-                .where((Contact.id == contact_id) & Contact.archived_at.is_null())
-                .first()
-                .run()
-            )
+            # Only a contact the actor may see can be added: a hidden one "does not exist" for them.
+            query = Contact.select(
+                Contact.id,
+                Contact.organization,
+                Contact.organization.side.as_alias("side"),
+            ).where((Contact.id == contact_id) & Contact.archived_at.is_null())
+            if (visible := ContactVisibility(self.actor).where()) is not None:
+                query = query.where(visible)
+            contact = await query.first().run()
             if contact is None:
                 raise ValidationFailed({"contact": [Message(N_("This record does not exist."))]})
             current = (

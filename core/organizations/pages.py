@@ -29,10 +29,10 @@ async def organization_actions(actor: Actor, locale: str, organization_id: int) 
 async def organization_links(request: Request, actor: Actor, record: dict[str, Any]) -> dict[str, Any]:
     _, t, _ = page_parts(request)
     org = str(record["id"])
-    contacts = await ContactService(actor, t.locale).list_page(filters={"organization": org}, limit=200)
+    people = await ContactService(actor, t.locale).people_of_organization(record["id"])
     meetings = await MeetingService(actor, t.locale).list_page(filters={"organization": org}, limit=200)
     return {
-        "contacts": contacts.items,
+        "contacts": people,
         "actions": await organization_actions(actor, t.locale, record["id"]),
         "meetings": meetings.items,
     }

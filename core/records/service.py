@@ -100,6 +100,12 @@ class RecordService:
         """A where-clause that hides rows the actor may not see (protected contacts, for example)."""
         return None
 
+    def unlisted_filter(self) -> Any | None:
+        """A where-clause, the same for every actor, keeping rows that no list shows out of lists
+        and choices (erased contacts); unlike ``visible_filter`` it is compiled into the prepared
+        list queries, so it costs the fast path nothing."""
+        return None
+
     async def write_related(self, record_id: int, values: dict[str, Any]) -> None:
         """Write related rows (partners, attendees…) from ``values`` after the record is saved."""
 
@@ -137,6 +143,8 @@ class RecordService:
         query = self.table.select(*(columns or self.select_columns()))
         if not include_archived:
             query = query.where(self.table.archived_at.is_null())
+        if (unlisted := self.unlisted_filter()) is not None:
+            query = query.where(unlisted)
         hidden = await self.visible_filter()
         if hidden is not None:
             query = query.where(hidden)
@@ -170,6 +178,8 @@ class RecordService:
                 base = self.table.select(*self.select_columns())
                 if not include_archived:
                     base = base.where(self.table.archived_at.is_null())
+                if (unlisted := self.unlisted_filter()) is not None:
+                    base = base.where(unlisted)
                 after = (params[n_words], params[n_words + 1]) if with_cursor else None
                 return self._page_query(base, list(params[:n_words]), after, limit)
 

@@ -108,7 +108,7 @@ def test_detail_shows_meetings_with_attendance_organization_actions_and_the_prot
         "actions",
         {"title": unique("Protocolo"), "government_lead": ministry["id"], "partners": [ngo["id"]]},
     )
-    page = sign_in(client, env, "alpha", "observer", locale="es").get(f"/contacts/{contact['id']}")
+    page = sign_in(client, env, "alpha", "coordinator", locale="es").get(f"/contacts/{contact['id']}")
     assert page.status_code == 200
     assert f'href="/t/alpha/meetings/{meeting["id"]}"' in page.text and "Asistió" in page.text
     assert f'href="/t/alpha/actions/{action["id"]}"' in page.text
