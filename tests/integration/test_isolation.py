@@ -28,6 +28,8 @@ ROUTES: dict[tuple[str, str], dict | None] = {
     ("GET", "/contacts/{record_id}"): None,
     ("PATCH", "/contacts/{record_id}"): {"version": 1, "last_name": "Tampered"},
     ("POST", "/contacts/{record_id}/archive"): None,
+    ("GET", "/contacts/{record_id}/personal-data"): None,
+    ("POST", "/contacts/{record_id}/erase"): None,
     ("GET", "/meetings"): None,
     ("POST", "/meetings"): {
         "title": "x",
