@@ -49,8 +49,8 @@ def compose(mail: Mail, sender: str) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message["Content-Language"] = mail.language
     message["Auto-Submitted"] = "auto-generated"  # no vacation replies to an unattended sender
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
+    message["Content-Language"] = mail.language  # after the body: set_content drops Content-* headers
     return message
