@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -24,12 +25,63 @@ def _secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+DEFAULT_SENDER = "pilot-crm@localhost"
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
+def _minutes(name: str, default: float) -> timedelta:
+    return timedelta(minutes=float(os.environ.get(name) or default))
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """Outgoing mail. With no ``host`` (the local demo) mails are written to the data directory's
+    outbox instead of being sent, so no link is ever silently lost."""
+
+    host: str = ""
+    port: int = 25
+    username: str = ""
+    password: str = field(default="", repr=False)
+    starttls: bool = False  # upgrade a plain connection (usually port 587)
+    tls: bool = False  # implicit TLS from the first byte (usually port 465)
+    sender: str = DEFAULT_SENDER
+    timeout: float = 15.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+    @classmethod
+    def from_env(cls) -> MailSettings:
+        starttls, tls = _flag("PILOT_CRM_SMTP_STARTTLS"), _flag("PILOT_CRM_SMTP_TLS")
+        default_port = 465 if tls else 587 if starttls else 25
+        return cls(
+            host=os.environ.get("PILOT_CRM_SMTP_HOST", ""),
+            port=int(os.environ.get("PILOT_CRM_SMTP_PORT") or default_port),
+            username=os.environ.get("PILOT_CRM_SMTP_USERNAME", ""),
+            password=os.environ.get("PILOT_CRM_SMTP_PASSWORD", ""),
+            starttls=starttls,
+            tls=tls,
+            sender=os.environ.get("PILOT_CRM_MAIL_FROM") or DEFAULT_SENDER,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
     tenants_dir: Path
     pg_pool_size: int  # connections per PostgreSQL tenant per app process
     secure_cookies: bool  # set behind TLS (PILOT_CRM_SECURE_COOKIES=1): cookies only over HTTPS
+    mail: MailSettings = field(default_factory=MailSettings)
+    # Where members reach the app, for the links in mails ("https://crm.example.org"); when empty,
+    # the base URL of the request that sends the mail.
+    base_url: str = ""
+    invite_ttl: timedelta = timedelta(days=7)
+    reset_ttl: timedelta = timedelta(hours=1)
+    session_idle: timedelta = timedelta(minutes=30)  # a session unused this long ends
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, tenants_dir: str | Path | None = None) -> Settings:
@@ -39,7 +91,12 @@ class Settings:
             data_dir=data.resolve(),
             tenants_dir=tenants.resolve(),
             pg_pool_size=int(os.environ.get("PILOT_CRM_PG_POOL_SIZE", "5")),
-            secure_cookies=os.environ.get("PILOT_CRM_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+            secure_cookies=_flag("PILOT_CRM_SECURE_COOKIES"),
+            mail=MailSettings.from_env(),
+            base_url=os.environ.get("PILOT_CRM_BASE_URL", "").rstrip("/"),
+            invite_ttl=timedelta(hours=float(os.environ.get("PILOT_CRM_INVITE_TTL_HOURS") or 7 * 24)),
+            reset_ttl=_minutes("PILOT_CRM_RESET_TTL_MINUTES", 60),
+            session_idle=_minutes("PILOT_CRM_SESSION_IDLE_MINUTES", 30),
         )
 
     @property

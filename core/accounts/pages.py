@@ -10,7 +10,8 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from core.accounts import service
+from core.accounts import links, service
+from core.accounts.link_pages import link_mailer
 from core.accounts.roles import Actor
 from core.errors import Conflict, DomainError, Message, ValidationFailed
 from core.forms import vocabulary
@@ -170,24 +171,65 @@ async def _members(
     values: dict[str, Any] | None = None,
     errors: Errors | None = None,
     added: dict[str, Any] | None = None,
+    handover: links.Mailing | None = None,
     status: int = 200,
 ) -> Template:
     _, t, _ = page_parts(request)
     members = await service.list_members(actor)
     for member in members:
         member["last_seen"] = format_moment(t, member["last_login_at"])
+    invitations = await links.pending_invitations(actor)
+    for invitation in invitations:
+        invitation["sent"] = format_moment(t, invitation["created_at"])
+        invitation["until"] = format_moment(t, invitation["expires_at"])
     response = render(
         request,
         "accounts/members.html",
         status=status,
         members=members,
+        invitations=invitations,
         fields=_member_fields(request, values or {}, errors or {}),
         roles=[(c.value, t.gettext(c.label)) for c in vocabulary.ROLES],
         added=added,
+        handover=handover,
     )
-    if added is not None:  # the one-time password must not stay in any cache
+    if added is not None or handover is not None:  # a password or live link must not stay in any cache
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _invite_fields(request: Request, values: dict[str, Any], errors: Errors) -> list[FieldView]:
+    tenant, _, _ = page_parts(request)
+    language = _language_field(request, values.get("locale") or tenant.declaration.default_locale, errors)
+    language.help = ""
+    return [*_member_fields(request, values, errors), language]
+
+
+def _invite_form(
+    request: Request, values: dict[str, Any] | None = None, errors: Errors | None = None, status: int = 200
+) -> Template:
+    return render(
+        request,
+        "accounts/invite.html",
+        status=status,
+        fields=_invite_fields(request, values or {}, errors or {}),
+    )
+
+
+async def _after_mailing(
+    request: Request, actor: Actor, mailing: links.Mailing, sent: str
+) -> Template | Redirect:
+    """Where a coordinator lands once an invitation is saved: told it was mailed, shown the link once
+    when no mail server is configured, or told the mail failed (the invitation stays pending)."""
+    if mailing.status == links.OUTBOX:
+        return await _members(request, actor, handover=mailing)
+    if mailing.status == links.FAILED:
+        failed = N_(
+            "The invitation for {email} is saved, but the email could not be sent. "
+            "Try “Resend” in a moment, or check the mail settings."
+        )
+        return redirect(request, "/members", flash=("error", failed), email=mailing.email)
+    return redirect(request, "/members", flash=("success", sent), email=mailing.email)
 
 
 class MemberPages(Controller):
@@ -211,6 +253,39 @@ class MemberPages(Controller):
         except Conflict as exc:
             return await _members(request, actor, values=values, errors={"email": [exc.message]}, status=409)
         return await _members(request, actor, added=added)
+
+    @get("/invite", name="invite_member")
+    async def invite_form(self, request: Request) -> Template:
+        return _invite_form(request)
+
+    @post("/invite")
+    async def invite(self, request: Request, actor: CurrentActor) -> Template | Redirect:
+        form = await request.form()
+        values = {key: str(form.get(key, "")) for key in ("email", "display_name", "role", "locale")}
+        mailer = link_mailer(request, request.app.state.settings.invite_ttl)
+        try:
+            mailing = await links.invite(actor, mailer, **values)
+        except ValidationFailed as exc:
+            return _invite_form(request, values, exc.errors, status=400)
+        return await _after_mailing(request, actor, mailing, N_("An invitation is sent to {email}."))
+
+    @post("/{member_id:int}/invitation/resend")
+    async def resend_invitation(
+        self, request: Request, actor: CurrentActor, member_id: PathId
+    ) -> Template | Redirect:
+        mailer = link_mailer(request, request.app.state.settings.invite_ttl)
+        mailing = await links.resend_invitation(actor, mailer, member_id)
+        return await _after_mailing(request, actor, mailing, N_("A new invitation is sent to {email}."))
+
+    @post("/{member_id:int}/invitation/revoke")
+    async def revoke_invitation(self, request: Request, actor: CurrentActor, member_id: PathId) -> Redirect:
+        member = await links.revoke_invitation(actor, member_id)
+        return redirect(
+            request,
+            "/members",
+            flash=("success", N_("The invitation for {email} is withdrawn.")),
+            email=member["email"],
+        )
 
     @post("/{member_id:int}/role")
     async def change_role(self, request: Request, actor: CurrentActor, member_id: PathId) -> Redirect:

@@ -13,7 +13,7 @@ from core.accounts.sessions import close_all_sessions
 from core.accounts.tables import ApiToken, User, member_columns
 from core.accounts.tokens import SCOPES, WRITE_SCOPE, hash_token, new_token
 from core.audit import service as audit
-from core.db.prepared import Prepared
+from core.db.prepared import Prepared, as_datetime
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
 from core.forms.fields import EMAIL_RE
 from core.i18n.markers import N_
@@ -29,13 +29,9 @@ async def create_user(
     email: str, role: str, password: str, display_name: str = "", locale: str | None = None
 ) -> dict[str, Any]:
     email = email.strip().lower()
-    errors: dict[str, list[Message]] = {}
-    if not EMAIL_RE.match(email):
-        errors["email"] = [Message(N_("Enter a valid email address."))]
-    if role not in ROLES:
-        errors["role"] = [Message(N_("Select a valid choice."))]
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = [Message(N_("Use at least {n} characters."), {"n": MIN_PASSWORD_LENGTH})]
+    errors = member_errors(email, role)
+    if problems := password_problems(password):
+        errors["password"] = problems
     if errors:
         raise ValidationFailed(errors)
     if await User.exists().where(User.email == email).run():
@@ -54,6 +50,23 @@ async def create_user(
         .run()
     )
     return {"id": rows[0]["id"], "email": email, "role": role}
+
+
+def member_errors(email: str, role: str) -> dict[str, list[Message]]:
+    """What is wrong with a new member's (normalised) email address and role."""
+    errors: dict[str, list[Message]] = {}
+    if not EMAIL_RE.match(email):
+        errors["email"] = [Message(N_("Enter a valid email address."))]
+    if role not in ROLES:
+        errors["role"] = [Message(N_("Select a valid choice."))]
+    return errors
+
+
+def password_problems(password: str) -> list[Message]:
+    """The rules a new password must meet, wherever it is chosen (profile, invitation, reset)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [Message(N_("Use at least {n} characters."), {"n": MIN_PASSWORD_LENGTH})]
+    return []
 
 
 async def find_user(email: str) -> dict[str, Any] | None:
@@ -98,14 +111,6 @@ _TOKEN_QUERY = Prepared(ApiToken, _token_query, 2)
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
-def _as_datetime(value: Any) -> datetime | None:
-    """A timestamp as the driver returns it through a prepared query (SQLite may give text)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _now() -> datetime:
     """The clock tokens are checked against (one seam, so expiry can be tested without waiting)."""
     return datetime.now(UTC)
@@ -119,7 +124,7 @@ async def user_for_token(token: str) -> dict[str, Any] | None:
     if not rows or not rows[0]["active"]:
         return None
     user = rows[0]
-    last_used = _as_datetime(user["token_last_used_at"])
+    last_used = as_datetime(user["token_last_used_at"])
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == user["token_id"]).run()
     return user
@@ -200,8 +205,8 @@ async def change_password(user_id: int, current: str, new: str, keep_token: str 
     errors: dict[str, list[Message]] = {}
     if not verify_password(user["password_hash"], current):
         errors["current_password"] = [Message(N_("The current password is not correct."))]
-    if len(new) < MIN_PASSWORD_LENGTH:
-        errors["new_password"] = [Message(N_("Use at least {n} characters."), {"n": MIN_PASSWORD_LENGTH})]
+    if problems := password_problems(new):
+        errors["new_password"] = problems
     elif new == current:
         errors["new_password"] = [Message(N_("Choose a password different from the current one."))]
     if errors:
@@ -242,6 +247,7 @@ async def list_members(actor: Actor) -> list[dict[str, Any]]:
             User.created_at,
             User.last_login_at,
         )
+        .where(User.active.eq(True) | (User.password_hash != ""))  # invitees are listed apart
         .order_by(User.email)
         .run()
     )

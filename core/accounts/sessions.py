@@ -5,6 +5,7 @@ session (so a token planted before login is worthless) and signing out deletes i
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from core.accounts.passwords import hash_password, verify_password
 from core.accounts.tables import User, WebSession, member_columns
 from core.accounts.tokens import hash_token
-from core.db.prepared import Prepared
+from core.db.prepared import Prepared, as_datetime
 
 SESSION_LIFETIME = timedelta(hours=12)
 
@@ -22,15 +23,37 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_hex(16))
 
 
-def _session_query(token_hash: str, now: datetime) -> Any:
+# A session ends SESSION_LIFETIME after sign-in however active it is, and earlier after the
+# configured idle time without a request (Settings.session_idle).
+DEFAULT_IDLE = timedelta(minutes=30)
+# last_seen_at only needs minute precision to measure idleness: refreshing it on every request would
+# turn each page view into a write (the same reasoning as an API token's last_used_at).
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+
+
+def _session_query(token_hash: str) -> Any:
     return (
-        WebSession.select(*member_columns(WebSession.user))
-        .where((WebSession.token_hash == token_hash) & (WebSession.expires_at > now))
+        WebSession.select(
+            *member_columns(WebSession.user),
+            WebSession.id.as_alias("session_id"),
+            WebSession.expires_at.as_alias("session_expires_at"),
+            WebSession.last_seen_at.as_alias("session_last_seen_at"),
+        )
+        .where(WebSession.token_hash == token_hash)
         .limit(1)
     )
 
 
-_SESSION_QUERY = Prepared(WebSession, _session_query, 2)
+_SESSION_QUERY = Prepared(WebSession, _session_query, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLookup:
+    """The member behind a session cookie, or None; ``expired`` says the cookie named a session that
+    just ended (absolute lifetime or idle time), so the member can be told why they must sign in."""
+
+    user: dict[str, Any] | None
+    expired: bool = False
 
 
 async def authenticate(email: str, password: str) -> dict[str, Any] | None:
@@ -55,6 +78,7 @@ async def open_session(user_id: int, previous_token: str | None = None) -> str:
             user=user_id,
             token_hash=hash_token(token),
             expires_at=now + SESSION_LIFETIME,
+            last_seen_at=now,
             csrf_secret=secrets.token_hex(16),
         )
     ).run()
@@ -62,11 +86,25 @@ async def open_session(user_id: int, previous_token: str | None = None) -> str:
     return token
 
 
-async def user_for_session(token: str) -> dict[str, Any] | None:
-    rows = await _SESSION_QUERY.rows(hash_token(token), datetime.now(UTC))
-    if not rows or not rows[0]["active"]:
-        return None
-    return rows[0]
+async def user_for_session(token: str, idle: timedelta = DEFAULT_IDLE) -> SessionLookup:
+    """Resolve a cookie token. An ended session is deleted when met; a live one has its
+    ``last_seen_at`` moved forward at most once per LAST_SEEN_RESOLUTION."""
+    rows = await _SESSION_QUERY.rows(hash_token(token))
+    if not rows:
+        return SessionLookup(None)
+    row, now = rows[0], datetime.now(UTC)
+    expires_at = as_datetime(row["session_expires_at"])
+    last_seen = as_datetime(row["session_last_seen_at"]) or now
+    if (expires_at is not None and expires_at <= now) or now - last_seen >= idle:
+        await WebSession.delete().where(WebSession.id == row["session_id"]).run()
+        return SessionLookup(None, expired=True)
+    if not row["active"]:
+        return SessionLookup(None)
+    if now - last_seen >= LAST_SEEN_RESOLUTION:
+        await (
+            WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row["session_id"]).run()
+        )
+    return SessionLookup(row)
 
 
 async def close_session(token: str) -> None:

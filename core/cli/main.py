@@ -273,6 +273,60 @@ def users_add(
     click.echo(f"{tenant.slug}: added {user['email']} as {user['role']}")
 
 
+@users.command("invite")
+@click.option("--tenant", "slug", required=True)
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["coordinator", "government", "ngo", "observer"]))
+@click.option("--name", "display_name", default="")
+@click.option("--locale", default=None, help="The member's language (default: the tenant's).")
+@click.option(
+    "--base-url",
+    envvar="PILOT_CRM_BASE_URL",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="Where members reach the app, for the link.",
+)
+@click.pass_context
+def users_invite(
+    ctx: click.Context,
+    slug: str,
+    email: str,
+    role: str,
+    display_name: str,
+    locale: str | None,
+    base_url: str,
+) -> None:
+    """Invite a member by email; prints the link instead when no mail server is configured."""
+    from core.accounts import links
+    from core.accounts.roles import SYSTEM
+    from core.mail import mailer_for
+
+    settings: Settings = ctx.obj["settings"]
+    registry = load_registry(ctx)
+    tenant = pick_tenants(registry, slug)[0]
+    mailer = links.LinkMailer(mailer_for(settings), base_url, settings.invite_ttl)
+
+    async def invite() -> links.Mailing:
+        with tenant_context(tenant):
+            return await links.invite(
+                SYSTEM,
+                mailer,
+                email=email,
+                display_name=display_name,
+                role=role,
+                locale=locale or tenant.declaration.default_locale,
+            )
+
+    mailing = run(registry, invite)
+    if mailing.status == links.FAILED:
+        fail(f"invitation for {mailing.email} saved, but the mail could not be sent: resend it later")
+    if mailing.status == links.OUTBOX:
+        click.echo(f"{slug}: no mail server configured; pass this link on to {mailing.email}:")
+        click.echo(mailing.link)
+        return
+    click.echo(f"{slug}: invitation mailed to {mailing.email}")
+
+
 @cli.group()
 def tokens() -> None:
     """Manage API tokens."""

@@ -11,6 +11,7 @@ engine, so it still reaches only the tenant in context.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.querystring import QueryString
@@ -53,3 +54,11 @@ class Prepared:
         bound = [values[a.position] if isinstance(a, Param) else a for a in args]
         response = await engine.run_querystring(QueryString(template, *bound))
         return engine.transform_response_to_dicts(response) if response else []
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A timestamp as the driver returns it through a prepared query (SQLite may give text)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -19,6 +19,7 @@ from core.testing.environment import (
     build_environment,
     postgres_reachable,
 )
+from core.testing.mail import MailSink
 
 BACKENDS = ("sqlite", "postgres")
 
@@ -80,9 +81,29 @@ def client(env: TestEnvironment):
 
 @pytest.fixture(autouse=True)
 def fresh_login_throttle() -> Iterator[None]:
-    """Each test starts with an empty sign-in throttle: failures of one test must not lock out the
-    members of the next (they all sign in from the same test-client address)."""
+    """Each test starts with empty sign-in and reset-link throttles: attempts of one test must not
+    lock out the members of the next (they all come from the same test-client address)."""
+    from core.accounts.link_pages import reset_throttle
     from core.web.pages.auth import throttle
 
     throttle.reset()
+    reset_throttle.reset()
     yield
+
+
+@pytest.fixture(scope="module")
+def smtp_sink() -> Iterator[MailSink]:
+    """A real SMTP server on a free loopback port, shared by a module's tests (see ``mailbox``)."""
+    sink = MailSink().start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_sink: MailSink) -> MailSink:
+    """The module's SMTP sink, emptied for this test. Point an app at it with
+    ``dataclasses.replace(settings, mail=mailbox.settings)``."""
+    smtp_sink.clear()
+    return smtp_sink

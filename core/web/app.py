@@ -41,6 +41,14 @@ def api_controllers() -> list:
 
 
 def page_handlers() -> list:
+    from core.accounts.link_pages import (
+        accept_invite,
+        accept_invite_page,
+        forgot,
+        forgot_page,
+        reset,
+        reset_page,
+    )
     from core.accounts.pages import MemberPages, ProfilePages
     from core.actions.pages import ActionPages
     from core.audit.pages import audit_export_page, audit_page
@@ -56,6 +64,12 @@ def page_handlers() -> list:
         login,
         logout,
         set_language,
+        accept_invite_page,
+        accept_invite,
+        forgot_page,
+        forgot,
+        reset_page,
+        reset,
         OrganizationPages,
         ContactPages,
         TopicPages,

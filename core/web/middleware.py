@@ -57,19 +57,23 @@ def tenant_middleware_factory(registry: TenantRegistry):
             with tenant_context(tenant):
                 user = None
                 session_token = None
+                session_expired = False
                 auth = _header(scope, b"authorization")
                 cookies = _cookies(scope)
                 if auth and auth[:7].lower() == "bearer ":
                     user = await user_for_token(auth[7:].strip())
                 elif SESSION_COOKIE in cookies and not scope["path"].startswith(f"/t/{tenant.slug}/api/"):
                     session_token = cookies[SESSION_COOKIE]
-                    user = await user_for_session(session_token)
+                    lookup = await user_for_session(session_token, registry.settings.session_idle)
+                    user, session_expired = lookup.user, lookup.expired
                 decl = tenant.declaration
                 preferred = (user["locale"] if user else None) or cookies.get(LANG_COOKIE)
                 locale = choose_locale(
                     preferred, _header(scope, b"accept-language"), decl.locales, decl.default_locale
                 )
-                state[SCOPE_KEY] = RequestContext(tenant, tenant.translator(locale), user, session_token)
+                state[SCOPE_KEY] = RequestContext(
+                    tenant, tenant.translator(locale), user, session_token, session_expired
+                )
                 await app(scope, receive, send)
 
         return handle

@@ -20,6 +20,8 @@ PathId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 # The same bound for ids given as query filters (an optional one stays optional).
 QueryId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 PathName = FromPath[str]
+# The token of a mailed link (43 characters as issued); anything far longer is not worth a lookup.
+LinkToken = Annotated[str, PathParameter(max_length=128)]
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "FromQuery",
     "JSONObject",
     "Limit",
+    "LinkToken",
     "PathId",
     "PathName",
     "QueryId",

@@ -18,6 +18,7 @@ class RequestContext:
     translator: Translator | None
     user: dict[str, Any] | None = None
     session_token: str | None = None  # set when the member was identified by a browser session
+    session_expired: bool = False  # the session cookie named a session that has just ended
 
     @property
     def actor(self) -> Actor | None:

@@ -11,7 +11,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from core.accounts.service import set_locale
-from core.accounts.sessions import authenticate, close_session, open_session
+from core.accounts.sessions import SESSION_LIFETIME, authenticate, close_session, open_session
 from core.accounts.throttle import LoginThrottle
 from core.i18n.markers import N_
 from core.web.middleware import LANG_COOKIE, SESSION_COOKIE
@@ -78,11 +78,18 @@ async def login(request: Request, data: FormBody) -> Template | Redirect:
             error=N_("The email address or the password is not correct."),
         )
     throttle.succeeded(keys[0])
+    return await start_session(request, user["id"], target)
+
+
+async def start_session(
+    request: Request, user_id: int, target: str, flash: tuple[str, str] | None = None
+) -> Redirect:
+    """Sign the member in: a new session (the browser's previous one ends, so a planted cookie is
+    worthless), its cookie, and a redirect to ``target``. Shared by sign-in and the mailed links."""
     ctx = request_context(request.scope)
-    token = await open_session(user["id"], previous_token=ctx.session_token if ctx else None)
-    return Redirect(
-        path=target, status_code=303, cookies=[_cookie(request, SESSION_COOKIE, token, max_age=12 * 3600)]
-    )
+    token = await open_session(user_id, previous_token=ctx.session_token if ctx else None)
+    max_age = int(SESSION_LIFETIME.total_seconds())
+    return redirect(request, target, flash=flash, cookies=[_cookie(request, SESSION_COOKIE, token, max_age)])
 
 
 @post("/logout")

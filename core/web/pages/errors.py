@@ -8,6 +8,7 @@ from litestar import Request, Response
 from litestar.response import Redirect
 
 from core.i18n.markers import N_
+from core.web.pages.flash import flash_cookie
 from core.web.state import request_context
 
 EXPLANATIONS = {
@@ -36,7 +37,16 @@ def html_error(request: Request, status: int) -> Response:
     ctx = request_context(request.scope)
     if status == 401 and ctx is not None and ctx.tenant is not None:
         login = f"/t/{ctx.tenant.slug}/login?next={quote(request.url.path)}"
-        return Redirect(path=login, status_code=303)
+        if not ctx.session_expired:
+            return Redirect(path=login, status_code=303)
+        secure = request.app.state.settings.secure_cookies
+        flash = flash_cookie(
+            ctx.tenant.slug,
+            "info",
+            N_("Your session has expired. Sign in again to continue."),
+            secure=secure,
+        )
+        return Redirect(path=login, status_code=303, cookies=[flash])
     title, text = EXPLANATIONS.get(status, EXPLANATIONS[500 if status >= 500 else 400])
     if ctx is None or ctx.tenant is None:  # no tenant, no language of its own: a plain page
         from litestar.response import Template

@@ -1,0 +1,163 @@
+"""The pages behind mailed links, open without signing in: accept an invitation, ask for a password
+reset, choose a new password. Rules live in core.accounts.links.
+
+Token pages are never cached (``Cache-Control: no-store``), and a token is only spent by the form's
+POST: mail scanners that follow links with GET must not use them up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from litestar import Request, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.response import Redirect, Template
+
+from core.accounts import links
+from core.accounts.service import MIN_PASSWORD_LENGTH
+from core.accounts.throttle import LoginThrottle
+from core.errors import Message, ValidationFailed
+from core.i18n.markers import N_
+from core.mail import mailer_for
+from core.web.pages.auth import start_session, throttle
+from core.web.pages.render import page_parts, render
+from core.web.params import LinkToken
+
+# Asking for reset links: a few per account and a larger budget per address, per hour (each request
+# counts, whether or not the account exists).
+reset_throttle = LoginThrottle(window=3600, per_account=3, per_address=20)
+
+Errors = dict[str, list[Message]]
+
+
+def link_mailer(request: Request, ttl: timedelta) -> links.LinkMailer:
+    """Links in mails point at PILOT_CRM_BASE_URL, else at the address this request came to."""
+    settings = request.app.state.settings
+    base_url = settings.base_url or str(request.base_url).rstrip("/")
+    return links.LinkMailer(mailer_for(settings), base_url, ttl)
+
+
+def _no_store(response: Template | Redirect) -> Template | Redirect:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _translated(request: Request, errors: Errors) -> dict[str, list[str]]:
+    _, t, _ = page_parts(request)
+    return {name: [t.message(m) for m in messages] for name, messages in errors.items()}
+
+
+def _invalid(request: Request) -> Template | Redirect:
+    return _no_store(render(request, "auth/link_invalid.html", status=404))
+
+
+# --- Invitation ----------------------------------------------------------------------------------
+
+
+def _accept_page(
+    request: Request, token: str, member: dict, name: str, errors: Errors, status: int = 200
+) -> Template | Redirect:
+    return _no_store(
+        render(
+            request,
+            "auth/accept_invite.html",
+            status=status,
+            token=token,
+            member=member,
+            name=name,
+            errors=_translated(request, errors),
+            min_length=MIN_PASSWORD_LENGTH,
+        )
+    )
+
+
+@get("/invite/{token:str}", name="accept_invite")
+async def accept_invite_page(request: Request, token: LinkToken) -> Template | Redirect:
+    try:
+        member = await links.link_member(links.INVITE, token)
+    except links.LinkNotValid:
+        return _invalid(request)
+    return _accept_page(request, token, member, member["display_name"], {})
+
+
+@post("/invite/{token:str}")
+async def accept_invite(request: Request, token: LinkToken) -> Template | Redirect:
+    form = await request.form()
+    name = str(form.get("display_name", ""))
+    try:
+        member = await links.accept_invitation(
+            token, name, str(form.get("password", "")), str(form.get("confirm_password", ""))
+        )
+    except links.LinkNotValid:
+        return _invalid(request)
+    except ValidationFailed as exc:
+        holder = await links.link_member(links.INVITE, token)
+        return _accept_page(request, token, holder, name, exc.errors, status=400)
+    flash = ("success", N_("Welcome! Your account is ready."))
+    return _no_store(await start_session(request, member["id"], "/", flash))
+
+
+# --- Password reset ------------------------------------------------------------------------------
+
+
+@get("/password/forgot", name="forgot_password")
+async def forgot_page(request: Request) -> Template:
+    return render(request, "auth/forgot.html", email="", sent=False, error=None)
+
+
+@post("/password/forgot")
+async def forgot(request: Request) -> Template:
+    """The same answer whether or not the address has an account; the link is looked up and mailed
+    after the response is sent, so the answer's timing does not tell either."""
+    tenant, _, _ = page_parts(request)
+    form = await request.form()
+    email = str(form.get("email", "")).strip().lower()
+    keys = (f"{tenant.slug}:{email}", request.client.host if request.client else "?")
+    if reset_throttle.blocked(*keys):
+        error = N_("Too many requests for this address. Wait an hour and try again.")
+        return render(request, "auth/forgot.html", status=429, email=email, sent=False, error=error)
+    reset_throttle.failed(*keys)
+    response = render(request, "auth/forgot.html", email="", sent=True, error=None)
+    mailer = link_mailer(request, request.app.state.settings.reset_ttl)
+    response.background = BackgroundTask(links.request_reset, mailer, email)
+    return response
+
+
+def _reset_page(request: Request, token: str, errors: Errors, status: int = 200) -> Template | Redirect:
+    return _no_store(
+        render(
+            request,
+            "auth/reset.html",
+            status=status,
+            token=token,
+            errors=_translated(request, errors),
+            min_length=MIN_PASSWORD_LENGTH,
+        )
+    )
+
+
+@get("/password/reset/{token:str}", name="reset_password")
+async def reset_page(request: Request, token: LinkToken) -> Template | Redirect:
+    try:
+        await links.link_member(links.RESET, token)
+    except links.LinkNotValid:
+        return _invalid(request)
+    return _reset_page(request, token, {})
+
+
+@post("/password/reset/{token:str}")
+async def reset(request: Request, token: LinkToken) -> Template | Redirect:
+    """Every session of the member ends and their sign-in lockout is lifted; then this browser is
+    signed in with the new password."""
+    tenant, _, _ = page_parts(request)
+    form = await request.form()
+    try:
+        member = await links.reset_password(
+            token, str(form.get("password", "")), str(form.get("confirm_password", ""))
+        )
+    except links.LinkNotValid:
+        return _invalid(request)
+    except ValidationFailed as exc:
+        return _reset_page(request, token, exc.errors, status=400)
+    throttle.succeeded(f"{tenant.slug}:{member['email']}")
+    flash = ("success", N_("Your new password is set. Your other sessions are signed out."))
+    return _no_store(await start_session(request, member["id"], "/", flash))
