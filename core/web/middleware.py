@@ -60,9 +60,14 @@ def tenant_middleware_factory(registry: TenantRegistry):
                 session_expired = False
                 auth = _header(scope, b"authorization")
                 cookies = _cookies(scope)
-                if auth and auth[:7].lower() == "bearer ":
-                    user = await user_for_token(auth[7:].strip())
-                elif SESSION_COOKIE in cookies and not scope["path"].startswith(f"/t/{tenant.slug}/api/"):
+                # Each surface has one kind of credential: API tokens for the API (their read-only
+                # scope is enforced by its guard), session cookies (with CSRF) for the pages. A token
+                # sent to a page is ignored, or a read-only token could write through a form.
+                on_api = scope["path"].startswith(f"/t/{tenant.slug}/api/")
+                if on_api:
+                    if auth and auth[:7].lower() == "bearer ":
+                        user = await user_for_token(auth[7:].strip())
+                elif SESSION_COOKIE in cookies:
                     session_token = cookies[SESSION_COOKIE]
                     lookup = await user_for_session(session_token, registry.settings.session_idle)
                     user, session_expired = lookup.user, lookup.expired

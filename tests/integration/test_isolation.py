@@ -144,7 +144,7 @@ PATH_PARAMS: dict[str, PathResolver] = {
     "member_id": lambda beta, op, slug: beta.ids["members"],
     "form": lambda beta, op, slug: beta.forms,
     # A secret link is only ever tried against the *other* tenant: beta's own link on beta's slug
-    # is no attack, it is the link working (pending: invitation and password-reset pages).
+    # is no attack, it is the link working.
     "token": lambda beta, op, slug: [
         beta.links[("alpha" if slug == "beta" else "beta", "reset" if "reset" in op.path else "invite")]
     ],
@@ -191,7 +191,11 @@ def _other_email(slug: str, env: Any) -> str:
     return env.email("alpha" if slug == "beta" else "beta", "coordinator")
 
 
-NEW_PASSWORD = {"password": "another horse battery staple", "confirm_password": "another horse battery"}
+# Matching and long enough: if a link of the other tenant were accepted, the change would go through.
+NEW_PASSWORD = {
+    "password": "another horse battery staple",
+    "confirm_password": "another horse battery staple",
+}
 BODIES: dict[tuple[str, str], BodyResolver] = {
     ("PUT", API + "/meetings/{record_id}/attendees/{contact_id}"): lambda b, s, e: {"status": "absent"},
     ("POST", API + "/actions/{record_id}/progress"): lambda b, s, e: {"on_date": "2025-01-02", "note": "x"},
@@ -214,13 +218,16 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
     ("POST", TENANT + "/profile/password"): lambda b, s, e: {"current_password": "wrong", **NEW_PASSWORD},
     ("POST", TENANT + "/members"): lambda b, s, e: {"email": b.member_email, "role": "observer"},
     ("POST", TENANT + "/members/{member_id}/role"): lambda b, s, e: {"role": "observer"},
-    # Pending features (routes being built): filled now so the suite covers them once merged.
-    ("POST", TENANT + "/members/invite"): lambda b, s, e: {"email": b.member_email, "role": "coordinator"},
+    ("POST", TENANT + "/members/invite"): lambda b, s, e: {
+        "email": b.member_email,
+        "role": "coordinator",
+        "locale": "pt",
+    },
     ("POST", TENANT + "/invite/{token}"): lambda b, s, e: NEW_PASSWORD,
     ("POST", TENANT + "/password/forgot"): lambda b, s, e: {"email": _other_email(s, e)},
     ("POST", TENANT + "/password/reset/{token}"): lambda b, s, e: NEW_PASSWORD,
 }
-BUTTONS = re.compile(r"/(archive|confirm|remove|deactivate|reactivate|logout)$")
+BUTTONS = re.compile(r"/(archive|confirm|remove|deactivate|reactivate|logout|erase|resend|revoke)$")
 RECORD_FORMS = re.compile(r"^/t/\{tenant_slug\}(?:/api/v1)?/(\w+)(?:/new|/\{record_id\}(?:/edit)?)?$")
 
 
@@ -536,8 +543,9 @@ def opens_a_session(response: Any) -> bool:
 
 def expect_refused_by_beta(request: Request, response: Any, with_csrf: bool) -> None:
     """Beta does not know alpha's token or session: its API answers 401; its pages answer a 401 the
-    way pages do (303 to beta's sign-in page); its public pages serve an anonymous visitor; a form
-    posted without a CSRF token (a bearer token on a page) is refused first, with 403."""
+    way pages do (303 to beta's sign-in page); its public pages serve an anonymous visitor, and a
+    mailed link of alpha's is unknown there (404); a form posted without a CSRF token (a bearer token
+    on a page) is refused first, with 403."""
     op, status = request.operation, response.status_code
     where = f"{op} → {request.url}: {status}"
     assert not opens_a_session(response), where
@@ -545,6 +553,8 @@ def expect_refused_by_beta(request: Request, response: Any, with_csrf: bool) -> 
         assert status == 401, where
     elif op.method == "POST" and not with_csrf:
         assert status == 403, where
+    elif op.public and "{token}" in op.path:
+        assert status == 404, where
     elif op.public:
         assert status in (200, 303, 400), where
     else:
