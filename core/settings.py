@@ -77,7 +77,8 @@ class Settings:
     secure_cookies: bool  # set behind TLS (PILOT_CRM_SECURE_COOKIES=1): cookies only over HTTPS
     mail: MailSettings = field(default_factory=MailSettings)
     # Where members reach the app, for the links in mails ("https://crm.example.org"); when empty,
-    # the base URL of the request that sends the mail.
+    # the base URL of the request that sends the mail, if its host is trusted (a tenant's declared
+    # ``hosts`` or the local machine).
     base_url: str = ""
     invite_ttl: timedelta = timedelta(days=7)
     reset_ttl: timedelta = timedelta(hours=1)

@@ -29,11 +29,27 @@ reset_throttle = LoginThrottle(window=3600, per_account=3, per_address=20)
 Errors = dict[str, list[Message]]
 
 
-def link_mailer(request: Request, ttl: timedelta) -> links.LinkMailer:
-    """Links in mails point at PILOT_CRM_BASE_URL, else at the address this request came to."""
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def link_base_url(request: Request) -> str | None:
+    """Where mailed links point: PILOT_CRM_BASE_URL, else the address this request came to, but only
+    when that host is one the tenant declares (``hosts``) or the local machine. The Host header is
+    the client's to choose: trusting any value would let someone ask for a reset link to a victim's
+    account that points at their own server (and receive the victim's token when it is clicked)."""
     settings = request.app.state.settings
-    base_url = settings.base_url or str(request.base_url).rstrip("/")
-    return links.LinkMailer(mailer_for(settings), base_url, ttl)
+    if settings.base_url:
+        return settings.base_url
+    host = (request.url.hostname or "").strip("[]").lower()
+    tenant = page_parts(request)[0]
+    if host in LOOPBACK_HOSTS or host in tenant.declaration.hosts:
+        return str(request.base_url).rstrip("/")
+    return None
+
+
+def link_mailer(request: Request, ttl: timedelta) -> links.LinkMailer:
+    settings = request.app.state.settings
+    return links.LinkMailer(mailer_for(settings), link_base_url(request), ttl)
 
 
 def _no_store(response: Template | Redirect) -> Template | Redirect:

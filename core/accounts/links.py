@@ -54,7 +54,7 @@ class LinkMailer:
     long the link lives."""
 
     mailer: Mailer
-    base_url: str
+    base_url: str | None  # None: no trusted public address is known, so no link can be mailed
     ttl: timedelta
 
 
@@ -96,6 +96,11 @@ async def _issue(user_id: int, purpose: str, ttl: timedelta, created_by: int | N
         )
     ).run()
     return token, expires_at
+
+
+def _untrusted(email: str) -> Mailing:
+    log.error("no link mailed to %s: set PILOT_CRM_BASE_URL (the request's host is not trusted)", email)
+    return Mailing(email, FAILED, "")
 
 
 async def _mail(mailer: Mailer, mail: Mail, link: str) -> Mailing:
@@ -148,6 +153,8 @@ async def invite(
 async def _send_invitation(
     actor: Actor, links: LinkMailer, member: dict[str, Any], token: str, expires_at: datetime
 ) -> Mailing:
+    if links.base_url is None:
+        return _untrusted(member["email"])
     link = _url(links.base_url, INVITE, token)
     inviter = actor.email if actor.user_id is not None else None
     mail = mails.invitation(require_tenant(), member, inviter, link, expires_at)
@@ -308,6 +315,9 @@ async def request_reset(links: LinkMailer, email: str) -> None:
     when the mail fails (that would tell who has an account): failures are logged."""
     user = await User.select().where(User.email == email.strip().lower()).first().run()
     if user is None or not user["active"]:
+        return
+    if links.base_url is None:
+        _untrusted(user["email"])
         return
     async with User._meta.db.transaction():
         token, expires_at = await _issue(user["id"], RESET, links.ttl, None)

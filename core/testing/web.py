@@ -22,11 +22,14 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.locale = locale
         self.csrf = ""
+        self.host: str | None = None  # the Host header to send, when not the test client's own
 
     def _headers(self) -> dict[str, str]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
         if self.locale:
             headers["Accept-Language"] = self.locale
+        if self.host:
+            headers["Host"] = self.host
         return headers
 
     def _keep(self, response: Any) -> Any:

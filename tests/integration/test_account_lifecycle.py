@@ -36,7 +36,9 @@ def client(env, smtp_sink: MailSink) -> Iterator[TestClient]:
     """The app serving ``env``, sending its mail to the module's SMTP sink."""
     from core.web.app import create_app
 
-    settings = dataclasses.replace(env.registry.settings, mail=smtp_sink.settings)
+    settings = dataclasses.replace(
+        env.registry.settings, mail=smtp_sink.settings, base_url="http://testserver.local"
+    )
     with TestClient(create_app(settings, env.registry)) as test_client:
         yield test_client
 
@@ -455,6 +457,32 @@ def test_forgot_password_answers_the_same_for_unknown_addresses_and_sends_nothin
     with pytest.raises(AssertionError):
         mailbox.wait_for(1, timeout=1)
     assert mail["To"] == env.email("alpha", "observer")
+
+
+@pytest.mark.parametrize(
+    ("host", "mailed"),
+    [("attacker.example", None), ("localhost", "http://localhost/t/alpha/password/reset/")],
+)
+def test_without_a_base_url_links_only_follow_a_trusted_host(client, env, mailbox, host, mailed):
+    """The Host header is the client's: with no PILOT_CRM_BASE_URL, a reset asked for through an
+    undeclared host mails nothing (it would hand the victim a link to that host), while the local
+    machine (the demo) still works. The answer is the same either way."""
+    app = client.app
+    configured = app.state.settings
+    app.state.settings = dataclasses.replace(configured, base_url="")
+    try:
+        browser = Browser(client, "alpha")
+        browser.host = host
+        browser.get("/password/forgot")
+        sent = browser.post("/password/forgot", {"email": env.email("alpha", "government")})
+    finally:
+        app.state.settings = configured
+    assert sent.status_code == 200 and 'id="reset-sent"' in sent.text
+    if mailed is None:
+        with pytest.raises(AssertionError):
+            mailbox.wait_for(1, timeout=1)
+    else:
+        assert mailed_link(mailbox.wait_for(1)[0]).startswith(mailed)
 
 
 def test_a_new_reset_link_replaces_the_previous_one(client, env, mailbox):
