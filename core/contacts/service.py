@@ -21,7 +21,7 @@ from core.errors import Conflict, NotFound, PermissionDenied
 from core.forms.fields import as_id
 from core.i18n.markers import N_
 from core.organizations.tables import Organization
-from core.records.service import RecordService, load_json
+from core.records.service import RecordService, VisibilityRule, load_json
 
 
 def _bool(value: str) -> bool:
@@ -55,8 +55,8 @@ class ContactService(RecordService):
     def label(self, msgid: str) -> str:
         return self.tenant.translator(self.locale).gettext(msgid)
 
-    async def visible_filter(self) -> Any | None:
-        return self.visibility.where()
+    def visibility_rule(self) -> VisibilityRule | None:
+        return self.visibility.rule()
 
     def unlisted_filter(self) -> Any | None:
         return Contact.erased_at.is_null()

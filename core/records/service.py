@@ -36,6 +36,20 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class VisibilityRule:
+    """Which rows an actor may list, as a clause built from values (``build(*values)``), so that list
+    queries compile it once with placeholders. ``key`` names the clause's shape: two rules with the
+    same key must build the same SQL for any values."""
+
+    key: str
+    build: Callable[..., Any]
+    values: tuple[Any, ...] = ()
+
+    def clause(self) -> Any:
+        return self.build(*self.values)
+
+
+@dataclass(frozen=True, slots=True)
 class TopicLink:
     """A many-to-many link from a record to topics through a join table."""
 
@@ -96,8 +110,8 @@ class RecordService:
     async def before_write(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
         """Derive columns, check references and cross-record rules; raise ValidationFailed."""
 
-    async def visible_filter(self) -> Any | None:
-        """A where-clause that hides rows the actor may not see (protected contacts, for example)."""
+    def visibility_rule(self) -> VisibilityRule | None:
+        """The rows the actor may list and choose from (protected contacts, for example); None: all."""
         return None
 
     def unlisted_filter(self) -> Any | None:
@@ -145,9 +159,8 @@ class RecordService:
             query = query.where(self.table.archived_at.is_null())
         if (unlisted := self.unlisted_filter()) is not None:
             query = query.where(unlisted)
-        hidden = await self.visible_filter()
-        if hidden is not None:
-            query = query.where(hidden)
+        if (rule := self.visibility_rule()) is not None:
+            query = query.where(rule.clause())
         return query
 
     def _page_query(self, query: Any, words: list[Any], after: tuple[Any, Any] | None, limit: int) -> Any:
@@ -169,10 +182,16 @@ class RecordService:
             query = query.order_by(pk, ascending=not self.sort_descending)
         return query.limit(limit + 1)
 
-    def _prepared_page(self, include_archived: bool, n_words: int, with_cursor: bool, limit: int) -> Prepared:
-        key = (type(self), include_archived, n_words, with_cursor, limit)
+    def _prepared_page(
+        self, include_archived: bool, n_words: int, with_cursor: bool, limit: int, rule: VisibilityRule | None
+    ) -> Prepared:
+        """The list query of one shape, compiled once; its values are bound in this order: search
+        words, the cursor's (sort value, id), the visibility rule's values."""
+        key = (type(self), include_archived, n_words, with_cursor, limit, rule.key if rule else None)
         prepared = _PAGE_QUERIES.get(key)
         if prepared is None:
+            n_cursor = 2 if with_cursor else 0
+            n_rule = len(rule.values) if rule else 0
 
             def build(*params: Any) -> Any:
                 base = self.table.select(*self.select_columns())
@@ -180,10 +199,12 @@ class RecordService:
                     base = base.where(self.table.archived_at.is_null())
                 if (unlisted := self.unlisted_filter()) is not None:
                     base = base.where(unlisted)
+                if rule is not None:
+                    base = base.where(rule.build(*params[n_words + n_cursor :]))
                 after = (params[n_words], params[n_words + 1]) if with_cursor else None
                 return self._page_query(base, list(params[:n_words]), after, limit)
 
-            prepared = _PAGE_QUERIES[key] = Prepared(self.table, build, n_words + (2 if with_cursor else 0))
+            prepared = _PAGE_QUERIES[key] = Prepared(self.table, build, n_words + n_cursor + n_rule)
         return prepared
 
     async def list_page(
@@ -201,10 +222,11 @@ class RecordService:
         after = (
             cursors.decode(cursor, _cursor_type(getattr(self.table, self.sort_column))) if cursor else None
         )
-        if not active and await self.visible_filter() is None:
+        if not active:
             # Browsing, searching and paging (the common shapes) replay a query compiled once.
-            prepared = self._prepared_page(include_archived, len(words), after is not None, limit)
-            rows = await prepared.rows(*words, *(after or ()))
+            rule = self.visibility_rule()
+            prepared = self._prepared_page(include_archived, len(words), after is not None, limit, rule)
+            rows = await prepared.rows(*words, *(after or ()), *(rule.values if rule else ()))
         else:
             query = await self._base_query(include_archived)
             for name, value in active.items():

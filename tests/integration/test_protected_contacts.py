@@ -98,6 +98,27 @@ def test_the_creator_and_coordinators_see_it_in_full_everywhere(client, env, cas
     assert contact["last_name"] in browser.get(f"/organizations/{case['ministry']['id']}").text
 
 
+def walk(client, env, role: str, **params) -> list[int]:
+    """The ids of every page of the contacts list, following ``next`` (the compiled list query with
+    the member's visibility rule bound, cursor included)."""
+    ids: list[int] = []
+    cursor = None
+    while True:
+        query = {**params, "limit": 7, **({"cursor": cursor} if cursor else {})}
+        page = client.get(f"{API}/contacts", params=query, headers=env.headers("alpha", role)).json()
+        ids += [c["id"] for c in page["items"]]
+        if not (cursor := page["next"]):
+            return ids
+
+
+@pytest.mark.parametrize(("role", "listed"), [("government", True), ("coordinator", True), ("ngo", False)])
+def test_paging_through_every_contact_shows_it_only_to_those_who_may_see_it(client, env, case, role, listed):
+    every = walk(client, env, role)
+    assert len(every) == len(set(every))  # keyset pages neither repeat nor skip
+    assert (case["contact"]["id"] in every) is listed
+    assert (case["contact"]["id"] in walk(client, env, role, q=case["contact"]["first_name"])) is listed
+
+
 @pytest.mark.parametrize("role", ["ngo", "observer"])
 def test_other_members_never_find_it_in_a_list_a_search_or_a_select(client, env, case, role):
     contact, h = case["contact"], env.headers("alpha", role)
