@@ -49,9 +49,12 @@ class Browser:
     def url(self, path: str) -> str:
         return path if path.startswith("/") and path.startswith("/t/") else f"/t/{self.slug}{path}"
 
-    def get(self, path: str, **kwargs: Any) -> Any:
+    def get(self, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        """GET with this browser's cookies; ``headers`` adds to them (``HX-Request``, for instance)."""
         self.client.cookies.clear()
-        return self._keep(self.client.get(self.url(path), headers=self._headers(), **kwargs))
+        return self._keep(
+            self.client.get(self.url(path), headers={**self._headers(), **(headers or {})}, **kwargs)
+        )
 
     def post(
         self,

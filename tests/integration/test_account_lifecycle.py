@@ -567,6 +567,21 @@ def test_a_session_ends_after_the_idle_time_and_says_so(client, env, mailbox):
     assert browser.get("/contacts", follow_redirects=False).status_code == 303  # the session is gone
 
 
+def test_an_htmx_request_of_an_expired_session_loads_the_sign_in_page_whole(client, env, mailbox):
+    email, browser = _member(client, env, mailbox)
+    _session_seen(client, env, email, timedelta(minutes=31))
+    fragment = browser.get("/contacts", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert fragment.status_code == 200 and fragment.content == b""
+    assert fragment.headers["hx-redirect"] == "/t/alpha/login?next=/t/alpha/contacts"
+    login = browser.get(fragment.headers["hx-redirect"])
+    notice = (
+        env.registry.get("alpha")
+        .translator("es")
+        .gettext("Your session has expired. Sign in again to continue.")
+    )
+    assert str(escape(notice)) in login.text
+
+
 def test_a_member_active_within_the_idle_time_stays_signed_in(client, env):
     browser = sign_in(client, env, "alpha", "government")
     _session_seen(client, env, env.email("alpha", "government"), timedelta(minutes=29))

@@ -37,16 +37,16 @@ def html_error(request: Request, status: int) -> Response:
     ctx = request_context(request.scope)
     if status == 401 and ctx is not None and ctx.tenant is not None:
         login = f"/t/{ctx.tenant.slug}/login?next={quote(request.url.path)}"
-        if not ctx.session_expired:
-            return Redirect(path=login, status_code=303)
-        secure = request.app.state.settings.secure_cookies
-        flash = flash_cookie(
-            ctx.tenant.slug,
-            "info",
-            N_("Your session has expired. Sign in again to continue."),
-            secure=secure,
-        )
-        return Redirect(path=login, status_code=303, cookies=[flash])
+        cookies = []
+        if ctx.session_expired:
+            message = N_("Your session has expired. Sign in again to continue.")
+            secure = request.app.state.settings.secure_cookies
+            cookies.append(flash_cookie(ctx.tenant.slug, "info", message, secure=secure))
+        if request.headers.get("hx-request") == "true":
+            # An HTMX request would follow a redirect and swap the sign-in page into a fragment:
+            # HX-Redirect makes htmx load it as a whole page instead.
+            return Response(content=b"", status_code=200, headers={"HX-Redirect": login}, cookies=cookies)
+        return Redirect(path=login, status_code=303, cookies=cookies)
     title, text = EXPLANATIONS.get(status, EXPLANATIONS[500 if status >= 500 else 400])
     if ctx is None or ctx.tenant is None:  # no tenant, no language of its own: a plain page
         from litestar.response import Template
