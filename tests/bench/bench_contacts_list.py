@@ -15,6 +15,9 @@ asyncpg pool sized like the app's for PostgreSQL):
 * encoding the response body with msgspec (what Litestar uses), so both sides produce the same bytes
   (checked once before measuring).
 
+The request is an observer's, so the page query carries the protected-contacts rule ("unprotected, or
+created by me", bound into the compiled list query) on both sides.
+
 Both sides run at the same concurrency (sequential, then 8 concurrent), after a warm-up, in
 alternating rounds (app, raw, app, raw…); each rate is the median of the rounds. The ratio is
 app / raw: neither side pays for an HTTP client. A third figure, for reference, sends the same
