@@ -93,9 +93,16 @@ class FieldSpec:
         return ""
 
 
+# C0 controls and DEL, except tab, line feed and carriage return: never typed by a person, and NUL
+# cannot be stored in a PostgreSQL text column at all.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(spec: FieldSpec, value: Any) -> str:
     if not isinstance(value, str):
         raise FieldInvalid(N_("Enter text."))
+    if CONTROL_CHARACTERS.search(value):
+        raise FieldInvalid(N_("Remove the control characters from this text."))
     value = value.strip()
     if spec.normalize is not None:
         value = spec.normalize(value)

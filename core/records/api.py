@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get, patch, post
+from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from core.records.service import RecordService
@@ -12,6 +14,28 @@ from core.web.params import CurrentActor, FromQuery, JSONObject, Limit, PathId
 from core.web.state import request_locale
 
 COMMON_QUERY = {"q", "cursor", "limit", "include_archived"}
+
+
+def filter_operation(service_cls: type[RecordService]) -> type[Operation]:
+    """The list operation's OpenAPI entry with the service's filters declared as query parameters:
+    the handler reads them from the query string (their names come from the service), so Litestar
+    cannot infer them from its signature."""
+    declared = [
+        Parameter(
+            name=name,
+            param_in="query",
+            schema=Schema(type=OpenAPIType.STRING),
+            description=f"Only the {service_cls.entity} records matching this {name}.",
+        )
+        for name in sorted(service_cls.filters)
+    ]
+
+    @dataclass
+    class ListOperation(Operation):
+        def __post_init__(self) -> None:
+            self.parameters = [*(self.parameters or []), *declared]
+
+    return ListOperation
 
 
 def record_controller(path: str, service_cls: type[RecordService], tag: str) -> type[Controller]:
@@ -24,6 +48,7 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
         summary=f"List {tag}",
         description=f"Filters (query parameters): {filter_doc}. "
         "Full-text `q` matches every term. Keyset pagination: pass `next` back as `cursor`.",
+        operation_class=filter_operation(service_cls),
     )
     async def list_records(
         self: Controller,

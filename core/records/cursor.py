@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from core.errors import Message, ValidationFailed
+from core.forms.fields import in_int_range
 from core.i18n.markers import N_
 
 
@@ -27,6 +28,8 @@ def decode(cursor: str, expected: type) -> tuple[Any, int]:
             value = datetime.fromisoformat(value["dt"])
         if not isinstance(row_id, int) or isinstance(row_id, bool) or not isinstance(value, expected):
             raise ValueError
+        if not in_int_range(row_id) or (isinstance(value, str) and "\x00" in value):
+            raise ValueError  # would reach the database as an out-of-range id or an unstorable NUL
         return value, row_id
     except (ValueError, TypeError, KeyError):
         raise ValidationFailed({"cursor": [Message(N_("This cursor is not valid."))]}) from None

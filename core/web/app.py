@@ -23,7 +23,7 @@ from core.web.forms_api import form_definition
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
 from core.web.problems import EXCEPTION_HANDLERS
-from core.web.request import AppRequest
+from core.web.request import AppRequest, reject_nul_middleware
 from core.web.security import security_headers_hook
 from core.web.templating import STATIC_DIR, template_config
 
@@ -149,7 +149,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
         ),
         plugins=[HTMXPlugin()],
         request_class=AppRequest,
-        middleware=[tenant_middleware_factory(registry)],
+        middleware=[tenant_middleware_factory(registry), reject_nul_middleware],
         before_send=[security_headers_hook(tls=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[start_tenants],

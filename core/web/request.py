@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.exceptions import SerializationException
+from litestar.exceptions import SerializationException, ValidationException
+from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar_htmx import HTMXRequest
 
 
@@ -22,3 +23,15 @@ class AppRequest(HTMXRequest):
             raise SerializationException("request body is not valid UTF-8") from exc
         except RecursionError as exc:
             raise SerializationException("request body JSON is nested too deeply") from exc
+
+
+def reject_nul_middleware(app: ASGIApp) -> ASGIApp:
+    """A NUL character in the path or the query string is the client's error (400). Left through,
+    it reaches PostgreSQL, whose text type cannot hold it, and would surface as a 500."""
+
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (b"%00" in scope.get("query_string", b"") or "\x00" in scope["path"]):
+            raise ValidationException("the request's address contains a NUL character")
+        await app(scope, receive, send)
+
+    return handle

@@ -5,6 +5,7 @@ carrying unknown fields. Plus a scan proving the templates need no inline script
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import re
@@ -285,6 +286,50 @@ def test_out_of_range_numbers_are_a_400_never_a_driver_overflow(client, env):
         for value in (BIG, "\u00b2"):  # out of range; a digit to str.isdigit() that int() refuses
             listed = client.get(API + path, params={name: value}, headers=h)
             assert listed.status_code == 200 and listed.json()["items"] == [], (path, name, value)
+
+
+def test_nul_and_control_characters_are_a_400_never_a_driver_error(client, env):
+    """PostgreSQL text cannot hold NUL: in an address it is refused before any handler runs, in a
+    text field it is a field error (other control characters too), in a cursor it is invalid."""
+    h = {**env.headers("alpha", "coordinator"), "Accept-Language": "en"}
+    for path in (
+        "/contacts?role=f%00r",
+        "/contacts?q=a%00b",
+        "/audit?entity=%00",
+        "/audit/export?by=x%00%40example.org",
+    ):
+        assert_problem(client.get(API + path, headers=h), 400)
+    browser = sign_in(client, env, "alpha", "coordinator", locale="en")
+    assert browser.get("/contacts?q=a%00b").status_code == 400
+    last_name = marker()
+    for bad in (r"Ana\u0000", r"Ana\u0007Ruiz", r"\u001b[31mAna"):  # JSON escapes
+        response = client.post(
+            f"{API}/contacts",
+            content=f'{{"first_name": "{bad}", "last_name": "{last_name}"}}'.encode(),
+            headers={**json_headers(env), "Accept-Language": "en"},
+        )
+        problem = assert_problem(response, 400)
+        assert problem["errors"] == {"first_name": ["Remove the control characters from this text."]}
+    assert client.get(f"{API}/contacts", params={"q": last_name}, headers=h).json()["items"] == []
+    multiline = client.post(
+        f"{API}/meetings",
+        json={
+            "title": "Tab\tand lines",
+            "meeting_type": "launch",
+            "mode": "online",
+            "starts_at": "2025-01-01T10:00:00-06:00",
+            "ends_at": "2025-01-01T11:00:00-06:00",
+            "agenda": "1. One\r\n2. Two",
+        },
+        headers=h,
+    )
+    assert multiline.status_code == 201, multiline.text  # tab and line breaks are text
+    for cursor in (
+        base64.urlsafe_b64encode(json.dumps(["Ruiz", int(BIG)]).encode()).decode(),
+        base64.urlsafe_b64encode(json.dumps(["Ru\u0000iz", 1]).encode()).decode(),
+    ):
+        response = client.get(f"{API}/contacts", params={"cursor": cursor}, headers=h)
+        assert list(assert_problem(response, 400)["errors"]) == ["cursor"]
 
 
 # -- templates -------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ class Operation:
 
 def api_operations(client: Any) -> list[Operation]:
     """Every operation of the OpenAPI document under a tenant, with its declared query parameters
-    (and the list filters, which the document states in the operation's description)."""
+    (list filters included)."""
     document = client.get("/schema/openapi.json")
     assert document.status_code == 200
     operations = []
@@ -89,7 +89,11 @@ def api_operations(client: Any) -> list[Operation]:
         for method, spec in item.items():
             query = [p["name"] for p in spec.get("parameters", []) if p["in"] == "query"]
             if match := FILTERS_DOC.search(spec.get("description", "")):
-                query += [name.strip() for name in match.group(1).split(",") if name.strip() != "none"]
+                # The filters the description names must be declared parameters too.
+                named = {name.strip() for name in match.group(1).split(",") if name.strip() != "none"}
+                assert named <= set(query), (
+                    f"{method.upper()} {path}: undeclared filters {named - set(query)}"
+                )
             operations.append(Operation(method.upper(), path, tuple(query), "requestBody" in spec))
     return operations
 
