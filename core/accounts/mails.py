@@ -34,9 +34,7 @@ def invitation(
             else t.gettext(N_("You are invited to join {tenant} on Pilot CRM."), tenant=name),
             t.gettext(N_("Open this link to choose your password and sign in:")),
             link,
-            t.gettext(
-                N_("The link works once and until {moment}."), moment=t.format_datetime(expires_at, "long")
-            ),
+            t.gettext(N_("The link works once and until {moment}."), moment=t.format_moment(expires_at)),
             t.gettext(N_("If you did not expect this invitation, you can ignore this email.")),
         ),
     )
@@ -54,9 +52,7 @@ def password_reset(tenant: TenantRuntime, member: dict[str, Any], link: str, exp
             t.gettext(N_("Someone asked to reset the password of your account in {tenant}."), tenant=name),
             t.gettext(N_("Open this link to choose a new password:")),
             link,
-            t.gettext(
-                N_("The link works once and until {moment}."), moment=t.format_datetime(expires_at, "long")
-            ),
+            t.gettext(N_("The link works once and until {moment}."), moment=t.format_moment(expires_at)),
             t.gettext(N_("If you did not ask for this, ignore this email: your password stays the same.")),
         ),
     )

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time, get_datetime_format, get_timezone_location
 from babel.numbers import format_decimal
 from babel.support import NullTranslations
 
@@ -39,6 +39,17 @@ class Translator:
 
     def format_datetime(self, value: datetime, fmt: str = "medium") -> str:
         return format_datetime(value, fmt, tzinfo=ZoneInfo(self.timezone), locale=self.locale)
+
+    def format_moment(self, value: datetime) -> str:
+        """A deadline as people read it in a mail: the long date, the time to the minute and the
+        time zone's name ("23 de noviembre de 2026, 1:42 (hora de México (Ciudad de México))"),
+        where ``format_datetime(..., "long")`` gives seconds and a bare UTC offset."""
+        zone = ZoneInfo(self.timezone)
+        day = format_date(value.astimezone(zone), "long", locale=self.locale)
+        time = format_time(value, "short", tzinfo=zone, locale=self.locale)
+        pattern = str(get_datetime_format("long", locale=self.locale)).replace("'", "")
+        moment = pattern.replace("{1}", day).replace("{0}", time)
+        return f"{moment} ({get_timezone_location(zone, locale=self.locale)})"
 
     def format_date(self, value: date, fmt: str = "medium") -> str:
         return format_date(value, fmt, locale=self.locale)
