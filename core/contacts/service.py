@@ -58,9 +58,6 @@ class ContactService(RecordService):
     def visibility_rule(self) -> VisibilityRule | None:
         return self.visibility.rule()
 
-    def unlisted_filter(self) -> Any | None:
-        return Contact.erased_at.is_null()
-
     def shown(self, row: dict[str, Any]) -> dict[str, Any]:
         """``row`` as the actor may see it: in full, or a placeholder; an erased one is labelled."""
         if not self.visibility.may_see(row):
@@ -123,7 +120,7 @@ class ContactService(RecordService):
     async def choices(self, where: Any | None = None) -> list[tuple[int, str]]:
         """``(id, "Last, First (Organization)")``: selects of people (meeting attendees) need more
         than a last name to tell two people apart."""
-        query = await self._base_query(
+        query = self._base_query(
             False,
             [
                 Contact.id,

@@ -40,19 +40,19 @@ class ContactVisibility:
     def sees_everything(self) -> bool:
         return self.actor.is_coordinator
 
-    def rule(self) -> VisibilityRule | None:
-        """The contacts ``actor`` may list: unprotected ones and those they created (None: every
-        contact). A rule, so that list queries compile it once and bind the member's id."""
+    def rule(self) -> VisibilityRule:
+        """The contacts ``actor`` may list: never an erased one (nothing is left to find); for
+        everyone but coordinators, only unprotected ones and those they created. A rule, so that
+        list queries compile it once and bind the member's id."""
         if self.sees_everything:
-            return None
+            return VisibilityRule("listed", _listed)
         if self.actor.user_id is None:
-            return VisibilityRule("unprotected", _unprotected)
-        return VisibilityRule("unprotected-or-own", _unprotected_or_created_by, (self.actor.user_id,))
+            return VisibilityRule("listed-unprotected", _listed_unprotected)
+        return VisibilityRule("listed-unprotected-or-own", _listed_unprotected_or_own, (self.actor.user_id,))
 
-    def where(self) -> Any | None:
+    def where(self) -> Any:
         """The same rule as a where-clause, for queries that join contacts (attendees)."""
-        rule = self.rule()
-        return rule.clause() if rule else None
+        return self.rule().clause()
 
     def may_see(self, row: dict[str, Any]) -> bool:
         """Whether ``row`` (with ``protected``, ``created_by`` and ``erased_at``) is shown in full."""
@@ -73,12 +73,16 @@ class ContactVisibility:
         return shown
 
 
-def _unprotected() -> Any:
-    return Contact.protected == False  # noqa: E712 - a SQL comparison, not a Python one
+def _listed() -> Any:
+    return Contact.erased_at.is_null()
 
 
-def _unprotected_or_created_by(user_id: Any) -> Any:
-    return _unprotected() | (Contact.created_by == user_id)
+def _listed_unprotected() -> Any:
+    return _listed() & (Contact.protected == False)  # noqa: E712 - a SQL comparison, not a Python one
+
+
+def _listed_unprotected_or_own(user_id: Any) -> Any:
+    return _listed() & ((Contact.protected == False) | (Contact.created_by == user_id))  # noqa: E712
 
 
 def is_erased(row: dict[str, Any]) -> bool:

@@ -115,14 +115,17 @@ class MeetingService(RecordService):
             meeting = await self._fetch(meeting_id)
             self._check_edit(meeting)
             # Only a contact the actor may see can be added: a hidden one "does not exist" for them.
-            query = Contact.select(
-                Contact.id,
-                Contact.organization,
-                Contact.organization.side.as_alias("side"),
-            ).where((Contact.id == contact_id) & Contact.archived_at.is_null())
-            if (visible := ContactVisibility(self.actor).where()) is not None:
-                query = query.where(visible)
-            contact = await query.first().run()
+            contact = (
+                await Contact.select(
+                    Contact.id,
+                    Contact.organization,
+                    Contact.organization.side.as_alias("side"),
+                )
+                .where((Contact.id == contact_id) & Contact.archived_at.is_null())
+                .where(ContactVisibility(self.actor).where())
+                .first()
+                .run()
+            )
             if contact is None:
                 raise ValidationFailed({"contact": [Message(N_("This record does not exist."))]})
             current = (

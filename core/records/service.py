@@ -114,12 +114,6 @@ class RecordService:
         """The rows the actor may list and choose from (protected contacts, for example); None: all."""
         return None
 
-    def unlisted_filter(self) -> Any | None:
-        """A where-clause, the same for every actor, keeping rows that no list shows out of lists
-        and choices (erased contacts); unlike ``visible_filter`` it is compiled into the prepared
-        list queries, so it costs the fast path nothing."""
-        return None
-
     async def write_related(self, record_id: int, values: dict[str, Any]) -> None:
         """Write related rows (partners, attendees…) from ``values`` after the record is saved."""
 
@@ -153,12 +147,10 @@ class RecordService:
         row.update(extra)
         return row
 
-    async def _base_query(self, include_archived: bool, columns: list[Any] | None = None):
+    def _base_query(self, include_archived: bool, columns: list[Any] | None = None) -> Any:
         query = self.table.select(*(columns or self.select_columns()))
         if not include_archived:
             query = query.where(self.table.archived_at.is_null())
-        if (unlisted := self.unlisted_filter()) is not None:
-            query = query.where(unlisted)
         if (rule := self.visibility_rule()) is not None:
             query = query.where(rule.clause())
         return query
@@ -197,8 +189,6 @@ class RecordService:
                 base = self.table.select(*self.select_columns())
                 if not include_archived:
                     base = base.where(self.table.archived_at.is_null())
-                if (unlisted := self.unlisted_filter()) is not None:
-                    base = base.where(unlisted)
                 if rule is not None:
                     base = base.where(rule.build(*params[n_words + n_cursor :]))
                 after = (params[n_words], params[n_words + 1]) if with_cursor else None
@@ -228,7 +218,7 @@ class RecordService:
             prepared = self._prepared_page(include_archived, len(words), after is not None, limit, rule)
             rows = await prepared.rows(*words, *(after or ()), *(rule.values if rule else ()))
         else:
-            query = await self._base_query(include_archived)
+            query = self._base_query(include_archived)
             for name, value in active.items():
                 clause = self.filters[name](value)
                 if isinstance(clause, Awaitable):
@@ -244,13 +234,13 @@ class RecordService:
     async def choices(self, where: Any | None = None) -> list[tuple[int, str]]:
         """``(id, label)`` of every live record (for selects), in label order; ``where`` narrows it."""
         label = getattr(self.table, self.label_column)
-        query = await self._base_query(False, [self.table.id, label.as_alias("label")])
+        query = self._base_query(False, [self.table.id, label.as_alias("label")])
         if where is not None:
             query = query.where(where)
         return [(row["id"], row["label"]) for row in await query.order_by(label).run()]
 
     async def _fetch(self, record_id: int, include_archived: bool = True) -> dict[str, Any]:
-        query = (await self._base_query(include_archived)).where(self.table.id == record_id)
+        query = (self._base_query(include_archived)).where(self.table.id == record_id)
         rows = await query.run()
         if not rows:
             raise NotFound()
