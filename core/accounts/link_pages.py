@@ -6,8 +6,6 @@ POST: mail scanners that follow links with GET must not use them up."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from litestar import Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.response import Redirect, Template
@@ -19,6 +17,7 @@ from core.errors import Message, ValidationFailed
 from core.i18n.markers import N_
 from core.mail import mailer_for
 from core.web.pages.auth import start_session, throttle
+from core.web.pages.forms import field_messages
 from core.web.pages.render import page_parts, render
 from core.web.params import LinkToken
 
@@ -47,8 +46,10 @@ def link_base_url(request: Request) -> str | None:
     return None
 
 
-def link_mailer(request: Request, ttl: timedelta) -> links.LinkMailer:
+def link_mailer(request: Request, purpose: str) -> links.LinkMailer:
+    """How this request mails a link for ``purpose`` (links.INVITE or links.RESET)."""
     settings = request.app.state.settings
+    ttl = settings.invite_ttl if purpose == links.INVITE else settings.reset_ttl
     return links.LinkMailer(mailer_for(settings), link_base_url(request), ttl)
 
 
@@ -58,8 +59,8 @@ def _no_store(response: Template | Redirect) -> Template | Redirect:
 
 
 def _translated(request: Request, errors: Errors) -> dict[str, list[str]]:
-    _, t, _ = page_parts(request)
-    return {name: [t.message(m) for m in messages] for name, messages in errors.items()}
+    t = page_parts(request)[1]
+    return {name: field_messages(t, errors, name) for name in errors}
 
 
 def _invalid(request: Request) -> Template | Redirect:
@@ -133,7 +134,7 @@ async def forgot(request: Request) -> Template:
         return render(request, "auth/forgot.html", status=429, email=email, sent=False, error=error)
     reset_throttle.failed(*keys)
     response = render(request, "auth/forgot.html", email="", sent=True, error=None)
-    mailer = link_mailer(request, request.app.state.settings.reset_ttl)
+    mailer = link_mailer(request, links.RESET)
     response.background = BackgroundTask(links.request_reset, mailer, email)
     return response
 

@@ -17,7 +17,7 @@ from typing import Any
 from core.accounts import mails
 from core.accounts.passwords import hash_password
 from core.accounts.roles import Actor
-from core.accounts.service import actor_for, member_errors, password_problems
+from core.accounts.service import actor_for, find_user, member_errors, password_problems
 from core.accounts.sessions import close_all_sessions
 from core.accounts.tables import AccountLink, User
 from core.accounts.tokens import hash_token
@@ -313,7 +313,7 @@ async def accept_invitation(token: str, display_name: str, password: str, confir
 async def request_reset(links: LinkMailer, email: str) -> None:
     """Mail a reset link to the active member with this address. Says nothing either way, not even
     when the mail fails (that would tell who has an account): failures are logged."""
-    user = await User.select().where(User.email == email.strip().lower()).first().run()
+    user = await find_user(email)
     if user is None or not user["active"]:
         return
     if links.base_url is None:

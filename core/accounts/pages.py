@@ -18,7 +18,7 @@ from core.forms import vocabulary
 from core.i18n.markers import N_
 from core.web.pages.auth import throttle
 from core.web.pages.display import format_moment
-from core.web.pages.forms import FieldView
+from core.web.pages.forms import FieldView, field_messages
 from core.web.pages.guards import require_coordinator, require_signed_in
 from core.web.pages.render import locale_name, page_parts, redirect, render
 from core.web.params import CurrentActor, PathId
@@ -28,8 +28,7 @@ Errors = dict[str, list[Message]]
 
 
 def _messages(request: Request, errors: Errors, name: str) -> list[str]:
-    _, t, _ = page_parts(request)
-    return [t.message(m) for m in errors.get(name, [])]
+    return field_messages(page_parts(request)[1], errors, name)
 
 
 def _flash_for(exc: DomainError) -> tuple[tuple[str, str], dict[str, Any]]:
@@ -262,7 +261,7 @@ class MemberPages(Controller):
     async def invite(self, request: Request, actor: CurrentActor) -> Template | Redirect:
         form = await request.form()
         values = {key: str(form.get(key, "")) for key in ("email", "display_name", "role", "locale")}
-        mailer = link_mailer(request, request.app.state.settings.invite_ttl)
+        mailer = link_mailer(request, links.INVITE)
         try:
             mailing = await links.invite(actor, mailer, **values)
         except ValidationFailed as exc:
@@ -273,7 +272,7 @@ class MemberPages(Controller):
     async def resend_invitation(
         self, request: Request, actor: CurrentActor, member_id: PathId
     ) -> Template | Redirect:
-        mailer = link_mailer(request, request.app.state.settings.invite_ttl)
+        mailer = link_mailer(request, links.INVITE)
         mailing = await links.resend_invitation(actor, mailer, member_id)
         return await _after_mailing(request, actor, mailing, N_("A new invitation is sent to {email}."))
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from core.accounts.roles import ROLES
 from core.errors import DomainError, ValidationFailed
 from core.settings import Settings
 from core.tenancy.context import tenant_context
@@ -248,7 +249,7 @@ def users() -> None:
 @users.command("add")
 @click.option("--tenant", "slug", required=True)
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["coordinator", "government", "ngo", "observer"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", "display_name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_context
@@ -276,15 +277,13 @@ def users_add(
 @users.command("invite")
 @click.option("--tenant", "slug", required=True)
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["coordinator", "government", "ngo", "observer"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", "display_name", default="")
 @click.option("--locale", default=None, help="The member's language (default: the tenant's).")
 @click.option(
     "--base-url",
-    envvar="PILOT_CRM_BASE_URL",
-    default="http://127.0.0.1:8000",
-    show_default=True,
-    help="Where members reach the app, for the link.",
+    default=None,
+    help="Where members reach the app, for the link (default: PILOT_CRM_BASE_URL, else http://127.0.0.1:8000).",
 )
 @click.pass_context
 def users_invite(
@@ -294,7 +293,7 @@ def users_invite(
     role: str,
     display_name: str,
     locale: str | None,
-    base_url: str,
+    base_url: str | None,
 ) -> None:
     """Invite a member by email; prints the link instead when no mail server is configured."""
     from core.accounts import links
@@ -304,6 +303,7 @@ def users_invite(
     settings: Settings = ctx.obj["settings"]
     registry = load_registry(ctx)
     tenant = pick_tenants(registry, slug)[0]
+    base_url = base_url or settings.base_url or "http://127.0.0.1:8000"
     mailer = links.LinkMailer(mailer_for(settings), base_url, settings.invite_ttl)
 
     async def invite() -> links.Mailing:

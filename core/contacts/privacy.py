@@ -124,49 +124,39 @@ class PersonalDataService:
         )
 
     @staticmethod
-    async def _history(record_id: int) -> list[dict[str, Any]]:
+    async def _entries(where: Any, *columns: Any) -> list[dict[str, Any]]:
+        """Audit entries matching ``where``, oldest first, with their payloads decoded."""
         rows = (
             await AuditEntry.select(
                 AuditEntry.id,
                 AuditEntry.at,
                 AuditEntry.actor_email,
+                *columns,
                 AuditEntry.action,
                 AuditEntry.before,
                 AuditEntry.after,
-                AuditEntry.redacted,
             )
-            .where((AuditEntry.entity == "contact") & (AuditEntry.entity_id == record_id))
+            .where(where)
             .order_by(AuditEntry.id)
             .run()
         )
         return [{**r, "before": decoded(r["before"]), "after": decoded(r["after"])} for r in rows]
 
-    @staticmethod
-    async def _mentions(record_id: int) -> list[dict[str, Any]]:
+    async def _history(self, record_id: int) -> list[dict[str, Any]]:
+        about = (AuditEntry.entity == "contact") & (AuditEntry.entity_id == record_id)
+        return await self._entries(about, AuditEntry.redacted)
+
+    async def _mentions(self, record_id: int) -> list[dict[str, Any]]:
         """Entries about other records that name the contact (a meeting's attendance changes)."""
-        rows = (
-            await AuditEntry.select(
-                AuditEntry.id,
-                AuditEntry.at,
-                AuditEntry.actor_email,
-                AuditEntry.entity,
-                AuditEntry.entity_id,
-                AuditEntry.action,
-                AuditEntry.before,
-                AuditEntry.after,
-            )
-            .where((AuditEntry.entity == "meeting") & (AuditEntry.action == "attendance"))
-            .order_by(AuditEntry.id)
-            .run()
-        )
-        mentions = []
-        for row in rows:
-            row["before"], row["after"] = decoded(row["before"]), decoded(row["after"])
+        attendance = (AuditEntry.entity == "meeting") & (AuditEntry.action == "attendance")
+        rows = await self._entries(attendance, AuditEntry.entity, AuditEntry.entity_id)
+        return [
+            row
+            for row in rows
             if any(
                 isinstance(p, dict) and p.get("contact") == record_id for p in (row["before"], row["after"])
-            ):
-                mentions.append(row)
-        return mentions
+            )
+        ]
 
     # -- erasure --------------------------------------------------------------------------------
 

@@ -111,13 +111,18 @@ def field_views(
                 help=t.gettext(spec.help) if spec.help else "",
                 required=spec.required,
                 value=_display_value(spec, values.get(spec.name), timezone),
-                errors=[t.message(m) for m in errors.get(spec.name, [])],
+                errors=field_messages(t, errors, spec.name),
                 choices=choices,
                 max_length=spec.max_length,
                 source=spec.source,
             )
         )
     return views
+
+
+def field_messages(t: Translator, errors: dict[str, list[Message]], name: str) -> list[str]:
+    """The messages of one field ("" for the whole form), in the page's language."""
+    return [t.message(m) for m in errors.get(name, [])]
 
 
 def parse_submission(form: FormDefinition, data: Any, timezone: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
 from core.forms.fields import Choice
 from core.i18n.markers import N_
 from core.records.service import RecordService
-from core.web.pages.forms import field_views, parse_submission
+from core.web.pages.forms import field_messages, field_views, parse_submission
 from core.web.pages.guards import require_signed_in
 from core.web.pages.options import form_options
 from core.web.pages.render import page_parts, redirect, render
@@ -108,7 +108,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         form = tenant.form(form_name)
         options = await form_options(form, actor, t.locale, tenant)
         timezone = values.get("timezone") or tenant.declaration.timezone
-        general = [t.message(m) for m in errors.get("", [])]
+        general = field_messages(t, errors, "")
         fields = field_views(form, t, values, errors, options, timezone)
         if record is not None:  # identifiers such as a topic's code are set once
             for view in fields:
