@@ -17,6 +17,11 @@ from core.errors import Message
 RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
 
 
+def text_direction(locale: str) -> str:
+    """ "rtl" or "ltr": how text in ``locale`` runs (pages and mails set it on their root element)."""
+    return "rtl" if Locale.parse(locale).language in RTL_LANGUAGES else "ltr"
+
+
 @dataclass(frozen=True, slots=True)
 class Translator:
     locale: str
@@ -35,7 +40,7 @@ class Translator:
 
     @property
     def direction(self) -> str:
-        return "rtl" if Locale.parse(self.locale).language in RTL_LANGUAGES else "ltr"
+        return text_direction(self.locale)
 
     def format_datetime(self, value: datetime, fmt: str = "medium") -> str:
         return format_datetime(value, fmt, tzinfo=ZoneInfo(self.timezone), locale=self.locale)

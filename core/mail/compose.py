@@ -9,6 +9,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from html import escape
 
+from core.i18n.translator import text_direction
+
 _LINK = re.compile(r"^https?://\S+$")
 
 
@@ -35,9 +37,9 @@ class Mail:
             return "<p>" + safe.replace("\n", "<br>") + "</p>"
 
         body = "\n".join(paragraph(p) for p in self.paragraphs)
-        lang = escape(self.language)
+        lang, direction = escape(self.language), text_direction(self.language)
         return (
-            f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+            f'<!doctype html>\n<html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
             f"<title>{escape(self.subject)}</title></head>\n<body>\n{body}\n</body></html>\n"
         )
 
