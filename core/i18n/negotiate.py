@@ -1,4 +1,5 @@
-"""Choose the locale of a request: user preference, else Accept-Language, else the tenant default."""
+"""Choose the locale of a request: the member's saved preference and Accept-Language (which comes
+first depends on the surface), else the tenant default."""
 
 from __future__ import annotations
 
@@ -27,13 +28,26 @@ def parse_accept_language(header: str | None) -> list[str]:
     return [tag for _, _, tag in sorted(weighted)]
 
 
-def choose_locale(
-    user_locale: str | None, accept_language: str | None, allowed: tuple[str, ...], default: str
-) -> str:
-    if user_locale and user_locale in allowed:
-        return user_locale
+def negotiate(accept_language: str | None, allowed: tuple[str, ...]) -> str | None:
+    """The best of ``allowed`` for an Accept-Language header, or None when it names none of them."""
     preferred = parse_accept_language(accept_language)
     # Also offer the bare language of each tag, so "fr-CA" matches an allowed "fr".
     candidates = [*preferred, *(tag.split("-")[0] for tag in preferred)]
-    chosen = negotiate_locale(candidates, list(allowed), sep="-")
-    return chosen or default
+    return negotiate_locale(candidates, list(allowed), sep="-")
+
+
+def choose_locale(
+    user_locale: str | None,
+    accept_language: str | None,
+    allowed: tuple[str, ...],
+    default: str,
+    *,
+    header_first: bool = False,
+) -> str:
+    """The first of the member's saved locale and the negotiated header that the tenant offers, else
+    its default. ``header_first`` (API requests): a client that states a language in the request gets
+    it over the saved one, as an API's caller chooses per request; pages follow the saved choice."""
+    negotiated = negotiate(accept_language, allowed)
+    saved = user_locale if user_locale in allowed else None
+    order = (negotiated, saved) if header_first else (saved, negotiated)
+    return next((locale for locale in order if locale), default)

@@ -72,9 +72,16 @@ def tenant_middleware_factory(registry: TenantRegistry):
                     lookup = await user_for_session(session_token, registry.settings.session_idle)
                     user, session_expired = lookup.user, lookup.expired
                 decl = tenant.declaration
-                preferred = (user["locale"] if user else None) or cookies.get(LANG_COOKIE)
+                # Pages: the saved language (or the switcher's cookie) first. API: an explicit
+                # Accept-Language first, as the README documents, then the saved language.
+                saved = user["locale"] if user else None
+                preferred = saved if on_api else saved or cookies.get(LANG_COOKIE)
                 locale = choose_locale(
-                    preferred, _header(scope, b"accept-language"), decl.locales, decl.default_locale
+                    preferred,
+                    _header(scope, b"accept-language"),
+                    decl.locales,
+                    decl.default_locale,
+                    header_first=on_api,
                 )
                 state[SCOPE_KEY] = RequestContext(
                     tenant, tenant.translator(locale), user, session_token, session_expired

@@ -36,6 +36,19 @@ def test_locale_choice(user, header, expected):
     assert choose_locale(user, header, ("es", "en"), "es") == expected
 
 
+@pytest.mark.parametrize(
+    ("user", "header", "expected"),
+    [
+        ("en", "es", "es"),  # an API caller's explicit header wins over the saved preference
+        ("en", "fr", "en"),  # a header naming none of the tenant's locales: the saved one
+        ("en", None, "en"),
+        (None, "fr", "es"),  # neither: the tenant default
+    ],
+)
+def test_api_locale_choice_puts_the_header_first(user, header, expected):
+    assert choose_locale(user, header, ("es", "en"), "es", header_first=True) == expected
+
+
 def test_template_exists_and_is_not_empty():
     with (LOCALES / "messages.pot").open("rb") as fh:
         assert len([m for m in read_po(fh) if m.id]) > 100
