@@ -11,6 +11,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.response import Redirect, Template
 
 from core.accounts import links
+from core.accounts.identity import normalize_email
 from core.accounts.service import MIN_PASSWORD_LENGTH
 from core.accounts.throttle import LoginThrottle
 from core.errors import Message, ValidationFailed
@@ -127,7 +128,7 @@ async def forgot(request: Request) -> Template:
     after the response is sent, so the answer's timing does not tell either."""
     tenant, _, _ = page_parts(request)
     form = await request.form()
-    email = str(form.get("email", "")).strip().lower()
+    email = normalize_email(str(form.get("email", "")))
     keys = (f"{tenant.slug}:{email}", request.client.host if request.client else "?")
     if reset_throttle.blocked(*keys):
         error = N_("Too many requests for this address. Wait an hour and try again.")

@@ -15,14 +15,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.accounts import mails
+from core.accounts.identity import normalize_email
 from core.accounts.passwords import hash_password
 from core.accounts.roles import Actor
-from core.accounts.service import actor_for, find_user, member_errors, password_problems
+from core.accounts.service import actor_for, claim_address, find_user, member_errors, password_problems
 from core.accounts.sessions import close_all_sessions
 from core.accounts.tables import AccountLink, User
 from core.accounts.tokens import hash_token
 from core.audit import service as audit
-from core.errors import Message, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
 from core.i18n.markers import N_
 from core.mail import Mail, Mailer, MailNotSent
 from core.tenancy.context import require_tenant
@@ -129,16 +130,18 @@ async def invite(
     """Create the member, unable to sign in until they accept, and mail them the invitation."""
     if not actor.is_coordinator:
         raise PermissionDenied()
-    email = email.strip().lower()
+    email = normalize_email(email)
     errors = member_errors(email, role)
     if locale not in require_tenant().declaration.locales:
         errors["locale"] = [Message(N_("Select a valid choice."))]
-    if "email" not in errors and await User.exists().where(User.email == email).run():
-        errors["email"] = [Message(N_("A member with this email address already exists."))]
     if errors:
         raise ValidationFailed(errors)
     member = {"email": email, "display_name": display_name.strip(), "role": role, "locale": locale}
     async with User._meta.db.transaction():
+        try:
+            await claim_address(email)
+        except Conflict as exc:  # on the invitation form, a field error like any other
+            raise ValidationFailed({"email": [exc.message]}) from None
         invitee = User(
             email=email, display_name=member["display_name"], role=role, locale=locale, password_hash=""
         )

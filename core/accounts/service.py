@@ -7,18 +7,21 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core.accounts.identity import has_invisible, normalize_email, skeleton
 from core.accounts.passwords import hash_password, verify_password
 from core.accounts.roles import ROLES, Actor
 from core.accounts.sessions import close_all_sessions
 from core.accounts.tables import ApiToken, User, member_columns
 from core.accounts.tokens import SCOPES, WRITE_SCOPE, hash_token, new_token
 from core.audit import service as audit
+from core.db.locks import transaction_lock
 from core.db.prepared import Prepared, as_datetime
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
 from core.forms.fields import EMAIL_RE
 from core.i18n.markers import N_
 
 MIN_PASSWORD_LENGTH = 10
+MAX_EMAIL_LENGTH = 254  # the column's length, and the most an address can be (RFC 5321)
 
 
 def actor_for(user: dict[str, Any]) -> Actor:
@@ -28,38 +31,65 @@ def actor_for(user: dict[str, Any]) -> Actor:
 async def create_user(
     email: str, role: str, password: str, display_name: str = "", locale: str | None = None
 ) -> dict[str, Any]:
-    email = email.strip().lower()
+    email = normalize_email(email)
     errors = member_errors(email, role)
     if problems := password_problems(password):
         errors["password"] = problems
     if errors:
         raise ValidationFailed(errors)
-    if await User.exists().where(User.email == email).run():
-        raise Conflict(N_("A member with this email address already exists."))
-    rows = (
-        await User.insert(
-            User(
-                email=email,
-                role=role,
-                password_hash=hash_password(password),
-                display_name=display_name,
-                locale=locale,
+    async with User._meta.db.transaction():
+        await claim_address(email)
+        rows = (
+            await User.insert(
+                User(
+                    email=email,
+                    role=role,
+                    password_hash=hash_password(password),
+                    display_name=display_name,
+                    locale=locale,
+                )
             )
+            .returning(User.id)
+            .run()
         )
-        .returning(User.id)
-        .run()
-    )
     return {"id": rows[0]["id"], "email": email, "role": role}
 
 
 def member_errors(email: str, role: str) -> dict[str, list[Message]]:
-    """What is wrong with a new member's (normalised) email address and role."""
+    """What is wrong with a new member's (normalized) email address and role."""
     errors: dict[str, list[Message]] = {}
-    if not EMAIL_RE.match(email):
+    if has_invisible(email):
+        errors["email"] = [Message(N_("Remove the invisible or control characters from the address."))]
+    elif not EMAIL_RE.match(email) or len(email) > MAX_EMAIL_LENGTH:
         errors["email"] = [Message(N_("Enter a valid email address."))]
     if role not in ROLES:
         errors["role"] = [Message(N_("Select a valid choice."))]
     return errors
+
+
+# Any constant: each tenant has its own database, so this is one lock per tenant (core.db.locks).
+ADDRESS_LOCK_KEY = 7_202_611_231
+
+
+async def claim_address(email: str) -> None:
+    """Refuse a (normalized) address that is already a member's (Conflict) or that looks like one
+    (the same UTS #39 confusable skeleton: a field error naming that member's address; only
+    coordinators and operators add members, and they see the members list anyway).
+
+    Compared in Python against every member of the tenant, invitees and deactivated members
+    included: a pilot has tens or hundreds of members and members are added rarely, while a stored
+    skeleton column would go stale whenever Unicode's confusables data is updated. Call inside the
+    transaction that inserts the member: the lock keeps two look-alike addresses added at the same
+    moment (by two processes) from both passing."""
+    await transaction_lock(User, ADDRESS_LOCK_KEY)
+    target = skeleton(email)
+    existing = [normalize_email(row["email"]) for row in await User.select(User.email).run()]
+    if email in existing:
+        raise Conflict(N_("A member with this email address already exists."))
+    alike = next((other for other in existing if skeleton(other) == target), None)
+    if alike is not None:
+        message = N_("This address looks like the address of another member ({email}). Check it.")
+        raise ValidationFailed({"email": [Message(message, {"email": alike})]})
 
 
 def password_problems(password: str) -> list[Message]:
@@ -70,7 +100,7 @@ def password_problems(password: str) -> list[Message]:
 
 
 async def find_user(email: str) -> dict[str, Any] | None:
-    return await User.select().where(User.email == email.strip().lower()).first().run()
+    return await User.select().where(User.email == normalize_email(email)).first().run()
 
 
 async def issue_token(
@@ -144,7 +174,7 @@ async def list_tokens(email: str | None = None) -> list[dict[str, Any]]:
         ApiToken.revoked_at,
     ).order_by(ApiToken.id, ascending=False)
     if email is not None:
-        query = query.where(ApiToken.user.email == email.strip().lower())
+        query = query.where(ApiToken.user.email == normalize_email(email))
     return await query.run()
 
 

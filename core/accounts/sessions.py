@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from core.accounts.identity import normalize_email
 from core.accounts.passwords import hash_password, verify_password
 from core.accounts.tables import User, WebSession, member_columns
 from core.accounts.tokens import hash_token
@@ -58,7 +59,7 @@ class SessionLookup:
 
 async def authenticate(email: str, password: str) -> dict[str, Any] | None:
     """The active member with this email and password, or None (same answer for either mistake)."""
-    user = await User.select().where(User.email == email.strip().lower()).first().run()
+    user = await User.select().where(User.email == normalize_email(email)).first().run()
     if user is None:
         verify_password(_dummy_hash(), password)  # spend the same time: don't reveal who has an account
         return None

@@ -32,7 +32,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from core.accounts.identity import normalize_email
 from core.audit.tables import AuditEntry
+from core.db.locks import transaction_lock
 
 GENESIS = "0" * 64
 # Any constant works: each tenant has its own database, so one key means one lock per tenant.
@@ -78,8 +80,7 @@ def entry_hash(prev: str, seq: int, fields: dict[str, Any], payload: str) -> str
 
 async def lock_chain() -> None:
     """Serialize appends to the tenant's chain until the caller's transaction ends."""
-    if AuditEntry._meta.db.engine_type == "postgres":
-        await AuditEntry.raw(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_KEY})").run()
+    await transaction_lock(AuditEntry, CHAIN_LOCK_KEY)
 
 
 async def chain_head() -> tuple[str, int]:
@@ -106,7 +107,7 @@ async def entries_from(after_id: int, *, entity: str | None = None, actor_email:
         if entity:
             query = query.where(AuditEntry.entity == entity)
         if actor_email:
-            query = query.where(AuditEntry.actor_email == actor_email.strip().lower())
+            query = query.where(AuditEntry.actor_email == normalize_email(actor_email))
         rows = await query.run()
         for row in rows:
             row["before"], row["after"] = decoded(row["before"]), decoded(row["after"])

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from core.accounts.identity import normalize_email
 from core.accounts.roles import Actor
 from core.audit.chain import chain_head, entry_hash, lock_chain, payload_hash
 from core.audit.tables import AuditEntry
@@ -69,7 +70,7 @@ async def history(
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
     if actor_email:
-        query = query.where(AuditEntry.actor_email == actor_email.strip().lower())
+        query = query.where(AuditEntry.actor_email == normalize_email(actor_email))
     rows = await query.run()
     for row in rows:
         for key in ("before", "after"):

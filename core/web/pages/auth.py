@@ -10,6 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
+from core.accounts.identity import normalize_email
 from core.accounts.service import set_locale
 from core.accounts.sessions import SESSION_LIFETIME, authenticate, close_session, open_session
 from core.accounts.throttle import LoginThrottle
@@ -54,7 +55,7 @@ async def login_page(request: Request, next: FromQuery[str | None] = None) -> Te
 @post("/login")
 async def login(request: Request, data: FormBody) -> Template | Redirect:
     tenant, _, _ = page_parts(request)
-    email = (data.get("email") or "").strip().lower()
+    email = normalize_email(data.get("email") or "")
     keys = (f"{tenant.slug}:{email}", request.client.host if request.client else "?")
     target = _safe_next(request, data.get("next"))
     if throttle.blocked(*keys):
