@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -13,15 +14,28 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 def _secret_key(data_dir: Path) -> str:
     """``PILOT_CRM_SECRET_KEY``, else a key generated once and kept (0600) in the data directory, so
-    CSRF tokens survive restarts without any set-up."""
+    CSRF tokens survive restarts without any set-up.
+
+    Several processes may start at once on a new data directory (``serve --workers N``): each writes
+    its candidate to a file of its own and links it into place, which either succeeds whole or fails
+    because another process's key is already there; the loser then reads the winner's key. No
+    process ever reads a half-written key, and all end up with the same one."""
     if key := os.environ.get("PILOT_CRM_SECRET_KEY"):
         return key
     path = data_dir / "secret.key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
+        candidate = data_dir / f".secret.key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+                fh.flush()
+                os.fsync(fh.fileno())
+            with contextlib.suppress(FileExistsError):  # another process's key won
+                os.link(candidate, path)
+        finally:
+            candidate.unlink()
     return path.read_text().strip()
 
 

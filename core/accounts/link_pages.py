@@ -13,18 +13,13 @@ from litestar.response import Redirect, Template
 from core.accounts import links
 from core.accounts.identity import normalize_email
 from core.accounts.service import MIN_PASSWORD_LENGTH
-from core.accounts.throttle import LoginThrottle
 from core.errors import Message, ValidationFailed
 from core.i18n.markers import N_
 from core.mail import mailer_for
-from core.web.pages.auth import start_session, throttle
+from core.web.pages.auth import client_address, start_session, throttles
 from core.web.pages.forms import field_messages
 from core.web.pages.render import page_parts, render
 from core.web.params import LinkToken
-
-# Asking for reset links: a few per account and a larger budget per address, per hour (each request
-# counts, whether or not the account exists).
-reset_throttle = LoginThrottle(window=3600, per_account=3, per_address=20)
 
 Errors = dict[str, list[Message]]
 
@@ -126,14 +121,11 @@ async def forgot_page(request: Request) -> Template:
 async def forgot(request: Request) -> Template:
     """The same answer whether or not the address has an account; the link is looked up and mailed
     after the response is sent, so the answer's timing does not tell either."""
-    tenant, _, _ = page_parts(request)
     form = await request.form()
     email = normalize_email(str(form.get("email", "")))
-    keys = (f"{tenant.slug}:{email}", request.client.host if request.client else "?")
-    if reset_throttle.blocked(*keys):
+    if not await throttles(request).reset_request.attempt(account=email, address=client_address(request)):
         error = N_("Too many requests for this address. Wait an hour and try again.")
         return render(request, "auth/forgot.html", status=429, email=email, sent=False, error=error)
-    reset_throttle.failed(*keys)
     response = render(request, "auth/forgot.html", email="", sent=True, error=None)
     mailer = link_mailer(request, links.RESET)
     response.background = BackgroundTask(links.request_reset, mailer, email)
@@ -166,7 +158,6 @@ async def reset_page(request: Request, token: LinkToken) -> Template | Redirect:
 async def reset(request: Request, token: LinkToken) -> Template | Redirect:
     """Every session of the member ends and their sign-in lockout is lifted; then this browser is
     signed in with the new password."""
-    tenant, _, _ = page_parts(request)
     form = await request.form()
     try:
         member = await links.reset_password(
@@ -176,6 +167,6 @@ async def reset(request: Request, token: LinkToken) -> Template | Redirect:
         return _invalid(request)
     except ValidationFailed as exc:
         return _reset_page(request, token, exc.errors, status=400)
-    throttle.succeeded(f"{tenant.slug}:{member['email']}")
+    await throttles(request).sign_in.clear(account=member["email"])
     flash = ("success", N_("Your new password is set. Your other sessions are signed out."))
     return _no_store(await start_session(request, member["id"], "/", flash))

@@ -11,12 +11,13 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from core.accounts import links, service
+from core.accounts.identity import normalize_email
 from core.accounts.link_pages import link_mailer
 from core.accounts.roles import Actor
 from core.errors import Conflict, DomainError, Message, ValidationFailed
 from core.forms import vocabulary
 from core.i18n.markers import N_
-from core.web.pages.auth import throttle
+from core.web.pages.auth import client_address, throttles
 from core.web.pages.display import format_moment
 from core.web.pages.forms import FieldView, field_messages
 from core.web.pages.guards import require_coordinator, require_signed_in
@@ -103,12 +104,11 @@ class ProfilePages(Controller):
         ctx = request_context(request.scope)
         assert actor.user_id is not None
         errors: Errors = {}
-        # Guessing the current password from a hijacked session is throttled like sign-in.
-        keys = (
-            f"{ctx.tenant.slug if ctx and ctx.tenant else ''}:{actor.email}",
-            request.client.host if request.client else "?",
-        )
-        if throttle.blocked(*keys):
+        # Guessing the current password from a hijacked session is throttled like sign-in: the
+        # attempt counts unless the current password turns out right.
+        throttle = throttles(request).sign_in
+        keys = {"account": actor.email, "address": client_address(request)}
+        if not await throttle.attempt(**keys):
             errors["current_password"] = [
                 Message(N_("Too many failed attempts. Wait 15 minutes and try again."))
             ]
@@ -122,8 +122,8 @@ class ProfilePages(Controller):
                 )
         except ValidationFailed as exc:
             errors = exc.errors
-            if "current_password" in errors:
-                throttle.failed(*keys)
+        if "current_password" not in errors:
+            await throttle.release(**keys)
         if errors:
             return _profile(request, errors=errors, status=400)
         return redirect(
@@ -171,6 +171,7 @@ async def _members(
     errors: Errors | None = None,
     added: dict[str, Any] | None = None,
     handover: links.Mailing | None = None,
+    refused: str | None = None,
     status: int = 200,
 ) -> Template:
     _, t, _ = page_parts(request)
@@ -191,6 +192,7 @@ async def _members(
         roles=[(c.value, t.gettext(c.label)) for c in vocabulary.ROLES],
         added=added,
         handover=handover,
+        refused=refused,
     )
     if added is not None or handover is not None:  # a password or live link must not stay in any cache
         response.headers["Cache-Control"] = "no-store"
@@ -205,14 +207,29 @@ def _invite_fields(request: Request, values: dict[str, Any], errors: Errors) -> 
 
 
 def _invite_form(
-    request: Request, values: dict[str, Any] | None = None, errors: Errors | None = None, status: int = 200
+    request: Request,
+    values: dict[str, Any] | None = None,
+    errors: Errors | None = None,
+    status: int = 200,
+    refused: str | None = None,
 ) -> Template:
     return render(
         request,
         "accounts/invite.html",
         status=status,
         fields=_invite_fields(request, values or {}, errors or {}),
+        refused=refused,
     )
+
+
+TOO_MANY_INVITATIONS = N_(
+    "Too many invitations in the last hour, from you or to this address. Wait an hour and try again."
+)
+
+
+def _invitation_keys(actor: Actor, email: str) -> dict[str, str]:
+    """What an invitation is counted against (core.accounts.throttle): who sends it, and to whom."""
+    return {"coordinator": str(actor.user_id), "invitee": normalize_email(email)}
 
 
 async def _after_mailing(
@@ -262,9 +279,13 @@ class MemberPages(Controller):
         form = await request.form()
         values = {key: str(form.get(key, "")) for key in ("email", "display_name", "role", "locale")}
         mailer = link_mailer(request, links.INVITE)
+        throttle, keys = throttles(request).invitation, _invitation_keys(actor, values["email"])
+        if not await throttle.attempt(**keys):
+            return _invite_form(request, values, status=429, refused=TOO_MANY_INVITATIONS)
         try:
             mailing = await links.invite(actor, mailer, **values)
         except ValidationFailed as exc:
+            await throttle.release(**keys)  # nothing was sent
             return _invite_form(request, values, exc.errors, status=400)
         return await _after_mailing(request, actor, mailing, N_("An invitation is sent to {email}."))
 
@@ -273,6 +294,9 @@ class MemberPages(Controller):
         self, request: Request, actor: CurrentActor, member_id: PathId
     ) -> Template | Redirect:
         mailer = link_mailer(request, links.INVITE)
+        invitee = await service.get_member(actor, member_id)
+        if not await throttles(request).invitation.attempt(**_invitation_keys(actor, invitee["email"])):
+            return await _members(request, actor, refused=TOO_MANY_INVITATIONS, status=429)
         mailing = await links.resend_invitation(actor, mailer, member_id)
         return await _after_mailing(request, actor, mailing, N_("A new invitation is sent to {email}."))
 

@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -57,6 +57,18 @@ class AccountLink(Table, db=ROUTING_ENGINE, tablename="crm_account_link"):
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
     created_by = Integer(null=True, default=None)
+
+
+class ThrottleCounter(Table, db=ROUTING_ENGINE, tablename="crm_throttle"):
+    """Attempts counted against one throttle key (core.accounts.throttle) in the window that closes
+    at ``closes_at`` (Unix seconds). ``bucket`` is a keyed hash of the throttle, the kind of key and
+    its value (an address, an account): no address or IP is stored in clear. Rows whose window has
+    closed are pruned."""
+
+    id: Serial
+    bucket = Varchar(length=64, unique=True)
+    hits = Integer(default=0)
+    closes_at = BigInt(default=0, index=True)
 
 
 def member_columns(user: ForeignKey) -> list:

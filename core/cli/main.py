@@ -88,17 +88,40 @@ def cli(ctx: click.Context, data_dir: str | None, tenants_dir: str | None) -> No
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="App processes sharing the port (sessions and throttles live in the tenant databases).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     """Serve the web app and the API."""
+    import os
+
     import uvicorn
 
-    from core.web.app import create_app
-
-    registry = load_registry(ctx)
-    app = create_app(ctx.obj["settings"], registry)
-    click.echo(f"Serving {len(registry)} tenants on http://{host}:{port}/ ({', '.join(registry.slugs())})")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    settings: Settings = ctx.obj["settings"]
+    registry = load_registry(ctx)  # a bad declaration stops here, with one line, before any worker starts
+    settings.secret_key  # noqa: B018 - created once here, not raced for by the workers
+    # Each worker builds the app itself (core.web.app:create_app) from the environment: hand it the
+    # directories this command was given.
+    os.environ["PILOT_CRM_DATA_DIR"] = str(settings.data_dir)
+    os.environ["PILOT_CRM_TENANTS_DIR"] = str(settings.tenants_dir)
+    click.echo(
+        f"Serving {len(registry)} tenants on http://{host}:{port}/ ({', '.join(registry.slugs())})"
+        f" with {workers} worker{'s' if workers > 1 else ''}"
+    )
+    uvicorn.run(
+        "core.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
 
 
 @cli.command()

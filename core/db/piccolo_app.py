@@ -4,7 +4,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from core.accounts.tables import AccountLink, ApiToken, User, WebSession
+from core.accounts.tables import AccountLink, ApiToken, ThrottleCounter, User, WebSession
 from core.actions.tables import (
     ActionPartner,
     ActionTopic,
@@ -26,6 +26,7 @@ APP_CONFIG = AppConfig(
         ApiToken,
         WebSession,
         AccountLink,
+        ThrottleCounter,
         AuditEntry,
         Topic,
         Organization,

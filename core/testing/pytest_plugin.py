@@ -81,13 +81,13 @@ def client(env: TestEnvironment):
 
 @pytest.fixture(autouse=True)
 def fresh_login_throttle() -> Iterator[None]:
-    """Each test starts with empty sign-in and reset-link throttles: attempts of one test must not
-    lock out the members of the next (they all come from the same test-client address)."""
-    from core.accounts.link_pages import reset_throttle
-    from core.web.pages.auth import throttle
+    """Each test starts with fresh throttles (sign-in, reset links, invitations): attempts of one
+    test must not lock out the members of the next (they all come from the same test-client
+    address). The counts live in the tenants' databases; this moves the app's throttle keys to a new
+    namespace (``core.accounts.throttle.forget_all``), so earlier counts are simply not found."""
+    from core.accounts.throttle import forget_all
 
-    throttle.reset()
-    reset_throttle.reset()
+    forget_all()
     yield
 
 

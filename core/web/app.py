@@ -14,6 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar_htmx import HTMXPlugin
 
 from core import __version__
+from core.accounts.throttle import Throttles
 from core.audit.api import audit_export, audit_log
 from core.settings import Settings
 from core.tenancy.context import tenant_context
@@ -84,6 +85,9 @@ def page_handlers() -> list:
 
 
 def create_app(settings: Settings | None = None, registry: TenantRegistry | None = None) -> Litestar:
+    """The app for ``settings`` and ``registry``. Called with neither (as ``pilot-crm serve`` has
+    uvicorn do in each worker process: ``core.web.app:create_app`` with ``factory=True``), it reads
+    its settings from the environment (PILOT_CRM_DATA_DIR, PILOT_CRM_TENANTS_DIR and the rest)."""
     settings = settings or Settings.from_env()
     registry = registry or TenantRegistry.load(settings)
 
@@ -170,4 +174,5 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     )
     app.state.registry = registry
     app.state.settings = settings
+    app.state.throttles = Throttles.keyed(settings.secret_key)
     return app

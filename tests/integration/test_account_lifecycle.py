@@ -265,6 +265,68 @@ def test_inviting_an_existing_member_or_bad_values_are_field_errors(client, env,
     assert mailbox.messages == []
 
 
+TOO_MANY_INVITATIONS = (
+    "Demasiadas invitaciones en la última hora, suyas o a esta dirección. "
+    "Espere una hora y vuelva a intentarlo."
+)
+
+
+def _refusal(page: Any) -> str:
+    match = re.search(r'<p class="form-error" role="alert" id="invitation-refused">([^<]*)</p>', page.text)
+    assert match, page.text[:1000]
+    return match.group(1)
+
+
+def test_one_address_gets_at_most_three_invitations_an_hour(client, env, mailbox):
+    """The first invitation and two resends are mailed; the next resend is refused (429) on the
+    members page, in the coordinator's language, and mails nothing. Another address is unaffected."""
+    email, _ = _invited_link(client, env, mailbox)
+    coordinator = sign_in(client, env, "alpha", "coordinator")
+    member_id = re.search(
+        rf'<tr id="invitation-(\d+)">\s*<td>{re.escape(email)}</td>', coordinator.get("/members").text
+    )
+    assert member_id
+    resend = f"/members/{member_id.group(1)}/invitation/resend"
+    for _ in range(2):
+        assert coordinator.post(resend, follow_redirects=False).status_code == 303
+    assert len(mailbox.wait_for(3)) == 3
+    refused = coordinator.post(resend, follow_redirects=False)
+    assert refused.status_code == 429 and str(escape(TOO_MANY_INVITATIONS)) == _refusal(refused)
+    with pytest.raises(AssertionError):
+        mailbox.wait_for(4, timeout=1)
+    assert _invite(coordinator)[1].status_code == 303
+
+
+def test_a_coordinator_sends_at_most_thirty_invitations_an_hour(client, env, mailbox):
+    """Invitations refused for a mistake do not count; past the budget the form answers 429, keeps
+    what was typed, and nothing is created or mailed."""
+    coordinator = sign_in(client, env, "alpha", "coordinator")
+    coordinator.get("/members/invite")
+    bad = coordinator.post("/members/invite", {"email": "not-an-address", "role": "ngo", "locale": "es"})
+    assert bad.status_code == 400
+    for _ in range(30):
+        assert _invite(coordinator)[1].status_code == 303
+    mailbox.wait_for(30)
+    email, refused = _invite(coordinator)
+    assert refused.status_code == 429 and str(escape(TOO_MANY_INVITATIONS)) == _refusal(refused)
+    assert f'value="{email}"' in refused.text
+    assert email not in coordinator.get("/members").text
+    with pytest.raises(AssertionError):
+        mailbox.wait_for(31, timeout=1)
+    # Another coordinator has a budget of their own.
+    coordinator.get("/members")
+    added = coordinator.post(
+        "/members", {"email": f"coord-{secrets.token_hex(3)}@alpha.test", "role": "coordinator"}
+    )
+    one_time = re.search(r'id="one-time-password">([^<]+)<', added.text)
+    assert one_time
+    second, signed_in = _sign_in(
+        client, re.search(r"(coord-\w+@alpha\.test)", added.text).group(1), one_time.group(1)
+    )
+    assert signed_in.status_code == 303
+    assert _invite(second)[1].status_code == 303
+
+
 def test_only_coordinators_invite(client, env):
     for role in ("government", "ngo", "observer"):
         browser = sign_in(client, env, "alpha", role)

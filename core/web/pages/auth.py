@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from core.accounts.identity import normalize_email
 from core.accounts.service import set_locale
 from core.accounts.sessions import SESSION_LIFETIME, authenticate, close_session, open_session
-from core.accounts.throttle import LoginThrottle
+from core.accounts.throttle import Throttles
 from core.i18n.markers import N_
 from core.web.middleware import LANG_COOKIE, SESSION_COOKIE
 from core.web.pages.render import page_parts, redirect, render
@@ -21,7 +21,6 @@ from core.web.params import FromQuery
 from core.web.state import request_context
 
 FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-throttle = LoginThrottle()
 
 
 def _cookie(request: Request, key: str, value: str, max_age: int | None) -> Cookie:
@@ -52,13 +51,22 @@ async def login_page(request: Request, next: FromQuery[str | None] = None) -> Te
     return render(request, "auth/login.html", next=_safe_next(request, next), email="", error=None)
 
 
+def throttles(request: Request) -> Throttles:
+    """The app's throttles (core.accounts.throttle): counted in the tenant's database."""
+    return request.app.state.throttles
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
 @post("/login")
 async def login(request: Request, data: FormBody) -> Template | Redirect:
-    tenant, _, _ = page_parts(request)
     email = normalize_email(data.get("email") or "")
-    keys = (f"{tenant.slug}:{email}", request.client.host if request.client else "?")
+    keys = {"account": email, "address": client_address(request)}
     target = _safe_next(request, data.get("next"))
-    if throttle.blocked(*keys):
+    throttle = throttles(request).sign_in
+    if not await throttle.attempt(**keys):
         return render(
             request,
             "auth/login.html",
@@ -68,8 +76,7 @@ async def login(request: Request, data: FormBody) -> Template | Redirect:
             error=N_("Too many failed attempts. Wait 15 minutes and try again."),
         )
     user = await authenticate(email, data.get("password") or "")
-    if user is None:
-        throttle.failed(*keys)
+    if user is None:  # the attempt stays counted
         return render(
             request,
             "auth/login.html",
@@ -78,7 +85,7 @@ async def login(request: Request, data: FormBody) -> Template | Redirect:
             email=email,
             error=N_("The email address or the password is not correct."),
         )
-    throttle.succeeded(keys[0])
+    await throttle.succeeded(**keys)
     return await start_session(request, user["id"], target)
 
 

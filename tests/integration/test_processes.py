@@ -1,0 +1,157 @@
+"""Several app processes serving one tenant, as behind a load balancer: real ``pilot-crm serve``
+processes (one of them with ``--workers 2``) on the same tenant declarations, data directory and
+database, on every backend. Throttles count in the tenant's database, so a budget is the same
+however many processes share the guessing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.testing.environment import TEST_PASSWORD, TenantSpec, TestEnvironment, build_environment
+from core.testing.web import Browser
+
+STARTUP_SECONDS = 90
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def workers(self) -> list[int]:
+        """The worker processes this server started: its children spawned by multiprocessing (not
+        multiprocessing's resource tracker)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+                except OSError:
+                    continue
+                parent = int(stat.rsplit(")", 1)[1].split()[1])
+                if parent == self.process.pid and b"spawn_main" in command:
+                    found.append(int(entry.name))
+        return found
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # the server and the workers it started
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def _serve(deployment: TestEnvironment, *options: str) -> Server:
+    settings = deployment.registry.settings
+    port = _free_port()
+    log = deployment.root / f"serve-{port}.log"
+    command = [
+        sys.executable, "-m", "core.cli.main",
+        "--data-dir", str(settings.data_dir), "--tenants-dir", str(settings.tenants_dir),
+        "serve", "--port", str(port), *options,
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"pilot-crm serve {' '.join(options)} exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    server.stop()
+    pytest.fail(f"pilot-crm serve did not answer in {STARTUP_SECONDS}s: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def deployment(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestEnvironment]:
+    specs = [TenantSpec("alpha", default_locale="en", locales=("en", "es"))]
+    with build_environment(backend, tmp_path_factory.mktemp(f"processes-{backend}"), specs) as built:
+        yield built
+
+
+@pytest.fixture(scope="module")
+def servers(deployment: TestEnvironment) -> Iterator[tuple[Server, Server]]:
+    """Two servers on the same tenant: one with two worker processes, one plain."""
+    started: list[Server] = []
+    try:
+        started.append(_serve(deployment, "--workers", "2"))
+        started.append(_serve(deployment))
+        yield started[0], started[1]
+    finally:
+        for server in started:
+            server.stop()
+
+
+def _browser(server: Server) -> Browser:
+    browser = Browser(httpx.Client(base_url=server.url, timeout=30), "alpha")
+    assert browser.get("/login").status_code == 200
+    return browser
+
+
+def _sign_in(browser: Browser, email: str, password: str) -> int:
+    response = browser.post(
+        "/login", {"email": email, "password": password, "next": "/t/alpha/"}, follow_redirects=False
+    )
+    return response.status_code
+
+
+def test_serve_with_two_workers_answers_health_and_pages(servers):
+    workers, _ = servers
+    assert len(workers.workers()) == 2
+    assert httpx.get(f"{workers.url}/healthz").status_code == 200
+    page = httpx.get(f"{workers.url}/t/alpha/login")
+    assert page.status_code == 200 and 'name="password"' in page.text
+
+
+def test_the_sixth_bad_password_is_refused_whichever_process_gets_it(servers, deployment):
+    email = deployment.email("alpha", "observer")
+    first, second = (_browser(server) for server in servers)
+    for attempt in range(5):
+        browser = (first, second)[attempt % 2]
+        assert _sign_in(browser, email, "not the password") == 400
+    for browser in (first, second):
+        assert _sign_in(browser, email, "not the password") == 429
+        assert _sign_in(browser, email, TEST_PASSWORD) == 429  # locked: not even the right one
+
+
+def test_another_account_is_not_locked_by_it(servers, deployment):
+    for server in servers:
+        assert _sign_in(_browser(server), deployment.email("alpha", "government"), TEST_PASSWORD) == 303
+
+
+def test_reset_link_requests_share_one_budget_across_processes(servers, deployment):
+    email = deployment.email("alpha", "ngo")
+    first, second = (_browser(server) for server in servers)
+    for attempt in range(3):
+        browser = (first, second)[attempt % 2]
+        browser.get("/password/forgot")
+        assert browser.post("/password/forgot", {"email": email}).status_code == 200
+    for browser in (first, second):
+        browser.get("/password/forgot")
+        assert browser.post("/password/forgot", {"email": email}).status_code == 429
