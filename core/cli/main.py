@@ -90,6 +90,7 @@ def cli(ctx: click.Context, data_dir: str | None, tenants_dir: str | None) -> No
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option(
     "--workers",
+    envvar="PILOT_CRM_WORKERS",
     default=1,
     show_default=True,
     type=click.IntRange(min=1),
