@@ -94,11 +94,14 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     import uvicorn
 
     from core.web.app import create_app
+    from core.web.server import BoundedHttpToolsProtocol
 
     registry = load_registry(ctx)
     app = create_app(ctx.obj["settings"], registry)
     click.echo(f"Serving {len(registry)} tenants on http://{host}:{port}/ ({', '.join(registry.slugs())})")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        app, host=host, port=port, log_level="info", proxy_headers=False, http=BoundedHttpToolsProtocol
+    )
 
 
 @cli.command()

@@ -9,10 +9,14 @@ which would otherwise surface as 500s. Both are re-raised here as Litestar's
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
-from litestar.exceptions import SerializationException, ValidationException
+from litestar.exceptions import SerializationException
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar_htmx import HTMXRequest
+
+from core.errors import Message, ValidationFailed
+from core.i18n.markers import N_
 
 
 class AppRequest(HTMXRequest):
@@ -25,13 +29,45 @@ class AppRequest(HTMXRequest):
             raise SerializationException("request body JSON is nested too deeply") from exc
 
 
-def reject_nul_middleware(app: ASGIApp) -> ASGIApp:
-    """A NUL character in the path or the query string is the client's error (400). Left through,
-    it reaches PostgreSQL, whose text type cannot hold it, and would surface as a 500."""
+# No page or API route takes more query parameters than this; more is not a request a person made.
+MAX_QUERY_PARAMETERS = 50
+
+
+def query_problems(query_string: bytes, path: str) -> dict[str, list[Message]]:
+    """What is wrong with a request's address, by parameter ("" for the address itself).
+
+    A NUL character (PostgreSQL's text type cannot hold it), a parameter given twice (every
+    parameter of every route takes one value: which one would count is a guess), or more parameters
+    than any route takes."""
+    if "\x00" in path:
+        return {"": [Message(N_("The address of this request contains a NUL character."))]}
+    text = query_string.decode("latin-1")
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_QUERY_PARAMETERS)
+    except ValueError:
+        return {"": [Message(N_("This request has too many parameters."))]}
+    errors: dict[str, list[Message]] = {}
+    seen: set[str] = set()
+    for key, value in pairs:
+        if "\x00" in key or "\x00" in value:
+            errors.setdefault(key.replace("\x00", ""), []).append(
+                Message(N_("This value contains a NUL character."))
+            )
+        elif key in seen:
+            errors.setdefault(key, []).append(Message(N_("Give this parameter only once.")))
+        seen.add(key)
+    return errors
+
+
+def query_guard_middleware(app: ASGIApp) -> ASGIApp:
+    """Refuse a malformed address (see :func:`query_problems`) with 400 and a message per parameter,
+    before any handler reads it."""
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and (b"%00" in scope.get("query_string", b"") or "\x00" in scope["path"]):
-            raise ValidationException("the request's address contains a NUL character")
+        if scope["type"] == "http":
+            errors = query_problems(scope.get("query_string", b""), scope["path"])
+            if errors:
+                raise ValidationFailed(errors)
         await app(scope, receive, send)
 
     return handle
