@@ -190,8 +190,8 @@ class RecordService:
             n_cursor = 2 if with_cursor else 0
             n_rule = len(rule.values) if rule else 0
 
-            def build(*params: Any) -> Any:
-                *params, fetch = params
+            def build(*values: Any) -> Any:
+                *params, fetch = values
                 base = self.table.select(*self.select_columns())
                 if not include_archived:
                     base = base.where(self.table.archived_at.is_null())

@@ -49,7 +49,7 @@ def _valid_host(value: str) -> bool:
 
 def head_problem(scope: Scope) -> tuple[int, Message] | None:
     """``(status, reason)`` when this request's head must be refused, else None."""
-    headers = scope.get("headers") or []
+    headers = list(scope.get("headers") or [])
     if len(headers) > MAX_HEADERS or sum(len(k) + len(v) for k, v in headers) > MAX_HEAD_BYTES:
         return 431, Message(N_("Clear this site's cookies and try again, or send fewer headers."))
     hosts = [value for name, value in headers if name == b"host"]
