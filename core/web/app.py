@@ -24,7 +24,7 @@ from core.web.guard import GuardedLitestar
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
 from core.web.problems import EXCEPTION_HANDLERS
-from core.web.request import AppRequest, query_guard_middleware
+from core.web.request import AppRequest, request_guard_middleware
 from core.web.security import security_headers_hook
 from core.web.templating import STATIC_DIR, template_config
 
@@ -150,7 +150,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
         ),
         plugins=[HTMXPlugin()],
         request_class=AppRequest,
-        middleware=[tenant_middleware_factory(registry), query_guard_middleware],
+        middleware=[tenant_middleware_factory(registry), request_guard_middleware],
         before_send=[security_headers_hook(tls=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[start_tenants],

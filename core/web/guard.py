@@ -1,8 +1,8 @@
 """Requests refused before routing, whatever route they name (pages, API, static files, error and
-404 pages alike): a head that is too large, and a Host header that is missing, repeated or not a
-host. Litestar rebuilds a request's URL from the Host header on first use, and a port that is not a
-number makes that raise deep inside page rendering or even error handling; refusing such a
-request up front means no handler ever meets one."""
+404 pages alike): a head or an address that is too large, and a Host header that is missing,
+repeated or not a host. Litestar rebuilds a request's URL from the Host header on first use, and a
+port that is not a number makes that raise deep inside page rendering or even error handling;
+refusing such a request up front means no handler ever meets one."""
 
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ from core.web.security import security_headers
 MAX_HEAD_BYTES = 16 * 1024
 MAX_HEADERS = 100
 MAX_HOST_LENGTH = 255
+# The longest path the app serves is under 100 bytes, and a query string within the bounds of every
+# parameter (a search of 200 characters, percent-encoded) under 1.5 KiB. Litestar keeps LRU caches
+# of 1024 entries keyed by the path and by the parsed query; these bounds keep them small.
+MAX_PATH_BYTES = 1024
+MAX_QUERY_BYTES = 2048
 
 # RFC 3986 host: an IP literal in brackets, or a reg-name (unreserved, sub-delims, %-escapes),
 # then an optional port of digits.
@@ -52,6 +57,9 @@ def head_problem(scope: Scope) -> tuple[int, Message] | None:
     headers = list(scope.get("headers") or [])
     if len(headers) > MAX_HEADERS or sum(len(k) + len(v) for k, v in headers) > MAX_HEAD_BYTES:
         return 431, Message(N_("Clear this site's cookies and try again, or send fewer headers."))
+    path = scope.get("raw_path") or scope["path"].encode()
+    if len(path) > MAX_PATH_BYTES or len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
+        return 414, Message(N_("Use a shorter address."))
     hosts = [value for name, value in headers if name == b"host"]
     if len(hosts) > 1:
         return 400, Message(N_("This request names more than one host."))

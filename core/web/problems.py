@@ -32,6 +32,7 @@ TITLES = {
     405: ("method-not-allowed", N_("This method is not allowed here.")),
     409: ("conflict", N_("The request conflicts with the current state.")),
     413: ("too-large", N_("The request is too large.")),
+    414: ("address-too-long", N_("The address of this request is too long.")),
     429: ("rate-limited", N_("Too many requests. Try again later.")),
     431: ("headers-too-large", N_("The request's headers are too large.")),
     500: ("server-error", N_("Something went wrong on our side.")),

@@ -153,13 +153,13 @@ def record_pages(spec: PageSpec) -> type[Controller]:
     ) -> Template:
         _, t, _ = page_parts(request)
         filters = {f.name: request.query_params.get(f.name, "") for f in spec.filters}
-        extra = await spec.list_context(request, actor, filters) if spec.list_context else {}
         service = service_cls(actor, t.locale)
-        status, search_errors = 200, []
+        status, search_errors, extra = 200, [], {}
         try:
+            extra = await spec.list_context(request, actor, filters) if spec.list_context else {}
             page = await service.list_page(q=q, filters=filters, cursor=cursor, limit=25)
         except ValidationFailed as exc:  # a search or filter the list cannot take: say so by the form
-            status, page = 400, Page([], None)
+            status, page, extra = 400, Page([], None), {}
             search_errors = [t.message(m) for messages in exc.errors.values() for m in messages]
         return render(
             request,
