@@ -329,6 +329,23 @@ def test_search_is_bounded_on_every_list_of_the_api_and_the_pages(world):
     assert searched >= 10  # five lists, API and pages
 
 
+def test_page_sizes_and_searches_do_not_multiply_compiled_queries(world):
+    """A client choosing every page size and every number of terms costs one compiled query per
+    shape (terms 0-8, cursor or not): the cache cannot be grown by varying values."""
+    from core.records import service as records
+
+    h = world.tenants["alpha"].headers(world.env)
+    records._PAGE_QUERIES.clear()
+    for limit in range(1, records.MAX_LIMIT + 1, 7):
+        for terms in range(MAX_SEARCH_TERMS + 1):
+            q = " ".join(["a"] * terms)
+            response = world.client.get(
+                "/t/alpha/api/v1/contacts", params={"limit": limit, "q": q}, headers=h
+            )
+            assert response.status_code == 200
+    assert len(records._PAGE_QUERIES) == MAX_SEARCH_TERMS + 1
+
+
 # --- property-based runs -----------------------------------------------------------------------------
 
 CONTROL = st.text(st.characters(min_codepoint=0, max_codepoint=0x1F), min_size=1, max_size=6)
