@@ -7,20 +7,8 @@ few examples per property, so the suite stays fast) and ``deep`` for release che
 
 from hypothesis import HealthCheck, settings
 
-settings.register_profile(
-    "bounded",
-    max_examples=8,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
-settings.register_profile(
-    "deep",
-    max_examples=300,
-    derandomize=False,
-    database=None,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
+# Every request of a property runs through the app: no per-example deadline, no example database.
+COMMON = {"database": None, "deadline": None, "suppress_health_check": list(HealthCheck)}
+settings.register_profile("bounded", max_examples=8, derandomize=True, **COMMON)
+settings.register_profile("deep", max_examples=300, derandomize=False, **COMMON)
 settings.load_profile("bounded")  # --hypothesis-profile=deep loads the other one afterwards
