@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
 
 def _secret_key(data_dir: Path) -> str:
     """``PILOT_CRM_SECRET_KEY``, else a key generated once and kept (0600) in the data directory, so
@@ -100,8 +98,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, tenants_dir: str | Path | None = None) -> Settings:
+        # Both default to the working directory, never to where the package is installed.
         data = Path(data_dir or os.environ.get("PILOT_CRM_DATA_DIR") or "./var")
-        tenants = Path(tenants_dir or os.environ.get("PILOT_CRM_TENANTS_DIR") or REPO_ROOT / "tenants")
+        tenants = Path(tenants_dir or os.environ.get("PILOT_CRM_TENANTS_DIR") or "./tenants")
         return cls(
             data_dir=data.resolve(),
             tenants_dir=tenants.resolve(),

@@ -14,7 +14,8 @@ from core.actions.tables import (
     ProgressUpdate,
 )
 from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
-from core.forms.fields import FieldInvalid, FieldSpec, as_id, clean_value, is_empty
+from core.forms.fields import FieldSpec, as_id
+from core.forms.validation import clean_fields
 from core.forms.vocabulary import GOVERNMENT, NON_GOVERNMENTAL
 from core.i18n.markers import N_
 from core.meetings.tables import Meeting
@@ -175,24 +176,7 @@ class ActionService(RecordService):
 
         if not self.actor.can_write:
             raise PermissionDenied()
-        if not isinstance(data, dict):
-            raise ValidationFailed({"": [Message(N_("Send a JSON object."))]})
-        cleaned: dict[str, Any] = {}
-        errors: dict[str, list[Message]] = {}
-        for key in data:
-            if key not in {f.name for f in PROGRESS_FIELDS}:
-                errors[key] = [Message(N_("Unknown field."))]
-        for spec in PROGRESS_FIELDS:
-            raw = data.get(spec.name)
-            if is_empty(raw):
-                errors[spec.name] = [Message(N_("This field is required."))]
-                continue
-            try:
-                cleaned[spec.name] = clean_value(spec, raw)
-            except FieldInvalid as exc:
-                errors[spec.name] = [exc.message]
-        if errors:
-            raise ValidationFailed(errors)
+        cleaned = clean_fields(PROGRESS_FIELDS, data)
         async with JointAction._meta.db.transaction():
             action = await self._fetch(action_id)
             if action["archived_at"] is not None:

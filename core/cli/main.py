@@ -103,6 +103,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
+    from core.web.server import BoundedHttpToolsProtocol
+
     settings: Settings = ctx.obj["settings"]
     registry = load_registry(ctx)  # a bad declaration stops here, with one line, before any worker starts
     settings.secret_key  # noqa: B018 - created once here, not raced for by the workers
@@ -122,6 +124,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="info",
         proxy_headers=False,
+        http=BoundedHttpToolsProtocol,
     )
 
 

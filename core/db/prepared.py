@@ -6,6 +6,9 @@ bundling), which is as much as the database work of a page of 50 rows. A query w
 not depend on its values (the token lookup, a list page of a given shape) is built once with
 placeholders; each run binds the values into the flattened template, still through the routing
 engine, so it still reaches only the tenant in context.
+
+A page's LIMIT is bound like any other value (``limit=True``), so one compiled query serves every
+page size a client may ask for: a per-limit query would let clients multiply compiled queries.
 """
 
 from __future__ import annotations
@@ -28,22 +31,37 @@ class Param(str):
         return obj
 
 
-class Prepared:
-    """``build(*params)`` returns a Piccolo query; it must have the same shape for any values."""
+# Piccolo writes LIMIT as a literal; a query built with this one gets it replaced by a placeholder.
+_LIMIT_SENTINEL = 987_654_321
 
-    def __init__(self, table: Any, build: Callable[..., Any], n_params: int) -> None:
+
+class Prepared:
+    """``build(*params)`` returns a Piccolo query; it must have the same shape for any values.
+
+    With ``limit=True``, ``build`` receives one more argument, the page size, which it passes to
+    ``.limit()``; the compiled query takes it as its last value."""
+
+    def __init__(self, table: Any, build: Callable[..., Any], n_params: int, *, limit: bool = False) -> None:
         self.table = table
         self.build = build
         self.n_params = n_params
+        self.limit = limit
         self._compiled: dict[str, tuple[str, list[Any]]] = {}
 
     def _compile(self, engine_type: str) -> tuple[str, list[Any]]:
-        query = self.build(*(Param(i) for i in range(self.n_params)))
+        params: list[Any] = [Param(i) for i in range(self.n_params)]
+        query = self.build(*params, _LIMIT_SENTINEL) if self.limit else self.build(*params)
         (querystring,) = query.querystrings
         _, fragments, args = querystring.bundle(start_index=1, bundled=[], combined_args=[])
         template = "".join(
             f.prefix.replace("{", "{{").replace("}", "}}") + ("" if f.no_arg else "{}") for f in fragments
         )
+        if self.limit:
+            literal = f" LIMIT {_LIMIT_SENTINEL}"
+            if not template.endswith(literal):
+                raise ValueError("a prepared query with a bound limit must end with its LIMIT")
+            template = template.removesuffix(literal) + " LIMIT {}"
+            args = [*args, Param(self.n_params)]
         self._compiled[engine_type] = (template, args)
         return template, args
 

@@ -68,6 +68,8 @@ class FieldSpec:
     pattern: str | None = None
     pattern_message: str = N_("Enter a value in the expected format.")
     references: str | None = None
+    # How many values a list field takes: a bound on the work one submission can ask for.
+    max_items: int = 200
     validator: Callable[[Any], None] | None = field(default=None, compare=False)
     # Applied to text before the pattern is checked, e.g. ``str.upper`` for tax identifiers.
     normalize: Callable[[str], str] | None = field(default=None, compare=False)
@@ -113,11 +115,24 @@ def _text(spec: FieldSpec, value: Any) -> str:
     return value
 
 
-def _list(value: Any) -> list:
+def _single(value: Any) -> Any:
+    """A field that holds one value refuses a JSON array or object (it would otherwise reach a set
+    lookup or a column as something it cannot be)."""
+    if isinstance(value, list | dict | tuple):
+        raise FieldInvalid(N_("Enter a single value, not a list."))
+    return value
+
+
+def _list(value: Any, max_items: int) -> list:
+    """A list field's values: a JSON array of single values, or one comma-separated text."""
     if isinstance(value, str):
-        return [v for v in (part.strip() for part in value.split(",")) if v]
+        value = [v for v in (part.strip() for part in value.split(",")) if v]
     if not isinstance(value, list):
         raise FieldInvalid(N_("Enter a list of values."))
+    if len(value) > max_items:
+        raise FieldInvalid(N_("Enter at most {max} values."), max=max_items)
+    if any(isinstance(item, list | dict) for item in value):
+        raise FieldInvalid(N_("Each value of this list must be a single value, not a list."))
     return value
 
 
@@ -183,7 +198,8 @@ def as_id(text: str) -> int:
 
 
 def _integer(value: Any) -> int:
-    if isinstance(value, bool):
+    # JSON true and 1.5 are not whole numbers: int() would quietly turn them into 1.
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise FieldInvalid(N_("Enter a whole number."))
     try:
         number = int(value)
@@ -212,48 +228,64 @@ def _country(value: Any) -> str:
 def clean_value(
     spec: FieldSpec, value: Any, *, region: str | None = None, locales: tuple[str, ...] = ()
 ) -> Any:
-    """Return the cleaned value or raise FieldInvalid. Empty values have been handled by the caller."""
-    kind = spec.kind
-    if kind in ("text", "textarea"):
-        result: Any = _text(spec, value)
-    elif kind == "email":
-        result = _email(value)
-    elif kind == "emails":
-        result = list(dict.fromkeys(_email(v) for v in _list(value)))
-    elif kind == "phones":
-        result = list(dict.fromkeys(_phone(v, region) for v in _list(value)))
-    elif kind == "choice":
-        result = _choice(spec, value)
-    elif kind == "multichoice":
-        result = list(dict.fromkeys(_choice(spec, v) for v in _list(value)))
-    elif kind == "date":
-        result = _date(value)
-    elif kind == "datetime":
-        result = _datetime(value)
-    elif kind == "boolean":
-        result = _boolean(value)
-    elif kind in ("integer", "reference"):
-        result = _integer(value)
-    elif kind == "references":
-        result = list(dict.fromkeys(_integer(v) for v in _list(value)))
-    elif kind == "url":
-        text = _text(spec, value)
-        if not URL_RE.match(text):
-            raise FieldInvalid(N_("Enter a valid web address starting with http:// or https://."))
-        result = text
-    elif kind == "country":
-        result = _country(value)
-    elif kind == "locale":
-        if value not in locales:
-            raise FieldInvalid(N_("Select a valid choice."))
-        result = value
-    elif kind == "topics":
-        result = list(dict.fromkeys(_text(spec, v).upper() for v in _list(value)))
-    else:  # pragma: no cover - guarded by __post_init__
-        raise AssertionError(kind)
+    """Return the cleaned value or raise FieldInvalid. Empty values have been handled by the caller.
+
+    The value's JSON shape is checked first, for every kind alike: a single-value field refuses
+    arrays and objects, a list field refuses anything but a list of single values."""
+    if spec.multiple:
+        items = _list(value, spec.max_items)
+        result: Any = list(dict.fromkeys(_clean_item(spec, item, region) for item in items))
+    else:
+        result = _clean_single(spec, _single(value), region, locales)
     if spec.validator is not None:
         spec.validator(result)
     return result
+
+
+def _clean_item(spec: FieldSpec, value: Any, region: str | None) -> Any:
+    """One value of a list field."""
+    kind = spec.kind
+    if kind == "emails":
+        return _email(value)
+    if kind == "phones":
+        return _phone(value, region)
+    if kind == "multichoice":
+        return _choice(spec, value)
+    if kind == "references":
+        return _integer(value)
+    if kind == "topics":
+        return _text(spec, value).upper()
+    raise AssertionError(kind)  # pragma: no cover - FieldSpec.multiple lists the kinds above
+
+
+def _clean_single(spec: FieldSpec, value: Any, region: str | None, locales: tuple[str, ...]) -> Any:
+    kind = spec.kind
+    if kind in ("text", "textarea"):
+        return _text(spec, value)
+    if kind == "email":
+        return _email(value)
+    if kind == "choice":
+        return _choice(spec, value)
+    if kind == "date":
+        return _date(value)
+    if kind == "datetime":
+        return _datetime(value)
+    if kind == "boolean":
+        return _boolean(value)
+    if kind in ("integer", "reference"):
+        return _integer(value)
+    if kind == "url":
+        text = _text(spec, value)
+        if not URL_RE.match(text):
+            raise FieldInvalid(N_("Enter a valid web address starting with http:// or https://."))
+        return text
+    if kind == "country":
+        return _country(value)
+    if kind == "locale":
+        if value not in locales:
+            raise FieldInvalid(N_("Select a valid choice."))
+        return value
+    raise AssertionError(kind)  # pragma: no cover - guarded by __post_init__
 
 
 def is_empty(value: Any) -> bool:

@@ -6,11 +6,19 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+
+def core_locale_dir() -> Path:
+    """Core's catalogs: the package ``core.locales``, inside the installed distribution (or, in an
+    editable install, the source tree's top-level ``locales/`` it maps to), never a path guessed from
+    where ``core`` sits."""
+    return Path(str(resources.files("core.locales")))
 
 
 @cache

@@ -3,8 +3,8 @@ from typing import Any
 from litestar import Request, delete, get, put
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from core.forms.validation import require_fields_only
-from core.meetings.service import MeetingService
+from core.forms.validation import clean_fields
+from core.meetings.service import ATTENDANCE_FIELD, MeetingService
 from core.records.api import record_controller
 from core.web.params import CurrentActor, JSONObject, PathId
 from core.web.state import request_locale
@@ -23,8 +23,8 @@ class MeetingController(_Base):  # type: ignore[valid-type,misc]
     async def set_attendee(
         self, actor: CurrentActor, record_id: PathId, contact_id: PathId, data: JSONObject
     ) -> dict[str, Any]:
-        body = require_fields_only(data, {"status"})
-        return await MeetingService(actor).set_attendance(record_id, contact_id, str(body.get("status", "")))
+        status = clean_fields((ATTENDANCE_FIELD,), data)["status"]
+        return await MeetingService(actor).set_attendance(record_id, contact_id, status)
 
     @delete(
         "/{record_id:int}/attendees/{contact_id:int}",

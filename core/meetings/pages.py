@@ -17,9 +17,9 @@ from core.contacts.service import ContactService
 from core.errors import Message, ValidationFailed
 from core.forms.definitions import FormDefinition
 from core.forms.fields import FieldSpec, as_id
-from core.forms.vocabulary import ATTENDANCE_STATUSES, MEETING_MODES, MEETING_TYPES
+from core.forms.vocabulary import MEETING_MODES, MEETING_TYPES
 from core.i18n.markers import N_
-from core.meetings.service import MeetingService
+from core.meetings.service import ATTENDANCE_FIELD, MeetingService
 from core.web.pages.display import topic_names
 from core.web.pages.forms import field_views
 from core.web.pages.inherit import run_base
@@ -31,7 +31,7 @@ ATTENDEE_FORM = FormDefinition(
     "attendee",
     (
         FieldSpec("contact", "reference", N_("Contact"), required=True, references="contact"),
-        FieldSpec("status", "choice", N_("Attendance"), required=True, choices=ATTENDANCE_STATUSES),
+        ATTENDANCE_FIELD,
     ),
 )
 SECTION_TEMPLATE = "meetings/attendees.html"

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from core.contacts.tables import Contact
 from core.contacts.visibility import ContactVisibility
 from core.errors import Message, NotFound, ValidationFailed
-from core.forms.fields import as_id
+from core.forms.fields import FieldSpec, as_id
 from core.forms.vocabulary import ATTENDANCE_STATUSES
 from core.i18n.markers import N_
 from core.meetings.tables import Attendance, Meeting, MeetingTopic
@@ -16,6 +16,8 @@ from core.records.service import RecordService, TopicLink, now
 from core.topics.filters import topic_filter
 
 STATUSES = {c.value for c in ATTENDANCE_STATUSES}
+# An attendee's status, as the API's body and the attendees form submit it.
+ATTENDANCE_FIELD = FieldSpec("status", "choice", N_("Attendance"), required=True, choices=ATTENDANCE_STATUSES)
 
 
 def _datetime_filter(op: str):

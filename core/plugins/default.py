@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.hookspecs import hookimpl
+from core.i18n.catalogs import core_locale_dir
 from core.i18n.markers import N_
-from core.settings import REPO_ROOT
 from core.topics.specs import TopicSpec
 
 CORE_TOPICS = [
@@ -43,4 +43,4 @@ def pilot_crm_topics() -> list[TopicSpec]:
 
 @hookimpl
 def pilot_crm_locale_dirs() -> list[Path]:
-    return [REPO_ROOT / "locales"]
+    return [core_locale_dir()]

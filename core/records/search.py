@@ -1,10 +1,18 @@
 """Full-text ``q``: records keep a folded (lower-case, accent-free) ``search_text``; each query term
-must appear in it. Portable across SQLite and PostgreSQL and served by one indexed column."""
+must appear in it. Portable across SQLite and PostgreSQL.
+
+A search is bounded: at most MAX_SEARCH_LENGTH characters and MAX_SEARCH_TERMS terms, refused with a
+field error beyond that. Every term is one more condition in the query, so an unbounded ``q`` would
+reach the databases' own limits (SQLite's LIKE pattern length, the ORM's recursion over nested
+conditions) as server errors, and multiply the shapes of compiled queries."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+
+from core.errors import Message, ValidationFailed
+from core.i18n.markers import N_
 
 
 def fold(text: str) -> str:
@@ -24,6 +32,27 @@ def search_text(*parts: object) -> str:
         else:
             flat.append(str(part))
     return fold(" ".join(p for p in flat if p))
+
+
+MAX_SEARCH_LENGTH = 200
+MAX_SEARCH_TERMS = 8
+
+
+def search_terms(q: str | None) -> list[str]:
+    """The terms of ``q``, or ValidationFailed on ``q`` when it is longer or has more terms than a
+    search may have."""
+    if not q:
+        return []
+    if len(q) > MAX_SEARCH_LENGTH:
+        raise ValidationFailed(
+            {"q": [Message(N_("Search with at most {max} characters."), {"max": MAX_SEARCH_LENGTH})]}
+        )
+    found = list(terms(q))
+    if len(found) > MAX_SEARCH_TERMS:
+        raise ValidationFailed(
+            {"q": [Message(N_("Search with at most {max} words."), {"max": MAX_SEARCH_TERMS})]}
+        )
+    return found
 
 
 def terms(q: str) -> Iterable[str]:

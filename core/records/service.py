@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import msgspec
+from cachetools import LRUCache
 from piccolo.columns import Column, Text, Timestamptz, Varchar
 
 from core.accounts.roles import Actor
@@ -21,12 +22,15 @@ from core.forms.validation import validate_record, validate_submission
 from core.i18n.markers import N_
 from core.plugins.manager import notify_record_changed
 from core.records import cursor as cursors
-from core.records.search import search_text, terms
+from core.records.search import search_terms, search_text
 from core.tenancy.context import require_tenant
 
 MAX_LIMIT = 200
-# Compiled list queries by (service, include_archived, number of terms, cursor or not, limit).
-_PAGE_QUERIES: dict[tuple[Any, ...], Prepared] = {}
+# Compiled list queries by shape: (service, include_archived, number of terms, cursor or not,
+# visibility rule). Search terms are bounded and the page size is a bound value, so the shapes are
+# few; the LRU bound holds whatever a client sends, and whatever services plugins add.
+PAGE_QUERY_CACHE_SIZE = 256
+_PAGE_QUERIES: LRUCache[tuple[Any, ...], Prepared] = LRUCache(maxsize=PAGE_QUERY_CACHE_SIZE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +159,9 @@ class RecordService:
             query = query.where(rule.clause())
         return query
 
-    def _page_query(self, query: Any, words: list[Any], after: tuple[Any, Any] | None, limit: int) -> Any:
-        """Add search terms, the keyset condition, the order and the limit to ``query``."""
+    def _page_query(self, query: Any, words: list[Any], after: tuple[Any, Any] | None, fetch: int) -> Any:
+        """Add search terms, the keyset condition, the order and ``fetch`` (rows to read: one more
+        than the page, to know whether there is a next one) to ``query``."""
         for word in words:
             query = query.where(self.table.search_text.like(word))
         sort: Column = getattr(self.table, self.sort_column)
@@ -172,29 +177,31 @@ class RecordService:
         query = query.order_by(sort, ascending=not self.sort_descending)
         if self.sort_column != "id":
             query = query.order_by(pk, ascending=not self.sort_descending)
-        return query.limit(limit + 1)
+        return query.limit(fetch)
 
     def _prepared_page(
-        self, include_archived: bool, n_words: int, with_cursor: bool, limit: int, rule: VisibilityRule | None
+        self, include_archived: bool, n_words: int, with_cursor: bool, rule: VisibilityRule | None
     ) -> Prepared:
         """The list query of one shape, compiled once; its values are bound in this order: search
-        words, the cursor's (sort value, id), the visibility rule's values."""
-        key = (type(self), include_archived, n_words, with_cursor, limit, rule.key if rule else None)
+        words, the cursor's (sort value, id), the visibility rule's values, the page size."""
+        key = (type(self), include_archived, n_words, with_cursor, rule.key if rule else None)
         prepared = _PAGE_QUERIES.get(key)
         if prepared is None:
             n_cursor = 2 if with_cursor else 0
             n_rule = len(rule.values) if rule else 0
 
-            def build(*params: Any) -> Any:
+            def build(*values: Any) -> Any:
+                *params, fetch = values
                 base = self.table.select(*self.select_columns())
                 if not include_archived:
                     base = base.where(self.table.archived_at.is_null())
                 if rule is not None:
                     base = base.where(rule.build(*params[n_words + n_cursor :]))
                 after = (params[n_words], params[n_words + 1]) if with_cursor else None
-                return self._page_query(base, list(params[:n_words]), after, limit)
+                return self._page_query(base, list(params[:n_words]), after, fetch)
 
-            prepared = _PAGE_QUERIES[key] = Prepared(self.table, build, n_words + n_cursor + n_rule)
+            prepared = Prepared(self.table, build, n_words + n_cursor + n_rule, limit=True)
+            _PAGE_QUERIES[key] = prepared
         return prepared
 
     async def list_page(
@@ -207,7 +214,7 @@ class RecordService:
         include_archived: bool = False,
     ) -> Page:
         limit = max(1, min(int(limit), MAX_LIMIT))
-        words = [f"%{term}%" for term in terms(q or "")]
+        words = [f"%{term}%" for term in search_terms(q)]
         active = {n: v for n, v in (filters or {}).items() if n in self.filters and v not in (None, "")}
         after = (
             cursors.decode(cursor, _cursor_type(getattr(self.table, self.sort_column))) if cursor else None
@@ -215,8 +222,8 @@ class RecordService:
         if not active:
             # Browsing, searching and paging (the common shapes) replay a query compiled once.
             rule = self.visibility_rule()
-            prepared = self._prepared_page(include_archived, len(words), after is not None, limit, rule)
-            rows = await prepared.rows(*words, *(after or ()), *(rule.values if rule else ()))
+            prepared = self._prepared_page(include_archived, len(words), after is not None, rule)
+            rows = await prepared.rows(*words, *(after or ()), *(rule.values if rule else ()), limit + 1)
         else:
             query = self._base_query(include_archived)
             for name, value in active.items():
@@ -224,7 +231,7 @@ class RecordService:
                 if isinstance(clause, Awaitable):
                     clause = await clause
                 query = query.where(clause)
-            rows = await self._page_query(query, words, after, limit).run()
+            rows = await self._page_query(query, words, after, limit + 1).run()
         more = len(rows) > limit
         rows = rows[:limit]
         await self.related(rows)

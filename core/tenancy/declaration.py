@@ -34,9 +34,11 @@ SUPPORTED_LOCALES = ("en", "es", "pt", "fr", "ar")
 
 
 class TenantConfigError(Exception):
+    """A declaration (``key`` names the bad key) or the tenants directory (no ``key``) is unusable."""
+
     def __init__(self, path: Path, key: str, reason: str) -> None:
         self.path, self.key, self.reason = path, key, reason
-        super().__init__(f"{path}: key '{key}': {reason}")
+        super().__init__(f"{path}: key '{key}': {reason}" if key else f"{path}: {reason}")
 
 
 @dataclass(frozen=True, slots=True)

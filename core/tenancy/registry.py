@@ -78,7 +78,9 @@ class TenantRegistry:
         from core.plugins.manager import available_plugins
 
         if not settings.tenants_dir.is_dir():
-            raise TenantConfigError(settings.tenants_dir, "(directory)", "does not exist")
+            # The default is ./tenants of the working directory, so say how to point elsewhere.
+            reason = "no such tenants directory (give --tenants-dir or set PILOT_CRM_TENANTS_DIR)"
+            raise TenantConfigError(settings.tenants_dir, "", reason)
         installed = available_plugins()
         tenants: dict[str, TenantRuntime] = {}
         hosts: dict[str, Path] = {}

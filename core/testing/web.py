@@ -81,7 +81,8 @@ class Browser:
 def _q(value: str) -> str:
     from urllib.parse import quote_plus
 
-    return quote_plus(value)
+    # surrogatepass: a test may send text no browser would (a lone surrogate), as raw bytes.
+    return quote_plus(value, errors="surrogatepass")
 
 
 def sign_in(client: Any, env: TestEnvironment, slug: str, role: str, locale: str | None = None) -> Browser:

@@ -21,10 +21,11 @@ from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
 from core.web.deps import provide_actor, provide_tenant, provide_translator, require_member
 from core.web.forms_api import form_definition
+from core.web.guard import GuardedLitestar
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
 from core.web.problems import EXCEPTION_HANDLERS
-from core.web.request import AppRequest, reject_nul_middleware
+from core.web.request import AppRequest, request_guard_middleware
 from core.web.security import security_headers_hook
 from core.web.templating import STATIC_DIR, template_config
 
@@ -137,7 +138,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     async def close_all() -> None:
         await registry.close()
 
-    app = Litestar(
+    app = GuardedLitestar(
         route_handlers=[
             healthz,
             api,
@@ -153,7 +154,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
         ),
         plugins=[HTMXPlugin()],
         request_class=AppRequest,
-        middleware=[tenant_middleware_factory(registry), reject_nul_middleware],
+        middleware=[tenant_middleware_factory(registry), request_guard_middleware],
         before_send=[security_headers_hook(tls=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[start_tenants],

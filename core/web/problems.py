@@ -32,33 +32,61 @@ TITLES = {
     405: ("method-not-allowed", N_("This method is not allowed here.")),
     409: ("conflict", N_("The request conflicts with the current state.")),
     413: ("too-large", N_("The request is too large.")),
+    414: ("address-too-long", N_("The address of this request is too long.")),
     429: ("rate-limited", N_("Too many requests. Try again later.")),
+    431: ("headers-too-large", N_("The request's headers are too large.")),
     500: ("server-error", N_("Something went wrong on our side.")),
 }
 
 
-def _translator(request: Request) -> Translator | None:
-    """The request's translator; for errors raised before the tenant middleware ran (unknown route,
-    wrong method) it is worked out here from the path and Accept-Language."""
-    ctx = request_context(request.scope)
-    if ctx is not None and ctx.translator is not None:
-        return ctx.translator
-    parts = request.url.path.split("/", 3)
-    registry = getattr(request.app.state, "registry", None)
+def translator_for(registry: Any, path: str, accept_language: str | None) -> Translator | None:
+    """The translator for a request the tenant middleware has not seen (an unknown route, a wrong
+    method, a malformed request refused before routing): the tenant named by the path, in the
+    language Accept-Language negotiates against its locales. None outside a tenant."""
+    parts = path.split("/", 3)
     tenant = registry.get(parts[2]) if registry is not None and len(parts) > 2 and parts[1] == "t" else None
     if tenant is None:
         return None
     decl = tenant.declaration
-    return tenant.translator(
-        choose_locale(None, request.headers.get("accept-language"), decl.locales, decl.default_locale)
-    )
+    return tenant.translator(choose_locale(None, accept_language, decl.locales, decl.default_locale))
 
 
-def _translate(request: Request, message: Message) -> str:
-    translator = _translator(request)
+def _translator(request: Request) -> Translator | None:
+    ctx = request_context(request.scope)
+    if ctx is not None and ctx.translator is not None:
+        return ctx.translator
+    registry = getattr(request.app.state, "registry", None)
+    return translator_for(registry, request.scope["path"], request.headers.get("accept-language"))
+
+
+def _translate(translator: Translator | None, message: Message) -> str:
     if translator is None:
         return message.msgid.format(**message.params) if message.params else message.msgid
     return translator.message(message)
+
+
+def problem_document(
+    translator: Translator | None,
+    status: int,
+    instance: str,
+    detail: Message | None = None,
+    errors: dict[str, list[Message]] | None = None,
+) -> dict[str, Any]:
+    """An RFC 9457 problem document in ``translator``'s language (English without a tenant)."""
+    slug, title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug,
+        "title": _translate(translator, Message(title)),
+        "status": status,
+        "instance": instance,
+    }
+    if detail is not None:
+        body["detail"] = _translate(translator, detail)
+    if errors:
+        body["errors"] = {
+            field: [_translate(translator, m) for m in messages] for field, messages in errors.items()
+        }
+    return body
 
 
 def problem(
@@ -67,19 +95,9 @@ def problem(
     detail: Message | None = None,
     errors: dict[str, list[Message]] | None = None,
 ) -> Response[dict[str, Any]]:
-    slug, title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
-    body: dict[str, Any] = {
-        "type": TYPE_BASE + slug,
-        "title": _translate(request, Message(title)),
-        "status": status,
-        "instance": request.url.path,
-    }
-    if detail is not None:
-        body["detail"] = _translate(request, detail)
-    if errors:
-        body["errors"] = {
-            field: [_translate(request, m) for m in messages] for field, messages in errors.items()
-        }
+    # The scope's path, not request.url: the URL is rebuilt from the Host header, the client's to
+    # choose, and an error must be answerable whatever that header holds.
+    body = problem_document(_translator(request), status, request.scope["path"], detail, errors)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 

@@ -1,18 +1,61 @@
-"""The app's request class: JSON bodies that cannot be decoded are the client's error, always.
+"""What the app accepts of a request before any handler reads it, and how it reads it.
 
-msgspec reports most malformed JSON as a decode error, which Litestar turns into a 400; but bytes
-that are not UTF-8 raise ``UnicodeDecodeError`` and very deep nesting raises ``RecursionError``,
-which would otherwise surface as 500s. Both are re-raised here as Litestar's
-``SerializationException`` so they take the same 400 path as any other unreadable body.
+- JSON bodies that cannot be decoded are the client's error, always: msgspec reports most malformed
+  JSON as a decode error (a 400), but bytes that are not UTF-8 raise ``UnicodeDecodeError`` and very
+  deep nesting raises ``RecursionError``; both take the same 400 path here.
+- Query strings and forms are refused, naming the parameter or field, when they hold a NUL (which
+  PostgreSQL's text type cannot store) or give a parameter twice (every parameter of every route
+  takes one value).
+- Query strings, cookies and form bodies are parsed without Litestar's parse caches. Those are LRU
+  caches of 1024 entries keyed by the raw bytes: for form bodies that is up to 1024 bodies of 2 MiB
+  each kept after their requests ended, a memory growth any client could cause. Parsing once per
+  request costs microseconds.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
+from urllib.parse import parse_qsl
 
-from litestar.exceptions import SerializationException, ValidationException
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar._parsers import parse_cookie_string, parse_query_string, parse_url_encoded_form_data
+from litestar.datastructures import FormMultiDict
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import SerializationException
+from litestar.types import ASGIApp, Empty, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
 from litestar_htmx import HTMXRequest
+
+from core.errors import Message, ValidationFailed
+from core.i18n.markers import N_
+
+# No page or API route takes more query parameters, or form fields, than this.
+MAX_QUERY_PARAMETERS = 50
+MAX_FORM_FIELDS = 500
+
+# The functions behind Litestar's caches (``functools.lru_cache`` keeps them as ``__wrapped__``).
+_parse_query = parse_query_string.__wrapped__
+_parse_cookies = parse_cookie_string.__wrapped__
+_parse_form = parse_url_encoded_form_data.__wrapped__
+
+
+def _pairs(encoded: bytes, max_fields: int) -> list[tuple[str, str]]:
+    """Decoded name/value pairs, as Litestar decodes them; ValueError beyond ``max_fields``."""
+    return parse_qsl(encoded.decode("latin-1"), keep_blank_values=True, max_num_fields=max_fields)
+
+
+def _pair_problems(pairs: list[tuple[str, str]], *, once: bool) -> dict[str, list[Message]]:
+    """NUL characters, and (``once``) names given twice, by parameter or field name."""
+    errors: dict[str, list[Message]] = {}
+    seen: set[str] = set()
+    for key, value in pairs:
+        if "\x00" in key or "\x00" in value:
+            errors.setdefault(key.replace("\x00", ""), []).append(
+                Message(N_("This value contains a NUL character."))
+            )
+        elif once and key in seen:
+            errors.setdefault(key, []).append(Message(N_("Give this parameter only once.")))
+        seen.add(key)
+    return errors
 
 
 class AppRequest(HTMXRequest):
@@ -24,14 +67,51 @@ class AppRequest(HTMXRequest):
         except RecursionError as exc:
             raise SerializationException("request body JSON is nested too deeply") from exc
 
+    async def form(self) -> FormMultiDict:
+        """The form, parsed without Litestar's cache; a NUL in a field is a 400 naming the field.
+        Fields may repeat (checkbox groups)."""
+        state = self._connection_state
+        if state.form is Empty and self.content_type[0] == RequestEncodingType.URL_ENCODED:
+            body = await self.body()
+            try:
+                pairs = _pairs(body, MAX_FORM_FIELDS)
+            except ValueError:
+                raise ValidationFailed({"": [Message(N_("This form has too many fields."))]}) from None
+            if errors := _pair_problems(pairs, once=False):
+                raise ValidationFailed(errors)
+            state.form = cast(Any, _parse_form(body))
+        return await super().form()
 
-def reject_nul_middleware(app: ASGIApp) -> ASGIApp:
-    """A NUL character in the path or the query string is the client's error (400). Left through,
-    it reaches PostgreSQL, whose text type cannot hold it, and would surface as a 500."""
+
+def query_problems(query_string: bytes, path: str) -> dict[str, list[Message]]:
+    """What is wrong with a request's address, by parameter ("" for the address itself): a NUL
+    character, a parameter given twice, or more parameters than any route takes."""
+    if "\x00" in path:
+        return {"": [Message(N_("The address of this request contains a NUL character."))]}
+    try:
+        pairs = _pairs(query_string, MAX_QUERY_PARAMETERS)
+    except ValueError:
+        return {"": [Message(N_("This request has too many parameters."))]}
+    return _pair_problems(pairs, once=True)
+
+
+def request_guard_middleware(app: ASGIApp) -> ASGIApp:
+    """Refuse a malformed address (see :func:`query_problems`) with 400 and a message per parameter
+    before any handler reads it, and parse the query string, cookies and a form body once, outside
+    Litestar's caches, for everything after it (CSRF check, handlers) to reuse."""
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and (b"%00" in scope.get("query_string", b"") or "\x00" in scope["path"]):
-            raise ValidationException("the request's address contains a NUL character")
+        if scope["type"] == "http":
+            query_string = scope.get("query_string", b"")
+            if errors := query_problems(query_string, scope["path"]):
+                raise ValidationFailed(errors)
+            state = ScopeState.from_scope(scope)
+            state.parsed_query = _parse_query(query_string)
+            cookie = next((v for k, v in scope["headers"] if k == b"cookie"), None)
+            state.cookies = _parse_cookies(cookie.decode("latin-1")) if cookie else {}
+            request = AppRequest(scope, receive)
+            if request.content_type[0] == RequestEncodingType.URL_ENCODED:
+                await request.form()
         await app(scope, receive, send)
 
     return handle

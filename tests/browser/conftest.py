@@ -14,10 +14,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.kit import MEMBERS, PASSWORD, REPO_ROOT, RequestGuard, member_email
+from tests.browser.kit import MEMBERS, PASSWORD, RequestGuard, member_email
+from tests.support import REPO_ROOT, free_port, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -79,12 +78,6 @@ def chromium_executable() -> str:
     return str(CHROMIUM)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _cli() -> list[str]:
     """The ``pilot-crm`` command of the interpreter running the tests."""
     script = Path(sys.executable).parent / "pilot-crm"
@@ -133,24 +126,10 @@ class LiveServer:
             return json.loads(response.read())
 
 
-def _wait_healthy(server: LiveServer, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"pilot-crm serve exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{server.origin}/healthz", timeout=1) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"pilot-crm serve did not answer /healthz in 30 s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data_dir = tmp_path_factory.mktemp("browser-data")
-    server = LiveServer(port=_free_port(), data_dir=data_dir, cli=_cli())
+    server = LiveServer(port=free_port(), data_dir=data_dir, cli=_cli())
     server.run_cli("demo")
     for slug, role in MEMBERS:
         server.run_cli(
@@ -165,25 +144,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "--password-stdin",
             stdin=PASSWORD + "\n",
         )
-    log = data_dir / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            server.command("serve", "--port", str(server.port)),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            # Plain http on 127.0.0.1: cookies marked Secure would never come back.
-            env={k: v for k, v in os.environ.items() if k != "PILOT_CRM_SECURE_COOKIES"},
-        )
-    try:
-        _wait_healthy(server, process, log)
+    # Plain http on 127.0.0.1: cookies marked Secure would never come back.
+    env = {k: v for k, v in os.environ.items() if k != "PILOT_CRM_SECURE_COOKIES"}
+    command = server.command("serve", "--port", str(server.port))
+    with serving(command, server.port, data_dir / "serve.log", env):
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="package")

@@ -8,9 +8,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel.messages.pofile import read_po
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "browser-tests-Pa55word"
 # The test members: (tenant, role). Emails are ``<role>@<tenant>.browser.test``.
 MEMBERS = [
@@ -51,14 +48,6 @@ def csrf_token(page: Any) -> str:
     token = page.locator("input[name=_csrf_token]").first.get_attribute("value")
     assert token, "no CSRF token on the page"
     return str(token)
-
-
-def translation(locale: str, msgid: str, catalogs: Path = REPO_ROOT / "locales") -> str:
-    """The translation of ``msgid`` in the catalogs under ``catalogs`` (core's by default; a plugin's
-    ``locales`` folder for its strings); the msgid itself while it is untranslated."""
-    with (catalogs / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        message = read_po(fh).get(msgid)
-    return (message.string if message is not None else "") or msgid
 
 
 def first_link(page: Any, pattern: str) -> str:

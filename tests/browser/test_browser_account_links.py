@@ -11,7 +11,8 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from tests.browser.kit import ARABIC, PASSWORD, goto_ok, member_email, sign_in, translation
+from tests.browser.kit import ARABIC, PASSWORD, goto_ok, member_email, sign_in
+from tests.support import translation
 
 LINK = re.compile(r"http://127\.0\.0\.1:\d+(/t/[\w-]+/(?:invite|password/reset)/[\w-]+)")
 

@@ -3,7 +3,8 @@ navigation is in Arabic script, and a form submits in Arabic."""
 
 from __future__ import annotations
 
-from tests.browser.kit import ARABIC, first_link, goto_ok, sign_in, translation
+from tests.browser.kit import ARABIC, first_link, goto_ok, sign_in
+from tests.support import translation
 
 LIST_PAGES = ["/", "/organizations", "/contacts", "/meetings", "/actions", "/topics", "/profile"]
 NAV_ITEMS = ["Dashboard", "Organizations", "Contacts", "Meetings", "Joint actions", "Topics"]

@@ -3,7 +3,8 @@ to it for screen readers) and with everything that was typed still there."""
 
 from __future__ import annotations
 
-from tests.browser.kit import sign_in, translation
+from tests.browser.kit import sign_in
+from tests.support import translation
 
 PHONE_ERROR = "Enter a valid phone number in international format, e.g. +52 55 1234 5678."
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
-from tests.browser.kit import REPO_ROOT, goto_ok, sign_in, translation
+from tests.browser.kit import goto_ok, sign_in
+from tests.support import REPO_ROOT, translation
 
 AXIS = ("governance", "Governance with justice and citizen participation")
 TITLE = "Mesa de trabajo sobre armas de fuego (prueba de navegador)"

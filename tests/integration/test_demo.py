@@ -3,21 +3,19 @@ the four demo accounts; a second run changes nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import secrets
 
 import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
 
 from core.cli.main import cli
-from core.db.postgres import drop_database
-from core.settings import REPO_ROOT, Settings
+from core.settings import Settings
 from core.tenancy.registry import TenantRegistry
 from core.testing.pytest_plugin import require_backend
+from tests.support import SHIPPED_TENANTS, copy_shipped_tenants, drop_databases
 
-SLUGS = ("mex", "ago", "demo-ar")
+SLUGS = SHIPPED_TENANTS
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -25,24 +23,9 @@ def demo_dirs(request, tmp_path_factory):
     """Copies of the shipped tenant files (on PostgreSQL: pointed at throwaway databases)."""
     require_backend(request.param)
     root = tmp_path_factory.mktemp("demo")
-    tenants = root / "tenants"
-    tenants.mkdir()
-    urls = []
-    for slug in SLUGS:
-        text = (REPO_ROOT / "tenants" / f"{slug}.toml").read_text(encoding="utf-8")
-        if request.param == "postgres":
-            name = f"pilot_crm_test_demo_{slug.replace('-', '_')}_{secrets.token_hex(3)}"
-            url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-            urls.append(url)
-            text = re.sub(r"(?m)^database_url\s*=.*$", "", text) + f'\ndatabase_url = "{url}"\n'
-        (tenants / f"{slug}.toml").write_text(text, encoding="utf-8")
-    yield ["--tenants-dir", str(tenants), "--data-dir", str(root / "var")]
-
-    async def drop():
-        for url in urls:
-            await drop_database(url)
-
-    asyncio.run(drop())
+    urls = copy_shipped_tenants(root / "tenants", request.param)
+    yield ["--tenants-dir", str(root / "tenants"), "--data-dir", str(root / "var")]
+    drop_databases(urls)
 
 
 @pytest.fixture(scope="module")

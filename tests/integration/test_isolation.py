@@ -34,6 +34,7 @@ from core.accounts.tables import AccountLink, User
 from core.accounts.tokens import hash_token
 from core.tenancy.context import tenant_context
 from core.testing.environment import TEST_PASSWORD
+from core.testing.surface import API, TENANT, Operation, api_operations, page_operations
 from core.testing.web import Browser, sign_in
 from core.topics.tables import Topic
 from core.web.middleware import SESSION_COOKIE
@@ -41,79 +42,8 @@ from core.web.middleware import SESSION_COOKIE
 MARKER = "BetaSecret" + secrets.token_hex(4)
 # Searching for this finds beta's records; a page echoing the search box does not echo MARKER.
 SEARCH_TERM = MARKER[1:-1].lower()
-TENANT = "/t/{tenant_slug}"
-API = TENANT + "/api/v1"
-FILTERS_DOC = re.compile(r"Filters \(query parameters\): ([\w, ]+)\.")
 # Members of beta that exist only there: alpha's members are numbered from 1, as beta's first are.
 BETA_ONLY_MEMBER_ID = 1_000_000
-
-
-# --- the attack surface, read from the app -------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Operation:
-    method: str
-    path: str  # a template: /t/{tenant_slug}/api/v1/contacts/{record_id}
-    query: tuple[str, ...] = ()
-    body: bool = False
-    public: bool = False  # served without a member (sign-in, language switch)
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith(API + "/")
-
-    @property
-    def params(self) -> list[str]:
-        return [p for p in re.findall(r"{(\w+)}", self.path) if p != "tenant_slug"]
-
-    @property
-    def resource(self) -> str:
-        """``contacts`` for any API or page path about contacts."""
-        rest = self.path.removeprefix(API if self.api else TENANT).strip("/")
-        return rest.split("/")[0]
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
-
-
-def api_operations(client: Any) -> list[Operation]:
-    """Every operation of the OpenAPI document under a tenant, with its declared query parameters
-    (list filters included)."""
-    document = client.get("/schema/openapi.json")
-    assert document.status_code == 200
-    operations = []
-    for path, item in document.json()["paths"].items():
-        if not path.startswith(TENANT + "/"):
-            continue
-        for method, spec in item.items():
-            query = [p["name"] for p in spec.get("parameters", []) if p["in"] == "query"]
-            if match := FILTERS_DOC.search(spec.get("description", "")):
-                # The filters the description names must be declared parameters too.
-                named = {name.strip() for name in match.group(1).split(",") if name.strip() != "none"}
-                assert named <= set(query), (
-                    f"{method.upper()} {path}: undeclared filters {named - set(query)}"
-                )
-            operations.append(Operation(method.upper(), path, tuple(query), "requestBody" in spec))
-    return operations
-
-
-def page_operations(app: Any, api: list[Operation]) -> list[Operation]:
-    """Every page route under a tenant (not in the OpenAPI document). A page list takes the query
-    parameters of its API list; every POST carries a form."""
-    list_query = {op.path.replace(API, TENANT): op.query for op in api if op.method == "GET"}
-    operations = []
-    for route in app.routes:
-        path = re.sub(r"{(\w+):\w+}", r"{\1}", route.path)
-        if not (path == TENANT or path.startswith(TENANT + "/")) or path.startswith(API + "/"):
-            continue
-        for method, handler in route.route_handler_map.items():
-            if method in ("HEAD", "OPTIONS"):
-                continue
-            public = not handler[0].resolve_guards()
-            query = list_query.get(path, ()) if method == "GET" else ()
-            operations.append(Operation(method, path, query, method == "POST", public))
-    return operations
 
 
 # --- beta's data, and resolvers that aim an operation at it --------------------------------------

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from core.i18n.catalogs import load_translations
@@ -47,6 +49,30 @@ def test_locale_choice(user, header, expected):
 )
 def test_api_locale_choice_puts_the_header_first(user, header, expected):
     assert choose_locale(user, header, ("es", "en"), "es", header_first=True) == expected
+
+
+def extracted_messages() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every string marked in core's code and templates, as ``make messages``
+    extracts them (babel.cfg, the ``N_`` marker besides gettext's own keywords)."""
+    root = LOCALES.parent
+    with (root / "babel.cfg").open() as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    return {
+        (context, message if isinstance(message, str) else message[0])
+        for _, _, message, _, context in extract_from_dir(
+            str(root), method_map, options_map, keywords=keywords
+        )
+    }
+
+
+def test_the_template_holds_exactly_the_strings_of_the_code():
+    """A string added to the code without ``make messages`` would reach users untranslated."""
+    with (LOCALES / "messages.pot").open("rb") as fh:
+        template = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(fh) if m.id}
+    code = extracted_messages()
+    assert not code - template, f"not in messages.pot (run make messages): {sorted(code - template)[:5]}"
+    assert not template - code, f"in messages.pot but no longer in the code: {sorted(template - code)[:5]}"
 
 
 def test_template_exists_and_is_not_empty():

@@ -8,9 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from core.cli.main import cli
-from core.settings import REPO_ROOT, Settings
+from core.settings import Settings
 from core.tenancy.declaration import TenantConfigError
 from core.tenancy.registry import TenantRegistry
+from tests.support import REPO_ROOT
 
 GOOD = """slug = "tst"
 name = "Test"
@@ -73,3 +74,28 @@ def test_syntax_error_is_reported_with_the_file(tmp_path):
     with pytest.raises(TenantConfigError) as info:
         TenantRegistry.load(Settings.from_env(tmp_path / "var", tmp_path))
     assert Path(info.value.path).name == "tst.toml"
+
+
+def test_default_tenants_dir_is_the_working_directorys(tmp_path, monkeypatch):
+    """Without a flag or the environment, ``./tenants`` of the working directory is used, wherever
+    the app is installed."""
+    monkeypatch.delenv("PILOT_CRM_TENANTS_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tenants").mkdir()
+    (tmp_path / "tenants" / "tst.toml").write_text(GOOD, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["tenants", "list"])
+    assert result.exit_code == 0, result.output
+    assert [line.split("\t")[0] for line in result.output.splitlines()] == ["tst"]
+
+
+def test_missing_default_tenants_dir_is_named(tmp_path, monkeypatch):
+    """From a folder without ``tenants/``: one line naming the directory looked for, and how to give
+    another."""
+    monkeypatch.delenv("PILOT_CRM_TENANTS_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["tenants", "list"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"error: {tmp_path / 'tenants'}: no such tenants directory "
+        "(give --tenants-dir or set PILOT_CRM_TENANTS_DIR)"
+    ]

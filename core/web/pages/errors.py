@@ -29,14 +29,14 @@ EXPLANATIONS = {
 
 
 def wants_html(request: Request) -> bool:
-    path = request.url.path
+    path = request.scope["path"]
     return path.startswith("/t/") and "/api/" not in path
 
 
 def html_error(request: Request, status: int) -> Response:
     ctx = request_context(request.scope)
     if status == 401 and ctx is not None and ctx.tenant is not None:
-        login = f"/t/{ctx.tenant.slug}/login?next={quote(request.url.path)}"
+        login = f"/t/{ctx.tenant.slug}/login?next={quote(request.scope['path'])}"
         cookies = []
         if ctx.session_expired:
             message = N_("Your session has expired. Sign in again to continue.")

@@ -15,7 +15,8 @@ from core.accounts.roles import Actor
 from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
 from core.forms.fields import Choice
 from core.i18n.markers import N_
-from core.records.service import RecordService
+from core.records.search import MAX_SEARCH_LENGTH
+from core.records.service import Page, RecordService
 from core.web.pages.forms import field_messages, field_views, parse_submission
 from core.web.pages.guards import require_signed_in
 from core.web.pages.options import form_options
@@ -152,14 +153,22 @@ def record_pages(spec: PageSpec) -> type[Controller]:
     ) -> Template:
         _, t, _ = page_parts(request)
         filters = {f.name: request.query_params.get(f.name, "") for f in spec.filters}
-        extra = await spec.list_context(request, actor, filters) if spec.list_context else {}
         service = service_cls(actor, t.locale)
-        page = await service.list_page(q=q, filters=filters, cursor=cursor, limit=25)
+        status, search_errors, extra = 200, [], {}
+        try:
+            extra = await spec.list_context(request, actor, filters) if spec.list_context else {}
+            page = await service.list_page(q=q, filters=filters, cursor=cursor, limit=25)
+        except ValidationFailed as exc:  # a search or filter the list cannot take: say so by the form
+            status, page, extra = 400, Page([], None), {}
+            search_errors = [t.message(m) for messages in exc.errors.values() for m in messages]
         return render(
             request,
             spec.list_template,
+            status=status,
             spec=spec,
             page=page,
+            search_errors=search_errors,
+            max_search_length=MAX_SEARCH_LENGTH,
             q=q or "",
             filters=await _filter_views(spec, request, actor, t.locale),
             query={k: v for k, v in request.query_params.items() if k != "cursor"},

@@ -56,7 +56,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         "user": ctx.user if ctx else None,
         "locales": [(code, locale_name(code)) for code in tenant.declaration.locales],
         "flashes": [(level, t.gettext(msgid, **params)) for level, msgid, params in flashes],
-        "path": request.url.path,
+        "path": request.scope["path"],
         "choice_label": lambda choices, value: choice_label(t, choices, value),
         "vocab": vocabulary,
         **formatters(t),

@@ -1,0 +1,181 @@
+"""A wheel is a whole install. Built from the source tree (through an sdist, as a release is) and
+installed into a fresh virtualenv, the app runs from an empty folder given only ``--tenants-dir``:
+``pilot-crm demo`` and ``serve`` work, pages carry core's wording in each tenant's language, static
+files are served, and nothing is written outside the folder it runs in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.support import (
+    REPO_ROOT,
+    SHIPPED_TENANTS,
+    copy_shipped_tenants,
+    drop_databases,
+    free_port,
+    serving,
+    translation,
+)
+
+BUILD_INPUTS = ("pyproject.toml", "README.md", "core", "plugins", "locales")
+# Files the app reads at run time; anything else in the tree (notes, compiled files) may stay out.
+RUNTIME_SUFFIXES = {".py", ".html", ".css", ".js", ".svg", ".po", ".pot", ".LICENSE"}
+# Each shipped tenant and its default language, the language of its pages when none is asked for.
+LOGIN_LANGUAGES = {"mex": "es", "ago": "pt", "demo-ar": "ar"}
+
+
+def run(command: list[str], **kwargs) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300, **kwargs)
+    output = (done.stderr or done.stdout)[-3000:]
+    assert done.returncode == 0, f"{' '.join(command)} exited {done.returncode}:\n{output}"
+    return done.stdout
+
+
+def app_environment() -> dict[str, str]:
+    """The environment of the installed app: none of the tests' settings or interpreter paths."""
+    dropped = {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"}
+    return {k: v for k, v in os.environ.items() if not k.startswith("PILOT_CRM_") and k not in dropped}
+
+
+def get(url: str) -> tuple[int, str, bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our own 127.0.0.1 server
+        return response.status, response.headers.get("Content-Type", ""), response.read()
+
+
+def runtime_files() -> set[str]:
+    """Where every file the app needs must sit in the wheel: core's and the plugins' modules,
+    migrations, templates, static files and catalogs as in the tree, and core's catalogs (the
+    top-level ``locales/``) as the package ``core.locales``."""
+    files = set()
+    for top in ("core", "plugins"):
+        for path in (REPO_ROOT / top).rglob("*"):
+            if path.is_file() and path.suffix in RUNTIME_SUFFIXES and "__pycache__" not in path.parts:
+                files.add(path.relative_to(REPO_ROOT).as_posix())
+    for path in (REPO_ROOT / "locales").rglob("*"):
+        if path.suffix in (".po", ".pot"):
+            files.add(f"core/locales/{path.relative_to(REPO_ROOT / 'locales').as_posix()}")
+    return files
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from a copy of the source tree (the build writes nothing into the checkout)."""
+    root = tmp_path_factory.mktemp("wheel")
+    source = root / "source"
+    source.mkdir()
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "*.egg-info")
+    for name in BUILD_INPUTS:
+        if (REPO_ROOT / name).is_dir():
+            shutil.copytree(REPO_ROOT / name, source / name, ignore=skip)
+        else:
+            shutil.copy2(REPO_ROOT / name, source / name)
+    run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(root / "dist"), str(source)])
+    (built,) = (root / "dist").glob("*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv holding the wheel alone. Its dependencies are borrowed from the tests'
+    environment through a ``.pth`` file, which puts them after the venv's own site-packages and does
+    not run the ``.pth`` files found there (so the tests' editable install of the app stays out)."""
+    root = tmp_path_factory.mktemp("venv")
+    run([sys.executable, "-m", "venv", "--without-pip", str(root)])
+    python = str(root / "bin" / "python")
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            python,
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ]
+    )
+    site = Path(sysconfig.get_path("purelib", vars={"base": str(root), "platbase": str(root)}))
+    borrowed = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
+    (site / "zz-borrowed-dependencies.pth").write_text("\n".join(borrowed) + "\n", encoding="utf-8")
+    return root
+
+
+def test_wheel_holds_every_runtime_file(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = runtime_files()
+    # The groups this test is about, so it cannot pass on an empty expectation.
+    for locale in ("en", "es", "pt", "fr", "ar"):
+        assert f"core/locales/{locale}/LC_MESSAGES/messages.po" in expected
+    assert {
+        "core/web/templates/base.html",
+        "core/web/static/app.css",
+        "core/web/static/vendor/htmx.min.js",
+    } <= expected
+    assert any(name.startswith("core/db/piccolo_migrations/pilot_crm_core_") for name in expected)
+    assert sorted(expected - names) == []
+    assert not [name for name in names if name.split("/")[0] in ("locales", "tenants", "tests")]
+
+
+def test_the_app_is_imported_from_the_venv(venv, tmp_path):
+    """The app, its plugins and its metadata (entry points) come from the wheel, not the checkout."""
+    script = (
+        "import importlib.metadata as m, core, plugins.mexico;"
+        "print(core.__file__); print(plugins.mexico.__file__);"
+        "print(m.distribution('pilot-crm').locate_file(''))"
+    )
+    out = run([str(venv / "bin" / "python"), "-c", script], cwd=tmp_path, env=app_environment())
+    paths = [Path(line) for line in out.splitlines()]
+    assert len(paths) == 3 and all(path.resolve().is_relative_to(venv.resolve()) for path in paths), paths
+
+
+def test_default_tenants_dir_is_the_working_directorys(venv, tmp_path):
+    copy_shipped_tenants(tmp_path / "tenants", "sqlite")
+    out = run([str(venv / "bin" / "pilot-crm"), "tenants", "list"], cwd=tmp_path, env=app_environment())
+    assert sorted(line.split("\t")[0] for line in out.splitlines()) == sorted(SHIPPED_TENANTS)
+    assert sorted(os.listdir(tmp_path)) == ["tenants"]
+
+
+def test_demo_and_serve_from_an_empty_folder(venv, backend, tmp_path):
+    here, declarations = tmp_path / "empty", tmp_path / "declarations"
+    here.mkdir()
+    urls = copy_shipped_tenants(declarations, backend)
+    pilot_crm = [str(venv / "bin" / "pilot-crm"), "--tenants-dir", str(declarations)]
+    env = app_environment()
+    try:
+        seeded = run([*pilot_crm, "demo"], cwd=here, env=env)
+        assert all(f"{slug}: " in seeded for slug in SHIPPED_TENANTS), seeded
+        port = free_port()
+        with serving(
+            [*pilot_crm, "serve", "--port", str(port)], port, tmp_path / "serve.log", env, here
+        ) as origin:
+            for slug, locale in LOGIN_LANGUAGES.items():
+                status, _, body = get(f"{origin}/t/{slug}/login")
+                page = body.decode()
+                sign_in = translation(locale, "Sign in")
+                assert sign_in != "Sign in", f"the {locale} catalog does not translate 'Sign in'"
+                assert status == 200 and f'<html lang="{locale}"' in page
+                assert sign_in in page and translation(locale, "Email address") in page, page[:2000]
+            status, content_type, css = get(f"{origin}/static/app.css")
+            assert status == 200 and content_type.startswith("text/css")
+            assert css == (REPO_ROOT / "core" / "web" / "static" / "app.css").read_bytes()
+            status, _, script = get(f"{origin}/static/vendor/htmx.min.js")
+            assert status == 200 and script == (REPO_ROOT / "core/web/static/vendor/htmx.min.js").read_bytes()
+    finally:
+        drop_databases(urls)
+    # Everything the app wrote is in the folder it ran in: no tenants/ or var/ next to its packages.
+    assert sorted(os.listdir(here)) == ["var"]
+    if backend == "sqlite":
+        assert {f"{slug}.sqlite3" for slug in SHIPPED_TENANTS} <= set(os.listdir(here / "var"))
+    assert sorted(os.listdir(declarations)) == sorted(f"{slug}.toml" for slug in SHIPPED_TENANTS)
+    assert not [path for path in venv.rglob("*") if path.name in ("var", "tenants")]

@@ -1,0 +1,99 @@
+"""Helpers for tests that run the real CLI or server: the source tree's own files, copies of the shipped
+tenant declarations, a served app on a free port, and translations read straight from a catalog."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from core.db.postgres import drop_database
+from core.testing.environment import PG_HOST, PG_PORT, PG_USER
+
+# The repository checkout the tests run from (its tenants/, locales/ and plugin catalogs). The app
+# itself never looks here: an installed app finds everything it ships inside its packages.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_TENANTS = ("mex", "ago", "demo-ar")
+
+
+def translation(locale: str, msgid: str, catalogs: Path = REPO_ROOT / "locales") -> str:
+    """The translation of ``msgid`` in the catalogs under ``catalogs`` (core's by default; a plugin's
+    ``locales`` folder for its strings); the msgid itself while it is untranslated."""
+    with (catalogs / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        message = read_po(fh).get(msgid)
+    return (message.string if message is not None else "") or msgid
+
+
+def copy_shipped_tenants(dest: Path, backend: str) -> list[str]:
+    """Copy the repository's tenant declarations into ``dest``; on PostgreSQL each is pointed at a
+    throwaway database of its own. Returns those databases' URLs (for ``drop_databases``)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    urls = []
+    for slug in SHIPPED_TENANTS:
+        text = (REPO_ROOT / "tenants" / f"{slug}.toml").read_text(encoding="utf-8")
+        if backend == "postgres":
+            name = f"pilot_crm_test_{slug.replace('-', '_')}_{secrets.token_hex(4)}"
+            url = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+            urls.append(url)
+            text = re.sub(r"(?m)^database_url\s*=.*$", "", text) + f'\ndatabase_url = "{url}"\n'
+        (dest / f"{slug}.toml").write_text(text, encoding="utf-8")
+    return urls
+
+
+def drop_databases(urls: Sequence[str]) -> None:
+    async def drop() -> None:
+        for url in urls:
+            await drop_database(url)
+
+    asyncio.run(drop())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(origin: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"pilot-crm serve exited ({process.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{origin}/healthz", timeout=1) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"pilot-crm serve did not answer /healthz in 30 s:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def serving(
+    command: Sequence[str], port: int, log: Path, env: Mapping[str, str], cwd: Path | None = None
+) -> Iterator[str]:
+    """Run ``command`` (a ``pilot-crm … serve --port PORT``) until the block ends, once it answers
+    ``/healthz``; yields the server's origin. Its output goes to ``log``."""
+    origin = f"http://127.0.0.1:{port}"
+    with log.open("w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=dict(env), cwd=cwd)
+    try:
+        _wait_healthy(origin, process, log)
+        yield origin
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
