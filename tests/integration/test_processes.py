@@ -6,12 +6,9 @@ however many processes share the guessing."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,72 +17,47 @@ import pytest
 
 from core.testing.environment import TEST_PASSWORD, TenantSpec, TestEnvironment, build_environment
 from core.testing.web import Browser
-
-STARTUP_SECONDS = 90
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support import free_port, serving
 
 
-@dataclass
+@dataclass(frozen=True)
 class Server:
-    process: subprocess.Popen
     url: str
-    log: Path
+    port: int
 
     def workers(self) -> list[int]:
-        """The worker processes this server started: its children spawned by multiprocessing (not
-        multiprocessing's resource tracker)."""
-        found = []
+        """The worker processes of the server on this port: the children that multiprocessing
+        spawned (not its resource tracker) of the process serving it."""
+        processes: dict[int, tuple[int, bytes]] = {}
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
                     stat = (entry / "stat").read_text()
-                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+                    command = (entry / "cmdline").read_bytes()
                 except OSError:
                     continue
-                parent = int(stat.rsplit(")", 1)[1].split()[1])
-                if parent == self.process.pid and b"spawn_main" in command:
-                    found.append(int(entry.name))
-        return found
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # the server and the workers it started
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+                processes[int(entry.name)] = (int(stat.rsplit(")", 1)[1].split()[1]), command)
+        port = f"--port\0{self.port}\0".encode()
+        (server,) = [
+            pid for pid, (_, command) in processes.items() if b"serve" in command and port in command
+        ]
+        return [
+            pid
+            for pid, (parent, command) in processes.items()
+            if parent == server and b"spawn_main" in command
+        ]
 
 
-def _serve(deployment: TestEnvironment, *options: str) -> Server:
+def _serve(stack: ExitStack, deployment: TestEnvironment, *options: str) -> Server:
     settings = deployment.registry.settings
-    port = _free_port()
-    log = deployment.root / f"serve-{port}.log"
+    port = free_port()
     command = [
         sys.executable, "-m", "core.cli.main",
         "--data-dir", str(settings.data_dir), "--tenants-dir", str(settings.tenants_dir),
         "serve", "--port", str(port), *options,
     ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Server(process, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"pilot-crm serve {' '.join(options)} exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    server.stop()
-    pytest.fail(f"pilot-crm serve did not answer in {STARTUP_SECONDS}s: {log.read_text()[-2000:]}")
+    log = deployment.root / f"serve-{port}.log"
+    return Server(stack.enter_context(serving(command, port, log, os.environ)), port)
 
 
 @pytest.fixture(scope="module")
@@ -98,14 +70,8 @@ def deployment(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 @pytest.fixture(scope="module")
 def servers(deployment: TestEnvironment) -> Iterator[tuple[Server, Server]]:
     """Two servers on the same tenant: one with two worker processes, one plain."""
-    started: list[Server] = []
-    try:
-        started.append(_serve(deployment, "--workers", "2"))
-        started.append(_serve(deployment))
-        yield started[0], started[1]
-    finally:
-        for server in started:
-            server.stop()
+    with ExitStack() as stack:
+        yield _serve(stack, deployment, "--workers", "2"), _serve(stack, deployment)
 
 
 def _browser(server: Server) -> Browser:
