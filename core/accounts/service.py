@@ -37,6 +37,7 @@ async def create_user(
         errors["password"] = problems
     if errors:
         raise ValidationFailed(errors)
+    password_hash = hash_password(password)  # slow on purpose: not while holding the address lock
     async with User._meta.db.transaction():
         await claim_address(email)
         rows = (
@@ -44,7 +45,7 @@ async def create_user(
                 User(
                     email=email,
                     role=role,
-                    password_hash=hash_password(password),
+                    password_hash=password_hash,
                     display_name=display_name,
                     locale=locale,
                 )
