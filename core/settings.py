@@ -95,6 +95,10 @@ class Settings:
     invite_ttl: timedelta = timedelta(days=7)
     reset_ttl: timedelta = timedelta(hours=1)
     session_idle: timedelta = timedelta(minutes=30)  # a session unused this long ends
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto
+    # are believed: the client's own address is what per-address throttles count, and behind a
+    # proxy every connection comes from the proxy.
+    trusted_proxies: str = "127.0.0.1,::1"
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, tenants_dir: str | Path | None = None) -> Settings:
@@ -111,6 +115,7 @@ class Settings:
             invite_ttl=timedelta(hours=float(os.environ.get("PILOT_CRM_INVITE_TTL_HOURS") or 7 * 24)),
             reset_ttl=_minutes("PILOT_CRM_RESET_TTL_MINUTES", 60),
             session_idle=_minutes("PILOT_CRM_SESSION_IDLE_MINUTES", 30),
+            trusted_proxies=os.environ.get("PILOT_CRM_TRUSTED_PROXIES") or "127.0.0.1,::1",
         )
 
     @property

@@ -123,7 +123,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
-        proxy_headers=False,
+        # The client's address from the proxy's X-Forwarded-For, believed only from these addresses.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
         http=BoundedHttpToolsProtocol,
     )
 

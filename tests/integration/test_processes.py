@@ -121,3 +121,22 @@ def test_reset_link_requests_share_one_budget_across_processes(servers, deployme
     for browser in (first, second):
         browser.get("/password/forgot")
         assert browser.post("/password/forgot", {"email": email}).status_code == 429
+
+
+def test_per_address_budgets_count_the_client_behind_the_proxy_not_the_proxy(servers, deployment):
+    """Behind nginx every connection comes from the proxy: the budget per client address must count
+    the address in X-Forwarded-For (believed from the trusted proxy, here the local machine), or 30
+    bad passwords from anyone would lock every member out."""
+    from core.accounts.throttle import SIGN_IN_PER_ADDRESS
+
+    _, server = servers
+
+    def attempt(client_address: str, email: str, password: str = "not the password") -> int:
+        browser = _browser(server)
+        browser.client.headers["X-Forwarded-For"] = f"198.51.100.77, {client_address}"
+        return _sign_in(browser, email, password)
+
+    for i in range(SIGN_IN_PER_ADDRESS):  # on accounts that do not exist: only the address counts
+        assert attempt("203.0.113.5", f"nobody{i}@example.org") == 400
+    assert attempt("203.0.113.5", "nobody.else@example.org") == 429
+    assert attempt("203.0.113.6", deployment.email("alpha", "coordinator"), TEST_PASSWORD) == 303
