@@ -113,10 +113,11 @@ def migrate(ctx: click.Context, slug: str | None) -> None:
         report = run(registry, functools.partial(migrate_tenant, tenant))
         applied = ", ".join(f"{app}: {n}" for app, n in report.applied.items())
         created = " (database created)" if report.database_created else ""
+        identity = ", database identity recorded" if report.identity_created else ""
         chained = f", legacy audit entries chained: {report.audit_chained}" if report.audit_chained else ""
         click.echo(
-            f"{tenant.slug}: migrations applied [{applied}], topics added: {report.topics_added}"
-            f"{chained}{created}"
+            f"{tenant.slug}: migrations applied [{applied}], topics added: {report.topics_added}, "
+            f"updated from code: {report.topics_updated}{identity}{chained}{created}"
         )
 
 
