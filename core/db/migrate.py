@@ -73,6 +73,20 @@ async def migrate_tenant(tenant: TenantRuntime) -> MigrationReport:
     )
 
 
+async def pending_migrations(tenant: TenantRuntime) -> int:
+    """How many of core's and the tenant's plugins' migrations have not run on its database."""
+    from piccolo.apps.migrations.tables import Migration
+
+    with tenant_context(tenant):
+        ran_any = await Migration.table_exists().run()
+        pending = 0
+        for app in tenant_apps(tenant):
+            manager = ForwardsMigrationManager(app_name=app.app_name)
+            known = manager.get_migration_modules(app.resolved_migrations_folder_path)
+            pending += len(set(known) - (await _applied(app) if ran_any else set()))
+    return pending
+
+
 async def _migration_table_exists(manager: ForwardsMigrationManager) -> bool:
     from piccolo.apps.migrations.tables import Migration
 
