@@ -38,8 +38,9 @@ def pilot_crm_topics() -> list[TopicSpec]:
 
     Core's default plugin returns the shared taxonomy (instruments, thematic clusters, crime types,
     cross-cutting themes); a country plugin returns its national priorities with ``priority=True``.
-    Labels are English msgids translated through the tenant's catalogs. Topics are written to the
-    tenant database by ``pilot-crm migrate`` (upserted by code, never deleted).
+    Labels are English msgids translated through the tenant's catalogs. ``pilot-crm migrate`` creates
+    the missing ones; when a declaration changes, only the fields no coordinator has changed follow
+    it (audited as the system). Topics are never deleted (``core.topics.seeding``).
     """
 
 

@@ -152,10 +152,11 @@ async def verify_chain() -> ChainReport:
     return ChainReport(count)
 
 
-async def backfill_chain() -> int:
+async def backfill_chain() -> list[int]:
     """Chain the entries written before the chain existed (empty ``entry_hash``), in id order,
-    continuing from the newest chained entry. Only entries after the newest chained one are touched:
-    an unchained entry before a chained one stays as it is, for verification to report."""
+    continuing from the newest chained entry; returns their ids. Only entries after the newest
+    chained one are touched: an unchained entry before a chained one stays as it is, for
+    verification to report. Joins the caller's transaction (see ``audit.service.chain_legacy``)."""
     async with AuditEntry._meta.db.transaction():
         await lock_chain()
         newest = (
@@ -184,4 +185,4 @@ async def backfill_chain() -> int:
                 .run()
             )
             prev = chained
-    return len(rows)
+    return [row["id"] for row in rows]

@@ -30,6 +30,7 @@ ENTITIES = (
     Choice("action", N_("Joint action")),
     Choice("topic", N_("Topic")),
     Choice("member", N_("Member")),
+    Choice("audit", N_("Audit log")),  # the log's own entries: legacy entries chained by migrate
 )
 ENTITY_CODES = {c.value for c in ENTITIES}
 
@@ -55,6 +56,7 @@ ACTIONS = {
     "reactivate": N_("Reactivated"),
     "password": N_("Password changed"),
     "locale": N_("Language changed"),
+    "chain": N_("Legacy entries chained"),
 }
 
 
@@ -67,10 +69,19 @@ MEMBER_FIELDS = {
 }
 
 
+# What a "chain" entry records (core.audit.service.chain_legacy).
+CHAIN_FIELDS = {
+    "entries": N_("Entries"),
+    "first_id": N_("First entry"),
+    "last_id": N_("Last entry"),
+}
+FIXED_FIELDS = {"member": MEMBER_FIELDS, "audit": CHAIN_FIELDS}
+
+
 def field_labels(tenant: TenantRuntime, t: Translator, entity: str) -> dict[str, str]:
     """Field name → its translated label, from the same form definition the record's pages use."""
-    if entity == "member":
-        return {name: t.gettext(label) for name, label in MEMBER_FIELDS.items()}
+    if entity in FIXED_FIELDS:
+        return {name: t.gettext(label) for name, label in FIXED_FIELDS[entity].items()}
     if entity not in ENTITY_PAGES:
         return {}
     try:

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from core.accounts.identity import normalize_email
-from core.accounts.roles import Actor
-from core.audit.chain import chain_head, entry_hash, lock_chain, payload_hash
+from core.accounts.roles import SYSTEM, Actor
+from core.audit.chain import backfill_chain, chain_head, entry_hash, lock_chain, payload_hash
 from core.audit.tables import AuditEntry
 from core.tenancy.context import require_tenant
 
@@ -51,6 +51,18 @@ async def record(
                 entry_hash=entry_hash(prev, last_seq + 1, fields, payload),
             )
         ).run()
+
+
+async def chain_legacy() -> int:
+    """Chain the entries written before the hash chain existed (``migrate`` does, once) and record
+    that it did, as the system, in the same transaction: the hashes are filled in by code, so the
+    log itself says when and over which entries. Returns how many entries were chained."""
+    async with AuditEntry._meta.db.transaction():
+        chained = await backfill_chain()
+        if chained:
+            summary = {"entries": len(chained), "first_id": chained[0], "last_id": chained[-1]}
+            await record(SYSTEM, "audit", chained[-1], "chain", None, summary)
+    return len(chained)
 
 
 async def history(

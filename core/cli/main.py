@@ -1,6 +1,7 @@
 """``pilot-crm``: serve, demo, migrate, backup, restore, audit, tenants, users, tokens.
 
-Errors end with exit code 1 and one line on stderr saying why; nothing is half-written.
+Errors end with exit code 1 and one line on stderr saying why, naming the tenant (``core.cli.errors``);
+nothing is half-written.
 """
 
 from __future__ import annotations
@@ -14,18 +15,13 @@ from typing import Any, TypeVar
 import click
 
 from core.accounts.roles import ROLES
-from core.errors import DomainError, ValidationFailed
+from core.cli.errors import OneLineErrors, acting_on, fail, reason, say_error
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.declaration import TenantConfigError
 from core.tenancy.registry import TenantRegistry, TenantRuntime
 
 T = TypeVar("T")
-
-
-def fail(reason: str) -> None:
-    click.echo(f"error: {reason}", err=True)
-    sys.exit(1)
 
 
 def load_registry(ctx: click.Context) -> TenantRegistry:
@@ -43,29 +39,28 @@ def pick_tenants(registry: TenantRegistry, slug: str | None) -> list[TenantRunti
     tenant = registry.get(slug)
     if tenant is None:
         fail(f"unknown tenant '{slug}' (known: {', '.join(registry.slugs())})")
-    return [tenant]  # type: ignore[list-item]
+    acting_on(tenant)
+    return [tenant]
 
 
-def run(registry: TenantRegistry, coro_fn: Callable[[], Awaitable[T]]) -> T:
+def run(
+    registry: TenantRegistry, coro_fn: Callable[[], Awaitable[T]], tenant: TenantRuntime | None = None
+) -> T:
+    """Run ``coro_fn`` to completion, then close the tenants' connections. What it raises ends the
+    command with one line (``core.cli.errors``) naming ``tenant``, else the tenant picked last."""
+    if tenant is not None:
+        acting_on(tenant)
+
     async def main() -> T:
         try:
             return await coro_fn()
         finally:
             await registry.close()
 
-    try:
-        return asyncio.run(main())
-    except ValidationFailed as exc:
-        field, messages = next(iter(exc.errors.items()))
-        fail(f"{field}: {messages[0].msgid.format(**messages[0].params)}")
-    except DomainError as exc:
-        fail(exc.message.msgid.format(**exc.message.params))
-    except OSError as exc:
-        fail(f"cannot reach the database: {exc}")
-    raise AssertionError("unreachable")
+    return asyncio.run(main())
 
 
-@click.group()
+@click.group(cls=OneLineErrors)
 @click.option(
     "--data-dir",
     envvar="PILOT_CRM_DATA_DIR",
@@ -139,13 +134,14 @@ def migrate(ctx: click.Context, slug: str | None) -> None:
 
     registry = load_registry(ctx)
     for tenant in pick_tenants(registry, slug):
-        report = run(registry, functools.partial(migrate_tenant, tenant))
+        report = run(registry, functools.partial(migrate_tenant, tenant), tenant)
         applied = ", ".join(f"{app}: {n}" for app, n in report.applied.items())
         created = " (database created)" if report.database_created else ""
+        identity = ", database identity recorded" if report.identity_created else ""
         chained = f", legacy audit entries chained: {report.audit_chained}" if report.audit_chained else ""
         click.echo(
-            f"{tenant.slug}: migrations applied [{applied}], topics added: {report.topics_added}"
-            f"{chained}{created}"
+            f"{tenant.slug}: migrations applied [{applied}], topics added: {report.topics_added}, "
+            f"updated from code: {report.topics_updated}{identity}{chained}{created}"
         )
 
 
@@ -217,16 +213,14 @@ def demo(ctx: click.Context) -> None:
 
     registry = load_registry(ctx)
 
-    async def seed_all() -> list[tuple[str, dict[str, Any]]]:
-        results = []
-        for tenant in registry:
-            await migrate_tenant(tenant)
-            results.append((tenant.slug, await seed_tenant(tenant)))
-        return results
+    async def seed(tenant: TenantRuntime) -> dict[str, Any]:
+        await migrate_tenant(tenant)
+        return await seed_tenant(tenant)
 
-    for slug, result in run(registry, seed_all):
+    for tenant in registry:
+        result = run(registry, functools.partial(seed, tenant), tenant)
         counts = ", ".join(f"{k}: {v}" for k, v in result["counts"].items())
-        click.echo(f"{slug}: {counts}")
+        click.echo(f"{tenant.slug}: {counts}")
         for email, role, password in result["accounts"]:
             shown = password if password else "(unchanged: account already existed)"
             click.echo(f"  {role:<12} {email:<28} {shown}")
@@ -252,22 +246,23 @@ def tenants_list(ctx: click.Context) -> None:
 @tenants.command("check")
 @click.pass_context
 def tenants_check(ctx: click.Context) -> None:
-    """Validate every declaration and check each database answers."""
+    """Validate every declaration and check each database answers and is fully migrated."""
+    from core.db.failures import NotMigrated
+    from core.db.migrate import pending_migrations
+
     registry = load_registry(ctx)
-
-    async def check() -> None:
-        from core.topics.tables import Topic
-
-        for tenant in registry:
-            with tenant_context(tenant):
-                try:
-                    ready = await Topic.table_exists().run()
-                except Exception as exc:  # report which tenant, then stop
-                    fail(f"{tenant.slug}: database not reachable: {exc}")
-                status = "ok" if ready else "not migrated (run: pilot-crm migrate)"
-                click.echo(f"{tenant.slug}: declaration ok, database {status}")
-
-    run(registry, check)
+    failed = 0
+    for tenant in registry:
+        try:
+            if pending := run(registry, functools.partial(pending_migrations, tenant), tenant):
+                raise NotMigrated(f"{pending} migrations not applied")
+        except Exception as exc:  # report every tenant, then exit 1
+            say_error(reason(exc, tenant))
+            failed += 1
+            continue
+        click.echo(f"{tenant.slug}: declaration ok, database ok")
+    if failed:
+        sys.exit(1)
 
 
 @cli.group()

@@ -1,12 +1,20 @@
 """Back up and restore one tenant's database as a single verified archive.
 
-An archive is ``<slug>-<UTC timestamp>.tar.gz`` holding ``manifest.json`` (tenant slug, engine,
-creation time, app version, payload name, size and SHA-256) and the payload: a SQLite file made with
-SQLite's online backup API (a consistent snapshot while the app keeps writing in WAL mode), or a
-``pg_dump --format=custom`` file. Restore verifies everything *before* touching the tenant: the
-manifest's slug must be the target tenant's (a backup never crosses tenants: that is an isolation
-promise), the engine must match, the checksum must match, and the payload must be readable
-(``PRAGMA integrity_check`` / ``pg_restore --list``).
+An archive is ``<slug>-<UTC timestamp>.tar.gz`` holding ``manifest.json`` (tenant slug, the
+database's identity, engine, creation time, app version, payload name, size and SHA-256) and the
+payload: a SQLite file made with SQLite's online backup API (a consistent snapshot while the app
+keeps writing in WAL mode), or a ``pg_dump --format=custom`` file. Restore verifies everything
+*before* touching the tenant: the manifest's slug must be the target tenant's, the engine must
+match, the checksum must match, and the payload must be readable (``PRAGMA integrity_check`` /
+``pg_restore --list``).
+
+A backup never crosses tenants (an isolation promise), and a manifest is only a label anyone can
+edit, so restore also reads the identity recorded *inside* the payload's database
+(``core.db.identity``; from the SQLite file, or ``pg_restore --data-only`` of that one table) and
+compares it with the identity of the tenant's live database: another database's archive is refused
+however it is labelled. When the tenant has no database yet (disaster recovery onto a fresh server)
+there is no identity to compare with: then the payload's recorded slug must be the tenant's, as the
+manifest's must. Archives made before databases had an identity are checked by slug only.
 
 SQLite restores copy the verified file *into* the live database with the same online backup API
 rather than renaming a file over it: the copy is one write transaction, so it is atomic, it waits
@@ -14,7 +22,8 @@ for the app's writer through SQLite's own locks, and every connection still open
 (another ``pilot-crm serve`` process included) sees the restored data on its next query. Renaming
 would leave running processes reading the old, unlinked file, and deleting ``-wal``/``-shm`` under
 them corrupts it. PostgreSQL restores run ``pg_restore --clean --if-exists --single-transaction``,
-also all-or-nothing.
+also all-or-nothing; ``--clean`` only drops what the dump holds, so the tables created since the
+backup (by later migrations) are dropped afterwards, for ``migrate`` to create them again.
 
 Errors are :class:`BackupError` with one line that says what is wrong; nothing is changed then.
 """
@@ -22,12 +31,15 @@ Errors are :class:`BackupError` with one line that says what is wrong; nothing i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import glob
 import hashlib
 import io
+import itertools
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -39,7 +51,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core import __version__
+from core.db.failures import NOT_MIGRATED, NotMigrated, classify
+from core.db.identity import Identity, TenantIdentity, read_identity
 from core.db.postgres import ensure_database
+from core.tenancy.context import tenant_context
 
 if TYPE_CHECKING:
     from core.tenancy.registry import TenantRuntime
@@ -65,6 +80,7 @@ class Manifest:
     payload: str
     size: int
     sha256: str
+    identity: str = ""  # the database_id of the backed-up database; "" in archives made before it
 
 
 def _sha256(path: Path) -> str:
@@ -76,7 +92,7 @@ def _sha256(path: Path) -> str:
 
 
 def _sqlite_path(tenant: TenantRuntime) -> Path:
-    return Path(tenant.declaration.database_url.removeprefix("sqlite:///"))
+    return tenant.declaration.sqlite_path
 
 
 # -- PostgreSQL client tools -------------------------------------------------------------------
@@ -99,11 +115,121 @@ def pg_tool(name: str) -> str:
     return found
 
 
-def _run_tool(args: list[str]) -> None:
+def _run_tool(args: list[str]) -> str:
+    """Run a client tool; its standard output, or BackupError with the first line it complained."""
     done = subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603 - fixed tools
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()] or [f"exit {done.returncode}"]
         raise BackupError(f"{Path(args[0]).name} failed: {lines[0]}")
+    return done.stdout
+
+
+# -- identities ----------------------------------------------------------------------------------
+
+IDENTITY_TABLE = TenantIdentity._meta.tablename
+_COPY_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+
+
+def _file_identity(path: Path) -> Identity | None:
+    """The identity recorded in a SQLite database file, or None if it has none."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        try:
+            row = conn.execute(
+                f"SELECT database_id, slug FROM {IDENTITY_TABLE} ORDER BY id LIMIT 1"  # noqa: S608 - constant
+            ).fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise
+    return Identity(row[0], row[1]) if row else None
+
+
+def _copy_value(text: str) -> str | None:
+    """One field of PostgreSQL's COPY text format."""
+    if text == "\\N":
+        return None
+    return re.sub(r"\\(.)", lambda m: _COPY_ESCAPES.get(m.group(1), m.group(1)), text)
+
+
+def _dump_identity(dump: Path) -> Identity | None:
+    """The identity recorded in a ``pg_dump --format=custom`` file, or None if it has none: the
+    table's data, as ``pg_restore`` writes it out as SQL (a COPY block), without restoring anything."""
+    sql = _run_tool(
+        [pg_tool("pg_restore"), "--data-only", f"--table={IDENTITY_TABLE}", "--file=-", str(dump)]
+    )
+    lines = iter(sql.splitlines())
+    for line in lines:
+        if match := re.fullmatch(rf'COPY (?:\S+\.)?"?{IDENTITY_TABLE}"? \((.*)\) FROM stdin;', line):
+            columns = [name.strip().strip('"') for name in match.group(1).split(",")]
+            rows = [
+                dict(zip(columns, map(_copy_value, row.split("\t")), strict=True))
+                for row in itertools.takewhile(lambda row: row != "\\.", lines)
+            ]
+            if rows:
+                first = min(rows, key=lambda row: int(row["id"] or 0))
+                return Identity(str(first["database_id"]), str(first["slug"]))
+    return None
+
+
+def _dump_tables(dump: Path) -> set[tuple[str, str]]:
+    """``(schema, table)`` of every table a ``pg_dump --format=custom`` file holds."""
+    listing = _run_tool([pg_tool("pg_restore"), "--list", str(dump)])
+    return {(m[1], m[2]) for m in re.finditer(r"^\d+; \d+ \d+ TABLE (\S+) (\S+) ", listing, re.MULTILINE)}
+
+
+async def _drop_tables_not_in(tenant: TenantRuntime, dump: Path) -> None:
+    """Drop the tables of the tenant's PostgreSQL database that ``dump`` does not hold: made by
+    migrations run after the backup, which the restored migration table says have not run yet."""
+    keep = await asyncio.to_thread(_dump_tables, dump)
+    with tenant_context(tenant):
+        rows = await TenantIdentity.raw(
+            "SELECT schemaname, tablename FROM pg_tables "
+            "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        ).run()
+        for schema, table in {(r["schemaname"], r["tablename"]) for r in rows} - keep:
+            quoted = ".".join('"' + part.replace('"', '""') + '"' for part in (schema, table))
+            await TenantIdentity.raw(f"DROP TABLE IF EXISTS {quoted} CASCADE").run()
+
+
+async def _identity_to_back_up(tenant: TenantRuntime) -> Identity:
+    """The live database's identity; NotMigrated when it has none (or no database at all)."""
+    if tenant.declaration.engine_kind == "sqlite" and not _sqlite_path(tenant).exists():
+        raise NotMigrated(f"its database {_sqlite_path(tenant)} does not exist")
+    with tenant_context(tenant):
+        identity = await read_identity()
+    if identity is None:
+        raise NotMigrated("its database has no identity yet")
+    return identity
+
+
+async def _live_identity(tenant: TenantRuntime) -> Identity | None:
+    """The identity of the database a restore would replace; None when there is no database yet or
+    it was never migrated. A database that cannot be read for another reason stops the restore."""
+    if tenant.declaration.engine_kind == "sqlite" and not _sqlite_path(tenant).exists():
+        return None
+    try:
+        with tenant_context(tenant):
+            return await read_identity()
+    except Exception as exc:
+        failure = classify(exc)
+        if failure is not None and failure.kind == NOT_MIGRATED:
+            return None
+        raise
+
+
+def _check_identity(
+    tenant: TenantRuntime, archive: Path, manifest: Manifest, inside: Identity | None, live: Identity | None
+) -> None:
+    """Refuse an archive whose database is not the tenant's (see the module docstring)."""
+    if inside is not None:
+        foreign = inside.database_id != live.database_id if live else inside.slug != tenant.slug
+        if foreign:
+            raise BackupError(
+                f"{archive} is a backup of another tenant's database (identity {inside.database_id}, "
+                f"created for '{inside.slug}'), not of '{tenant.slug}': refused"
+            )
+    if manifest.identity != (inside.database_id if inside else ""):
+        raise BackupError(f"{archive}: the manifest's identity does not match the database inside: refused")
 
 
 # -- backup --------------------------------------------------------------------------------------
@@ -111,8 +237,6 @@ def _run_tool(args: list[str]) -> None:
 
 def _backup_sqlite(tenant: TenantRuntime, out: Path) -> None:
     source = _sqlite_path(tenant)
-    if not source.exists():
-        raise BackupError(f"{tenant.slug}: database {source} does not exist (run: pilot-crm migrate)")
     src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_S)
     dst = sqlite3.connect(out)
     try:
@@ -125,7 +249,9 @@ def _backup_sqlite(tenant: TenantRuntime, out: Path) -> None:
         src.close()
 
 
-def _backup_sync(tenant: TenantRuntime, destination_dir: Path, created: dt.datetime) -> Path:
+def _backup_sync(
+    tenant: TenantRuntime, destination_dir: Path, created: dt.datetime, identity: Identity
+) -> Path:
     engine = tenant.declaration.engine_kind
     stamp = created.strftime("%Y%m%dT%H%M%SZ")
     payload_name = f"{tenant.slug}-{stamp}.{'sqlite3' if engine == 'sqlite' else 'dump'}"
@@ -151,6 +277,7 @@ def _backup_sync(tenant: TenantRuntime, destination_dir: Path, created: dt.datet
             payload=payload_name,
             size=payload.stat().st_size,
             sha256=_sha256(payload),
+            identity=identity.database_id,
         )
         partial = Path(tmp) / "archive.tar.gz"
         with tarfile.open(partial, "w:gz") as tar:
@@ -166,15 +293,17 @@ def _backup_sync(tenant: TenantRuntime, destination_dir: Path, created: dt.datet
 
 async def backup_tenant(tenant: TenantRuntime, destination_dir: Path) -> Path:
     """Write a verified archive of ``tenant``'s database into ``destination_dir``; return its path."""
+    identity = await _identity_to_back_up(tenant)
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    return await asyncio.to_thread(_backup_sync, tenant, Path(destination_dir), created)
+    return await asyncio.to_thread(_backup_sync, tenant, Path(destination_dir), created, identity)
 
 
 # -- verification --------------------------------------------------------------------------------
 
 
-def _unpack(tenant: TenantRuntime, archive: Path, workdir: Path) -> tuple[Manifest, Path]:
-    """Check ``archive`` against ``tenant`` and extract its payload into ``workdir``."""
+def _unpack(tenant: TenantRuntime, archive: Path, workdir: Path) -> tuple[Manifest, Path, Identity | None]:
+    """Check ``archive`` against ``tenant`` and extract its payload into ``workdir``; returns the
+    manifest, the payload and the identity recorded inside it."""
     if not archive.is_file():
         raise BackupError(f"{archive}: no such file")
     try:
@@ -218,8 +347,15 @@ def _unpack(tenant: TenantRuntime, archive: Path, workdir: Path) -> tuple[Manife
             ok = False
         if not ok:
             raise BackupError(f"{archive}: the database inside fails its integrity check")
-    else:
-        _run_tool([pg_tool("pg_restore"), "--list", str(payload)])
+        return manifest, payload, _file_identity(payload)
+    _dump_tables(payload)  # readable, or BackupError
+    return manifest, payload, _dump_identity(payload)
+
+
+async def _verified(tenant: TenantRuntime, archive: Path, workdir: Path) -> tuple[Manifest, Path]:
+    """Everything restore checks before it changes anything; the manifest and the extracted payload."""
+    manifest, payload, inside = await asyncio.to_thread(_unpack, tenant, Path(archive), workdir)
+    _check_identity(tenant, Path(archive), manifest, inside, await _live_identity(tenant))
     return manifest, payload
 
 
@@ -234,11 +370,8 @@ def _workdir(tenant: TenantRuntime) -> tempfile.TemporaryDirectory[str]:
 async def verify_archive(tenant: TenantRuntime, archive: Path) -> Manifest:
     """Everything restore checks, without changing anything: returns the manifest or raises."""
 
-    def check() -> Manifest:
-        with _workdir(tenant) as tmp:
-            return _unpack(tenant, Path(archive), Path(tmp))[0]
-
-    return await asyncio.to_thread(check)
+    with _workdir(tenant) as tmp:
+        return (await _verified(tenant, archive, Path(tmp)))[0]
 
 
 # -- restore -------------------------------------------------------------------------------------
@@ -262,7 +395,7 @@ def _restore_sqlite(tenant: TenantRuntime, payload: Path) -> None:
 async def restore_tenant(tenant: TenantRuntime, archive: Path) -> Manifest:
     """Replace ``tenant``'s data with the archive's, after verifying it (see the module docstring)."""
     with _workdir(tenant) as tmp:
-        manifest, payload = await asyncio.to_thread(_unpack, tenant, Path(archive), Path(tmp))
+        manifest, payload = await _verified(tenant, archive, Path(tmp))
         await tenant.close()  # this process's connections: reopened on the next query
         if manifest.engine == "sqlite":
             await asyncio.to_thread(_restore_sqlite, tenant, payload)
@@ -271,4 +404,5 @@ async def restore_tenant(tenant: TenantRuntime, archive: Path) -> Manifest:
             await ensure_database(dsn)
             args = [pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction"]
             await asyncio.to_thread(_run_tool, [*args, f"--dbname={dsn}", str(payload)])
+            await _drop_tables_not_in(tenant, payload)
     return manifest

@@ -1,7 +1,10 @@
 """Bring a tenant's database up to date: create it if missing (PostgreSQL), run core's and the
-tenant's plugins' Piccolo migrations, then sync the topics the tenant's plugins declare and chain any
-audit entries written before the audit hash chain existed (``core.audit.chain.backfill_chain``: only
-entries after the newest chained one, so a gap in an existing chain is never papered over)."""
+tenant's plugins' Piccolo migrations, give the database its identity (``core.db.identity``, once),
+seed the topics the tenant's plugins declare (``core.topics.seeding``: never over people's edits)
+and chain any audit entries written before the audit hash chain existed
+(``core.audit.service.chain_legacy``: only entries after the newest chained one, so a gap in an
+existing chain is never papered over). Whatever code writes into data people see is audited as the
+system; running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.conf.apps import AppConfig
 
+from core.db.identity import ensure_identity
 from core.db.piccolo_app import APP_CONFIG as CORE_APP
 from core.db.postgres import ensure_database
 from core.tenancy.context import tenant_context
@@ -24,7 +28,9 @@ class MigrationReport:
     database_created: bool
     applied: dict[str, int]
     topics_added: int
+    topics_updated: int = 0  # existing topics whose changed declaration reached untouched fields
     audit_chained: int = 0
+    identity_created: bool = False
 
 
 def tenant_apps(tenant: TenantRuntime) -> list[AppConfig]:
@@ -41,8 +47,8 @@ async def _applied(app: AppConfig) -> set[str]:
 
 
 async def migrate_tenant(tenant: TenantRuntime) -> MigrationReport:
-    from core.audit.chain import backfill_chain
-    from core.topics.service import sync_declared_topics
+    from core.audit.service import chain_legacy
+    from core.topics.seeding import sync_declared_topics
 
     created = False
     if tenant.declaration.engine_kind == "postgres":
@@ -59,9 +65,26 @@ async def migrate_tenant(tenant: TenantRuntime) -> MigrationReport:
             if not result.success:
                 raise RuntimeError(f"{tenant.slug}: migrations of {app.app_name} failed: {result.message}")
             applied[app.app_name] = len(await _applied(app) - before)
-        topics_added = await sync_declared_topics(tenant)
-        audit_chained = await backfill_chain()
-    return MigrationReport(tenant.slug, created, applied, topics_added, audit_chained)
+        identity_created = await ensure_identity(tenant.slug)
+        topics = await sync_declared_topics(tenant)
+        audit_chained = await chain_legacy()
+    return MigrationReport(
+        tenant.slug, created, applied, topics.added, topics.updated, audit_chained, identity_created
+    )
+
+
+async def pending_migrations(tenant: TenantRuntime) -> int:
+    """How many of core's and the tenant's plugins' migrations have not run on its database."""
+    from piccolo.apps.migrations.tables import Migration
+
+    with tenant_context(tenant):
+        ran_any = await Migration.table_exists().run()
+        pending = 0
+        for app in tenant_apps(tenant):
+            manager = ForwardsMigrationManager(app_name=app.app_name)
+            known = manager.get_migration_modules(app.resolved_migrations_folder_path)
+            pending += len(set(known) - (await _applied(app) if ran_any else set()))
+    return pending
 
 
 async def _migration_table_exists(manager: ForwardsMigrationManager) -> bool:

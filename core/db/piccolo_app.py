@@ -14,6 +14,7 @@ from core.actions.tables import (
 )
 from core.audit.tables import AuditEntry
 from core.contacts.tables import Contact
+from core.db.identity import TenantIdentity
 from core.meetings.tables import Attendance, Meeting, MeetingTopic
 from core.organizations.tables import Organization, OrganizationTopic
 from core.topics.tables import Topic
@@ -40,6 +41,7 @@ APP_CONFIG = AppConfig(
         ActionPartner,
         ProgressUpdate,
         CompletionConfirmation,
+        TenantIdentity,
     ],
     migration_dependencies=[],
     commands=[],

@@ -75,8 +75,13 @@ class PersistentSQLiteEngine(SQLiteEngine):
     async def _open(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(**self.connection_kwargs)
         conn.row_factory = dict_factory  # type: ignore[assignment]
-        for pragma in PRAGMAS:
-            await conn.execute(pragma)
+        try:
+            for pragma in PRAGMAS:
+                await conn.execute(pragma)
+        except BaseException:
+            # e.g. "file is not a database": close it, or its thread keeps the process from exiting
+            await conn.close()
+            raise
         return conn
 
     def _loop_state(self) -> _LoopState:

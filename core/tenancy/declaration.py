@@ -61,6 +61,11 @@ class TenantDeclaration:
     def engine_kind(self) -> str:
         return "postgres" if self.database_url.startswith(("postgres://", "postgresql://")) else "sqlite"
 
+    @property
+    def sqlite_path(self) -> Path:
+        """The database file of a SQLite tenant."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
 
 def _require(path: Path, raw: dict[str, Any], key: str, kind: type) -> Any:
     if key not in raw:

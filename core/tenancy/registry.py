@@ -39,7 +39,7 @@ class TenantRuntime:
         url = self.declaration.database_url
         if self.declaration.engine_kind == "postgres":
             return TenantPostgresEngine(url)
-        path = Path(url.removeprefix("sqlite:///"))
+        path = self.declaration.sqlite_path
         path.parent.mkdir(parents=True, exist_ok=True)
         return PersistentSQLiteEngine(path)
 

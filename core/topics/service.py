@@ -6,42 +6,8 @@ from typing import Any, ClassVar
 
 from core.errors import Conflict
 from core.i18n.markers import N_
-from core.records.search import search_text
 from core.records.service import RecordService, load_json
-from core.tenancy.registry import TenantRuntime
-from core.topics.specs import TopicSpec
 from core.topics.tables import Topic
-
-
-async def sync_declared_topics(tenant: TenantRuntime) -> int:
-    """Upsert every topic the tenant's plugins declare (by code; never deletes). Returns how many
-    were added."""
-    existing = {
-        r["code"]: r
-        for r in await Topic.select(
-            Topic.code, Topic.label, Topic.category, Topic.priority, Topic.source
-        ).run()
-    }
-    added = 0
-    for impl in tenant.plugins.hook.pilot_crm_topics.get_hookimpls():
-        specs: list[TopicSpec] = impl.function() or []  # type: ignore[assignment]
-        for spec in specs:
-            values: dict[Any, Any] = {
-                "label": spec.label,
-                "category": spec.category,
-                "priority": spec.priority,
-                "source": impl.plugin_name,
-            }
-            row = existing.get(spec.code)
-            labels = [tenant.translator(loc).gettext(spec.label) for loc in tenant.declaration.locales]
-            text = search_text(spec.code, spec.label, *labels)
-            if row is None:
-                await Topic.insert(Topic(code=spec.code, search_text=text, **values)).run()
-                existing[spec.code] = values
-                added += 1
-            elif any(row[k] != v for k, v in values.items()):
-                await Topic.update({**values, "search_text": text}).where(Topic.code == spec.code).run()
-    return added
 
 
 class TopicService(RecordService):
@@ -60,6 +26,7 @@ class TopicService(RecordService):
 
     def _serialize(self, row: dict[str, Any]) -> dict[str, Any]:
         data = super()._serialize(row)
+        data.pop("declared", None)  # bookkeeping for migrate (core.topics.seeding), like search_text
         labels = load_json(data.get("labels"), {})
         locale = self.locale
         source_label = data["label"]  # a msgid held in the database, not a literal to extract

@@ -13,3 +13,6 @@ class Topic(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_topic"):
     labels = JSON(default="{}")  # per-locale overrides for topics coordinators add themselves
     source = Varchar(length=64, default="core")  # "core", a plugin name, or "custom"
     priority = Boolean(default=False)  # a national priority of this pilot
+    # What the declaring plugin last said (label, category, priority), so that `migrate` can tell a
+    # value code set from one a coordinator chose (core.topics.seeding); NULL for custom topics.
+    declared = JSON(null=True, default=None)

@@ -16,6 +16,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from core.accounts.roles import Actor
+from core.audit.chain import decoded
 from core.audit.export import COLUMNS
 from core.audit.tables import AuditEntry
 from core.cli.main import cli
@@ -193,11 +194,20 @@ def test_migrate_chains_legacy_entries_but_never_papers_over_a_gap(client, env):
     mutate(client, env, "beta", "Legado")
     blank = "UPDATE crm_audit_entry SET seq = 0, payload_hash = '', prev_hash = '', entry_hash = ''"
     raw(env, "beta", blank)  # as written before the chain existed
+    legacy = entries(env, "beta")
     migrated = invoke(env, "migrate", "--tenant", "beta")
-    count = len(entries(env, "beta"))
     assert migrated.exit_code == 0, migrated.output
-    assert f"legacy audit entries chained: {count}" in migrated.output
-    assert verify(env, "beta").output == f"beta: {count} entries, chain intact\n"
+    assert f"legacy audit entries chained: {len(legacy)}" in migrated.output
+    # Code filled in the hashes: the log says so itself, as the system, in its newest entry.
+    *chained, note = entries(env, "beta")
+    assert [row["id"] for row in chained] == [row["id"] for row in legacy]
+    assert (note["entity"], note["action"], note["actor_email"]) == ("audit", "chain", "system")
+    summary = {"entries": len(legacy), "first_id": legacy[0]["id"], "last_id": legacy[-1]["id"]}
+    assert decoded(note["after"]) == summary
+    assert verify(env, "beta").output == f"beta: {len(legacy) + 1} entries, chain intact\n"
+    assert "legacy" not in invoke(env, "migrate", "--tenant", "beta").output  # once only
+    page = sign_in(client, env, "beta", "coordinator", locale="pt").get("/audit?entity=audit")
+    assert "Entradas antigas encadeadas" in page.text and "Primeira entrada" in page.text
 
     middle = entries(env, "beta")[2]["id"]
     raw(env, "beta", blank + " WHERE id = {}", middle)

@@ -1,16 +1,33 @@
-"""``pilot-crm backup`` / ``restore``: round trip, tenant isolation, damaged archives, a live app."""
+"""``pilot-crm backup`` / ``restore``: round trip, tenant isolation (by slug and by the database's identity),
+damaged archives, a live app, recovery onto a fresh server."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
 import io
 import json
 import secrets
+import sqlite3
+import subprocess
 import tarfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from click.testing import CliRunner
+from litestar.testing import TestClient
 
 from core.cli.main import cli
+from core.db.backup import pg_tool
+from core.db.piccolo_migrations.pilot_crm_core_2026_11_30t13_18_44_881878 import ID as IDENTITY_MIGRATION
+from core.db.postgres import drop_database, ensure_database
+from core.settings import Settings
+from core.tenancy.registry import TenantRegistry
+from core.testing.environment import PG_HOST, PG_PORT, PG_USER, TenantSpec
+from core.web.app import create_app
 
 API = "/t/alpha/api/v1"
 
@@ -195,3 +212,147 @@ def test_missing_postgresql_tools_fail_with_one_line(client, env, tmp_path):
 def test_unknown_tenant_is_one_line(env, tmp_path):
     result = invoke(env, "backup", "--tenant", "atlantis")
     assert result.exit_code == 1 and "atlantis" in result.output
+
+
+# -- identity: an archive restores only into the database it came from ---------------------------
+
+
+def read_archive(archive: Path) -> tuple[dict, bytes]:
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        return manifest, tar.extractfile(manifest["payload"]).read()  # type: ignore[union-attr]
+
+
+def write_archive(path: Path, manifest: dict, payload: bytes) -> Path:
+    manifest = {**manifest, "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in (("manifest.json", json.dumps(manifest).encode()), (manifest["payload"], payload)):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def relabel(foreign: Path, own: Path, out: Path) -> Path:
+    """``foreign``'s database under ``own``'s manifest (slug, identity, payload name, with the size and
+    checksum recomputed): every label says it is ``own``; only the database inside can tell."""
+    manifest, _ = read_archive(own)
+    _, payload = read_archive(foreign)
+    return write_archive(out, manifest, payload)
+
+
+def test_a_relabelled_backup_of_another_tenants_database_is_refused(client, env, tmp_path):
+    create_org(client, env, slug="beta", sector="government_ministry")
+    alpha_archive = backup(env, "alpha", "--output", str(tmp_path))
+    forged = relabel(
+        backup(env, "beta", "--output", str(tmp_path)), alpha_archive, tmp_path / "forged.tar.gz"
+    )
+    assert read_archive(forged)[0]["tenant"] == "alpha"
+    create_org(client, env)
+    before = snapshot(client, env)
+    refused = invoke(env, "restore", "--tenant", "alpha", str(forged), "--yes")
+    assert refused.exit_code == 1, refused.output
+    assert refused.output.strip().count("\n") == 0
+    assert "is a backup of another tenant's database" in refused.output
+    assert "created for 'beta'" in refused.output and "not of 'alpha': refused" in refused.output
+    assert snapshot(client, env) == before
+
+
+def test_an_archive_whose_manifest_and_database_disagree_is_refused(client, env, tmp_path):
+    archive = backup(env, "alpha", "--output", str(tmp_path))
+    manifest, payload = read_archive(archive)
+    altered = write_archive(tmp_path / "altered.tar.gz", {**manifest, "identity": str(uuid.uuid4())}, payload)
+    before = snapshot(client, env)
+    refused = invoke(env, "restore", "--tenant", "alpha", str(altered), "--yes")
+    assert refused.exit_code == 1 and "identity does not match the database inside" in refused.output
+    assert refused.output.strip().count("\n") == 0
+    assert snapshot(client, env) == before
+
+
+@contextmanager
+def fresh_server(env, tmp_path: Path) -> Iterator[list[str]]:
+    """The CLI options of a server with alpha declared but no database yet (a new data directory, or
+    a PostgreSQL database that does not exist), as when recovering from the loss of a machine."""
+    url = None
+    if env.backend == "postgres":
+        url = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/pilot_crm_test_fresh_{secrets.token_hex(4)}"
+    tenants = tmp_path / "fresh" / "tenants"
+    tenants.mkdir(parents=True)
+    (tenants / "alpha.toml").write_text(TenantSpec("alpha", plugins=("mexico",)).toml(url), encoding="utf-8")
+    try:
+        yield ["--tenants-dir", str(tenants), "--data-dir", str(tmp_path / "fresh" / "var")]
+    finally:
+        if url:
+            asyncio.run(drop_database(url))
+
+
+def test_restore_onto_a_fresh_server_checks_the_slug_recorded_in_the_database(client, env, tmp_path):
+    create_org(client, env, city="Tlaxcala")
+    archive = backup(env, "alpha", "--output", str(tmp_path))
+    expected = snapshot(client, env)
+    forged = relabel(backup(env, "beta", "--output", str(tmp_path)), archive, tmp_path / "forged.tar.gz")
+    with fresh_server(env, tmp_path) as options:
+        refused = CliRunner().invoke(cli, [*options, "restore", "--tenant", "alpha", str(forged), "--yes"])
+        assert refused.exit_code == 1, refused.output
+        assert "created for 'beta'" in refused.output and "not of 'alpha': refused" in refused.output
+        restored = CliRunner().invoke(cli, [*options, "restore", "--tenant", "alpha", str(archive), "--yes"])
+        assert restored.exit_code == 0, restored.output
+        settings = Settings.from_env(options[3], options[1])
+        with TestClient(create_app(settings, TenantRegistry.load(settings))) as fresh:
+            assert snapshot(fresh, env) == expected
+
+
+def test_an_archive_made_before_databases_had_an_identity_is_checked_by_slug(client, env, tmp_path):
+    archive = backup(env, "alpha", "--output", str(tmp_path))
+    manifest, payload = read_archive(archive)
+    old = as_before_identities(env, payload, tmp_path)
+    # Its manifest naming an identity that the database inside lacks: altered, refused.
+    refused = invoke(
+        env, "restore", "--tenant", "alpha", str(write_archive(tmp_path / "a.tar.gz", manifest, old)), "--yes"
+    )
+    assert refused.exit_code == 1 and "identity does not match the database inside" in refused.output
+    # As such an archive really is (no identity anywhere): restored, on the slug alone.
+    legacy = write_archive(tmp_path / "legacy.tar.gz", {**manifest, "identity": ""}, old)
+    restored = invoke(env, "restore", "--tenant", "alpha", str(legacy), "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert invoke(env, "tenants", "check").exit_code == 0  # and migrate gave the database its identity back
+    assert invoke(env, "backup", "--tenant", "alpha", "--output", str(tmp_path / "after")).exit_code == 0
+
+
+# What the release that introduced database identities changed, undone: a database as it was before.
+BEFORE_IDENTITIES = (
+    "DROP TABLE crm_tenant_identity",
+    "ALTER TABLE crm_topic DROP COLUMN declared",
+    f"DELETE FROM migration WHERE name = '{IDENTITY_MIGRATION}'",  # noqa: S608 - a constant
+)
+
+
+def as_before_identities(env, payload: bytes, tmp_path: Path) -> bytes:
+    """The payload of a backup made before databases had an identity."""
+    work = tmp_path / "older"
+    work.mkdir()
+    if env.backend == "sqlite":
+        path = work / "payload.sqlite3"
+        path.write_bytes(payload)
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            for statement in BEFORE_IDENTITIES:
+                conn.execute(statement)
+            conn.commit()
+        return path.read_bytes()
+    # PostgreSQL: restore the dump into a scratch database, undo the migration there, dump it again.
+    url = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/pilot_crm_test_older_{secrets.token_hex(4)}"
+    (work / "in.dump").write_bytes(payload)
+    asyncio.run(ensure_database(url))
+    try:
+        subprocess.run(
+            [pg_tool("pg_restore"), "--no-owner", f"--dbname={url}", str(work / "in.dump")], check=True
+        )
+        for statement in BEFORE_IDENTITIES:
+            subprocess.run([pg_tool("psql"), url, "-qc", statement], check=True)
+        out = work / "out.dump"
+        subprocess.run(
+            [pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={out}", url], check=True
+        )
+        return out.read_bytes()
+    finally:
+        asyncio.run(drop_database(url))

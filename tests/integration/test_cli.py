@@ -96,6 +96,40 @@ def test_cli_errors_are_one_line_with_nonzero_exit(workspace):
     assert twice.exit_code == 0 and again.exit_code == 1 and "already exists" in again.output
 
 
+def test_an_unexpected_error_is_one_line_naming_the_tenant(workspace, tmp_path):
+    assert invoke(workspace, "migrate").exit_code == 0
+    assert add_user(workspace, "coord@example.org", "coordinator").exit_code == 0
+    token = invoke(
+        workspace, "tokens", "create", "--tenant", "cli", "--email", "coord@example.org"
+    ).output.strip()
+    settings = Settings.from_env(workspace[3], workspace[1])
+    from core.web.app import create_app
+
+    with TestClient(create_app(settings, TenantRegistry.load(settings))) as client:
+        created = client.post(
+            "/t/cli/api/v1/contacts",
+            json={"first_name": "Ana", "last_name": "Ruiz"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert created.status_code == 201, created.text
+    nowhere = tmp_path / "no-such-dir" / "ana.json"
+    result = invoke(
+        workspace,
+        "contacts",
+        "export",
+        "--tenant",
+        "cli",
+        "--id",
+        str(created.json()["id"]),
+        "--output",
+        str(nowhere),
+    )
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    unexpected = f"unexpected FileNotFoundError: [Errno 2] No such file or directory: '{nowhere}'"
+    assert result.stderr == f"error: tenant 'cli': {unexpected}\n"
+    assert "Traceback" not in result.output
+
+
 def test_postgres_reachability_probe_is_consistent():
     # The probe the suite uses to decide whether the PostgreSQL variant runs.
     assert isinstance(postgres_reachable(), bool)
