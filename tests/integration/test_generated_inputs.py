@@ -88,6 +88,7 @@ class World:
     client: Any
     tenants: dict[str, Tenant]
     surface: list[Operation]
+    answers: int = 0  # generated requests checked so far (printed with -s: the deep run's figure)
 
     def others(self, slug: str) -> list[str]:
         return [t.marker for s, t in self.tenants.items() if s != slug]
@@ -168,6 +169,7 @@ def world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
 
 
 def check_answer(world: World, slug: str, op: Operation, response: Any, sent: str) -> None:
+    world.answers += 1
     where = f"{slug} {op} {sent[:300]!r}: {response.status_code}"
     assert response.status_code < 500, f"{where} {response.text[:500]}"
     leaked = [marker for marker in world.others(slug) if marker in response.text]
@@ -531,7 +533,9 @@ def test_generated_input_never_breaks_the_app_leaks_or_breaks_the_audit_chain(wo
     browser = sign_in(world.client, world.env, slug, "coordinator")
     operations = [op for op in world.surface if slug == "alpha" or is_record_form(op)]
     operations.sort(key=lambda op: bool(LAST.search(op.path)))
+    before = world.answers
     for op in operations:
         run_operation(world, tenant, op, browser)
+    print(f"{slug}: {len(operations)} operations, {world.answers - before} generated requests")
     assert len(operations) > (60 if slug == "alpha" else 10)
     assert all(chains_verify(world).values())
