@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, cast
 from urllib.parse import parse_qsl
 
-from litestar._parsers import parse_cookie_string, parse_query_string, parse_url_encoded_form_data
+from litestar._parsers import parse_cookie_string
 from litestar.datastructures import FormMultiDict
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import SerializationException
@@ -32,15 +32,23 @@ from core.i18n.markers import N_
 MAX_QUERY_PARAMETERS = 50
 MAX_FORM_FIELDS = 500
 
-# The functions behind Litestar's caches (``functools.lru_cache`` keeps them as ``__wrapped__``).
-_parse_query = parse_query_string.__wrapped__
+# The function behind Litestar's cookie cache (``functools.lru_cache`` keeps it as ``__wrapped__``).
 _parse_cookies = parse_cookie_string.__wrapped__
-_parse_form = parse_url_encoded_form_data.__wrapped__
 
 
 def _pairs(encoded: bytes, max_fields: int) -> list[tuple[str, str]]:
-    """Decoded name/value pairs, as Litestar decodes them; ValueError beyond ``max_fields``."""
+    """Decoded name/value pairs, as Litestar's own parsers decode a query string or a form body;
+    ValueError beyond ``max_fields``. Parsed once, the pairs serve both the checks and the state
+    Litestar reads afterwards."""
     return parse_qsl(encoded.decode("latin-1"), keep_blank_values=True, max_num_fields=max_fields)
+
+
+def _form_data(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """The pairs as Litestar keeps form data: a value, or a list when the name repeats."""
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return {key: values if len(values) > 1 else values[0] for key, values in grouped.items()}
 
 
 def _pair_problems(pairs: list[tuple[str, str]], *, once: bool) -> dict[str, list[Message]]:
@@ -79,34 +87,34 @@ class AppRequest(HTMXRequest):
                 raise ValidationFailed({"": [Message(N_("This form has too many fields."))]}) from None
             if errors := _pair_problems(pairs, once=False):
                 raise ValidationFailed(errors)
-            state.form = cast(Any, _parse_form(body))
+            state.form = cast(Any, _form_data(pairs))
         return await super().form()
 
 
-def query_problems(query_string: bytes, path: str) -> dict[str, list[Message]]:
-    """What is wrong with a request's address, by parameter ("" for the address itself): a NUL
-    character, a parameter given twice, or more parameters than any route takes."""
+def read_query(query_string: bytes, path: str) -> tuple[tuple[str, str], ...]:
+    """The query's name/value pairs, or ValidationFailed naming what is wrong with the address, by
+    parameter ("" for the address itself): a NUL character, a parameter given twice, or more
+    parameters than any route takes."""
     if "\x00" in path:
-        return {"": [Message(N_("The address of this request contains a NUL character."))]}
+        raise ValidationFailed({"": [Message(N_("The address of this request contains a NUL character."))]})
     try:
         pairs = _pairs(query_string, MAX_QUERY_PARAMETERS)
     except ValueError:
-        return {"": [Message(N_("This request has too many parameters."))]}
-    return _pair_problems(pairs, once=True)
+        raise ValidationFailed({"": [Message(N_("This request has too many parameters."))]}) from None
+    if errors := _pair_problems(pairs, once=True):
+        raise ValidationFailed(errors)
+    return tuple(pairs)
 
 
 def request_guard_middleware(app: ASGIApp) -> ASGIApp:
-    """Refuse a malformed address (see :func:`query_problems`) with 400 and a message per parameter
+    """Refuse a malformed address (see :func:`read_query`) with 400 and a message per parameter
     before any handler reads it, and parse the query string, cookies and a form body once, outside
     Litestar's caches, for everything after it (CSRF check, handlers) to reuse."""
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            query_string = scope.get("query_string", b"")
-            if errors := query_problems(query_string, scope["path"]):
-                raise ValidationFailed(errors)
             state = ScopeState.from_scope(scope)
-            state.parsed_query = _parse_query(query_string)
+            state.parsed_query = read_query(scope.get("query_string", b""), scope["path"])
             cookie = next((v for k, v in scope["headers"] if k == b"cookie"), None)
             state.cookies = _parse_cookies(cookie.decode("latin-1")) if cookie else {}
             request = AppRequest(scope, receive)
