@@ -38,6 +38,7 @@ import httpx  # noqa: E402
 
 from core.testing.environment import TestEnvironment, build_environment, postgres_reachable  # noqa: E402
 from core.testing.pytest_plugin import DEFAULT_SPECS  # noqa: E402
+from core.testing.web import sign_in  # noqa: E402
 from tests.support import free_port  # noqa: E402
 
 LIMIT_MB = 5.0
@@ -188,7 +189,9 @@ def measure(env: TestEnvironment, requests: int, warmup: int) -> tuple[float, fl
                 page = client.get(f"/t/alpha/api/v1/{resource}", params={"limit": 1}, headers=token).json()
                 if page.get("next"):
                     cursors[resource] = page["next"]
-            cookie = sign_in(client, env)
+            # A coordinator's session (the pages are signed-in pages), through the sign-in form.
+            browser = sign_in(client, env, "alpha", "coordinator")
+            cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in browser.cookies.items())}
             rng = random.Random(8)
             stream = combinations(rng, cursors)
             statuses: dict[int, int] = {}
@@ -215,25 +218,6 @@ def measure(env: TestEnvironment, requests: int, warmup: int) -> tuple[float, fl
         server.terminate()
         server.wait(timeout=10)
         log.close()
-
-
-def sign_in(client: httpx.Client, env: TestEnvironment) -> dict[str, str]:
-    """A coordinator's session cookie (the pages are signed-in pages), through the sign-in form."""
-    import re
-
-    from core.testing.environment import TEST_PASSWORD
-
-    page = client.get("/t/alpha/login")
-    csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
-    response = client.post(
-        "/t/alpha/login",
-        data={"email": env.email("alpha", "coordinator"), "password": TEST_PASSWORD, "_csrf_token": csrf},
-        cookies=page.cookies,
-        follow_redirects=False,
-    )
-    jar = {**dict(page.cookies), **dict(response.cookies)}
-    client.cookies.clear()
-    return {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
 
 
 def main() -> None:
