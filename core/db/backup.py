@@ -191,9 +191,14 @@ async def _drop_tables_not_in(tenant: TenantRuntime, dump: Path) -> None:
             await TenantIdentity.raw(f"DROP TABLE IF EXISTS {quoted} CASCADE").run()
 
 
+def _no_sqlite_file(tenant: TenantRuntime) -> bool:
+    """A SQLite tenant whose database file does not exist (opening it would create an empty one)."""
+    return tenant.declaration.engine_kind == "sqlite" and not _sqlite_path(tenant).exists()
+
+
 async def _identity_to_back_up(tenant: TenantRuntime) -> Identity:
     """The live database's identity; NotMigrated when it has none (or no database at all)."""
-    if tenant.declaration.engine_kind == "sqlite" and not _sqlite_path(tenant).exists():
+    if _no_sqlite_file(tenant):
         raise NotMigrated(f"its database {_sqlite_path(tenant)} does not exist")
     with tenant_context(tenant):
         identity = await read_identity()
@@ -205,7 +210,7 @@ async def _identity_to_back_up(tenant: TenantRuntime) -> Identity:
 async def _live_identity(tenant: TenantRuntime) -> Identity | None:
     """The identity of the database a restore would replace; None when there is no database yet or
     it was never migrated. A database that cannot be read for another reason stops the restore."""
-    if tenant.declaration.engine_kind == "sqlite" and not _sqlite_path(tenant).exists():
+    if _no_sqlite_file(tenant):
         return None
     try:
         with tenant_context(tenant):
