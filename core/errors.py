@@ -65,3 +65,10 @@ class NotAuthenticated(DomainError):
 
 class NoTenantInContext(RuntimeError):
     """Raised when a database query runs with no tenant in context. Never caught: fail closed."""
+
+
+class TooManyRequests(DomainError):
+    status = 429
+
+    def __init__(self, message: Message | str | None = None) -> None:
+        super().__init__(message or Message(N_("Too many requests. Try again later.")))

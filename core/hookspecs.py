@@ -7,10 +7,14 @@ do not enable it. Hooks are synchronous and must not touch the database: they de
 (topics, fields, catalogs, tables) that core then stores, validates, renders and exports.
 
 Why this set: topics, form fields, validation and catalogs are what every country pilot brings
-(its priorities, its forms, its wording). Tables are optional for the pilot that needs more than
-JSON fields. ``record_changed`` lets a plugin react to mutations (notify, sync) without core
-knowing about it. Web routes are deliberately absent until a plugin needs one: routes are global
-in Litestar, so they would need per-tenant gating, and JSON/HTML forms already come from fields.
+(its priorities, its forms, its wording). Tables, forms, routes, templates, menu entries and panels
+are what a capability plugin brings (networks, engagement): its records, with core's record
+service, pages and API around them. ``record_changed`` lets a plugin react to mutations (notify,
+sync) without core knowing about it. Routes are mounted once per app under a prefix of the plugin's
+name and answered only for tenants that enable it (``core.plugins.routes``).
+
+Plugins import only ``core.plugin_api``; they declare the versions of it they support in a
+module-level ``API_VERSIONS`` (``core.plugins.checks`` refuses a plugin without a supported one).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
 
     from core.errors import Message
     from core.forms.fields import FieldSpec
+    from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDataSource, PluginForm
     from core.topics.specs import TopicSpec
 
 PROJECT = "pilot_crm"
@@ -46,7 +51,8 @@ def pilot_crm_topics() -> list[TopicSpec]:
 
 @hookspec
 def pilot_crm_form_fields(form: str) -> list[FieldSpec]:
-    """Return extra fields for ``form`` (``organization``, ``contact``, ``meeting`` or ``action``).
+    """Return extra fields for ``form`` (``organization``, ``contact``, ``meeting``, ``action``, or a
+    form a plugin declares through ``pilot_crm_forms``).
 
     Fields are appended after core's fields. Their values are stored in the record's ``extra`` JSON
     column, validated against the declared type, offered in the form definition API with translated
@@ -88,3 +94,87 @@ def pilot_crm_record_changed(
     """Called after a mutation has been committed and audited (``action`` is ``create``,
     ``update``, ``archive`` or a domain verb such as ``confirm``). Must not raise: errors are
     logged and ignored so a plugin cannot undo a committed change."""
+
+
+@hookspec
+def pilot_crm_forms() -> list[PluginForm]:
+    """Return the forms of this plugin's own records (``PluginForm``: name, fields, service).
+
+    Core builds them like its own forms: one definition validates JSON and HTML input, renders the
+    page form with translated labels, and lets other plugins append fields. Name them after the
+    plugin's records (``network``, ``membership``); a name already used by core or another plugin
+    is refused by ``pilot-crm plugins check``.
+    """
+
+
+@hookspec
+def pilot_crm_routes() -> list[Any]:
+    """Return Litestar route handlers or controllers for the plugin's pages (HTML).
+
+    They are mounted at ``/t/{tenant}/<plugin name>/…`` and answered only for tenants that enable the
+    plugin (404 elsewhere, as for an unknown path). Every request passes core's tenant middleware,
+    CSRF and security headers; handlers need a signed-in member unless marked ``opt=PUBLIC``
+    (then each client address gets a rate limit instead). Add role guards as core's pages do.
+    """
+
+
+@hookspec
+def pilot_crm_api_routes() -> list[Any]:
+    """Return Litestar route handlers or controllers for the plugin's JSON API.
+
+    They are mounted at ``/t/{tenant}/api/v1/<plugin name>/…`` for tenants that enable the plugin,
+    appear in the OpenAPI document (so the isolation suite and the fuzzers cover them), need an API
+    token (a read-only token may only read) unless marked ``opt=PUBLIC``, and answer errors as
+    core's problem documents.
+    """
+
+
+@hookspec
+def pilot_crm_template_dirs() -> list[Path]:
+    """Return directories of Jinja templates for the plugin's pages and panels.
+
+    Keep templates under a folder named after the plugin (``networks/list.html``) so names never
+    clash; they may extend core's ``base.html`` and use its macros and context (``_``, ``base``…).
+    """
+
+
+@hookspec
+def pilot_crm_navigation() -> list[NavEntry]:
+    """Return main-menu entries (``NavEntry``: label msgid, path under the tenant, roles).
+
+    Entries follow core's in plugin order and are shown only to members whose role is listed
+    (``roles=None``: every member) in tenants that enable the plugin.
+    """
+
+
+@hookspec
+def pilot_crm_dashboard_panels() -> list[Panel]:
+    """Return cards for the tenant's dashboard (``Panel``: key, title, template, async loader).
+
+    The loader gets the member, the request's translator and ``None``; it returns the template's
+    context, or ``None`` to leave the card out. Use ``core.plugin_api.horizontal_bars`` and friends
+    for charts in core's style.
+    """
+
+
+@hookspec
+def pilot_crm_record_panels(entity: str) -> list[Panel]:
+    """Return cards for the page of one record of ``entity`` (``organization``, ``contact``,
+    ``meeting``, ``action``); the loader gets the record as the page shows it. Return ``[]`` for
+    other entities."""
+
+
+@hookspec
+def pilot_crm_export_columns(entity: str) -> list[ExportColumn]:
+    """Return columns to append to the CSV export of ``entity``'s list (``ExportColumn``: key,
+    label msgid, async loader from record ids to cells). Return ``[]`` for other entities."""
+
+
+@hookspec
+def pilot_crm_personal_data() -> list[PersonalDataSource]:
+    """Return sources of personal data the plugin's tables hold about contacts.
+
+    A coordinator's export of a contact includes each source's ``export`` under its key; erasing the
+    contact calls each ``erase`` in the same transaction, so no plugin row keeps what the contact
+    record no longer holds.
+    """

@@ -126,6 +126,10 @@ class Throttle:
 SIGN_IN_WINDOW, SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS = 15 * 60, 5, 30
 RESET_WINDOW, RESET_PER_ACCOUNT, RESET_PER_ADDRESS = 60 * 60, 3, 20
 INVITE_WINDOW, INVITE_PER_COORDINATOR, INVITE_PER_INVITEE = 60 * 60, 30, 3
+# Plugin routes marked public (no sign-in: a call for applications, a certificate check): per client
+# address, reading is generous (a page and its retries), submitting is a handful per hour.
+PUBLIC_READ_WINDOW, PUBLIC_READS_PER_ADDRESS = 60, 60
+PUBLIC_WRITE_WINDOW, PUBLIC_WRITES_PER_ADDRESS = 60 * 60, 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +139,8 @@ class Throttles:
     sign_in: Throttle
     reset_request: Throttle
     invitation: Throttle
+    public_read: Throttle
+    public_write: Throttle
 
     @classmethod
     def keyed(cls, secret: str) -> Throttles:
@@ -157,5 +163,11 @@ class Throttles:
                 INVITE_WINDOW,
                 {"coordinator": INVITE_PER_COORDINATOR, "invitee": INVITE_PER_INVITEE},
                 key,
+            ),
+            public_read=Throttle(
+                "public-read", PUBLIC_READ_WINDOW, {"address": PUBLIC_READS_PER_ADDRESS}, key
+            ),
+            public_write=Throttle(
+                "public-write", PUBLIC_WRITE_WINDOW, {"address": PUBLIC_WRITES_PER_ADDRESS}, key
             ),
         )

@@ -9,6 +9,7 @@ import pluggy
 from core.forms import vocabulary as v
 from core.forms.fields import FieldSpec
 from core.i18n.markers import N_
+from core.plugins.contributions import PluginForm
 
 CORE_FORMS: dict[str, tuple[FieldSpec, ...]] = {
     "organization": (
@@ -106,11 +107,28 @@ class FormDefinition:
         return tuple(f for f in self.fields if f.source != "core")
 
 
+def plugin_forms(pm: pluggy.PluginManager) -> dict[str, tuple[str, PluginForm]]:
+    """The forms the manager's plugins declare (``pilot_crm_forms``): name → (plugin, form)."""
+    found: dict[str, tuple[str, PluginForm]] = {}
+    for impl in pm.hook.pilot_crm_forms.get_hookimpls():
+        for form in impl.function() or []:
+            if form.name in CORE_FORMS or form.name in found:
+                raise ValueError(f"plugin {impl.plugin_name!r} redefines form {form.name!r}")
+            found[form.name] = (impl.plugin_name, form)
+    return found
+
+
 def build_form(name: str, pm: pluggy.PluginManager) -> FormDefinition:
-    """Core fields of ``name`` followed by each enabled plugin's, tagged with the plugin's name."""
-    if name not in CORE_FORMS:
-        raise KeyError(name)
-    fields = list(CORE_FORMS[name])
+    """Core's (or a plugin's) fields of ``name`` followed by each enabled plugin's additions, tagged
+    with the plugin's name. A plugin's own form counts as core fields of its records: ``source``
+    tells the added fields apart, which are stored in the ``extra`` column."""
+    if name in CORE_FORMS:
+        fields = list(CORE_FORMS[name])
+    else:
+        declared = plugin_forms(pm)
+        if name not in declared:
+            raise KeyError(name)
+        fields = list(declared[name][1].fields)
     seen = {f.name for f in fields}
     # get_hookimpls() lists plugins in registration order: core, then the tenant's plugins as declared.
     for impl in pm.hook.pilot_crm_form_fields.get_hookimpls():

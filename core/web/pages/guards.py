@@ -22,3 +22,27 @@ def require_coordinator(connection: Any, handler: Any) -> None:
     assert ctx is not None and ctx.actor is not None
     if not ctx.actor.is_coordinator:
         raise PermissionDenied()
+
+
+def require_writer(connection: Any, handler: Any) -> None:
+    """A member whose role may create records (not an observer)."""
+    require_signed_in(connection, handler)
+    ctx = request_context(connection.scope)
+    assert ctx is not None and ctx.actor is not None
+    if not ctx.actor.can_write:
+        raise PermissionDenied()
+
+
+def require_role(*roles: str):
+    """A guard letting in the members whose role is one of ``roles``, on pages and in the API alike
+    (the API's own guard has already required a member there)."""
+
+    def guard(connection: Any, handler: Any) -> None:
+        require_signed_in(connection, handler)
+        ctx = request_context(connection.scope)
+        assert ctx is not None and ctx.actor is not None
+        if ctx.actor.role not in roles:
+            raise PermissionDenied()
+
+    guard.__name__ = f"require_role_{'_'.join(roles)}"
+    return guard

@@ -15,12 +15,18 @@ from core.web.pages.render import locale_name
 SIDE_OF_FIELD = {"government_lead": GOVERNMENT, "partners": NON_GOVERNMENTAL}
 
 
-def _service(entity: str) -> Any:
+def _service(entity: str, tenant: TenantRuntime) -> Any:
+    """The record service listing ``entity``: core's, or the one a plugin's form names."""
     from core.contacts.service import ContactService
+    from core.forms.definitions import plugin_forms
     from core.meetings.service import MeetingService
     from core.organizations.service import OrganizationService
 
-    return {"organization": OrganizationService, "meeting": MeetingService, "contact": ContactService}[entity]
+    core = {"organization": OrganizationService, "meeting": MeetingService, "contact": ContactService}
+    if entity in core:
+        return core[entity]
+    _, form = plugin_forms(tenant.plugins)[entity]
+    return form.service
 
 
 async def form_options(
@@ -38,6 +44,6 @@ async def form_options(
         elif spec.kind in ("reference", "references") and spec.references:
             side = SIDE_OF_FIELD.get(spec.name)
             where = Organization.side == side if side and spec.references == "organization" else None
-            pairs = await _service(spec.references)(actor, locale).choices(where)
+            pairs = await _service(spec.references, tenant)(actor, locale).choices(where)
             options[spec.name] = [(str(i), label) for i, label in pairs]
     return options

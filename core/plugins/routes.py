@@ -1,0 +1,104 @@
+"""Mount plugins' pages and API routes under the tenant, answered only where the plugin is enabled.
+
+Litestar's routes are global to the app, while plugins are enabled per tenant. So each plugin's
+handlers are mounted once, on a router of their own (``/t/{tenant}/<plugin>`` for pages,
+``/t/{tenant}/api/v1/<plugin>`` for JSON), whose guard answers 404 for a tenant that does not enable
+it, exactly as for a path that does not exist, before anything else (authentication, body) is
+looked at. Everything else is core's: the tenant middleware, CSRF, security headers, problem
+details and the same dependencies core's own handlers get.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Router
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.handlers import BaseRouteHandler
+
+from core.errors import NotFound, TooManyRequests
+from core.web.deps import SAFE_METHODS, provide_actor, provide_tenant, provide_translator, require_member
+from core.web.pages.guards import require_signed_in
+from core.web.state import request_context
+
+# Give a handler ``opt=PUBLIC`` to answer without sign-in (a call for applications, a certificate
+# check); each client address then has a budget of requests (``Throttles.public_read/_write``).
+PUBLIC: dict[str, Any] = {"public": True}
+
+DEPENDENCIES = {
+    "tenant": Provide(provide_tenant, sync_to_thread=False),
+    "actor": Provide(provide_actor, sync_to_thread=False),
+    "translator": Provide(provide_translator, sync_to_thread=False),
+}
+
+
+def is_public(handler: BaseRouteHandler) -> bool:
+    return bool(handler.opt.get("public"))
+
+
+async def _spend_public_budget(connection: ASGIConnection) -> None:
+    throttles = connection.app.state.throttles
+    address = connection.client.host if connection.client else "?"
+    method = connection.scope.get("method", "GET")
+    throttle = throttles.public_read if method in SAFE_METHODS else throttles.public_write
+    if not await throttle.attempt(address=address):
+        raise TooManyRequests()
+
+
+def plugin_gate(plugin: str, *, api: bool):
+    """The guard of one plugin's router: 404 unless the tenant in the path enables ``plugin``; then
+    a member (token for the API, session for pages) unless the handler is public."""
+
+    async def gate(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        ctx = request_context(connection.scope)
+        if ctx is None or ctx.tenant is None or plugin not in ctx.tenant.declaration.plugins:
+            raise NotFound()
+        if is_public(handler):
+            await _spend_public_budget(connection)
+        elif api:
+            require_member(connection, handler)
+        else:
+            require_signed_in(connection, handler)
+
+    gate.__name__ = f"plugin_gate_{plugin}"
+    return gate
+
+
+def contributed(pm: Any, hook: str) -> list[tuple[str, list[Any]]]:
+    """``(plugin name, handlers)`` for each plugin implementing ``hook`` (no arguments)."""
+    found = []
+    for impl in getattr(pm.hook, hook).get_hookimpls():
+        handlers = impl.function() or []
+        if handlers:
+            found.append((impl.plugin_name, list(handlers)))
+    return found
+
+
+def plugin_routers(pm: Any) -> list[Router]:
+    """One page router and one API router per plugin of ``pm`` (a manager holding every plugin some
+    tenant enables) that contributes routes."""
+    routers = []
+    for name, handlers in contributed(pm, "pilot_crm_routes"):
+        routers.append(
+            Router(
+                path=f"/t/{{tenant_slug:str}}/{name}",
+                route_handlers=handlers,
+                dependencies=DEPENDENCIES,
+                guards=[plugin_gate(name, api=False)],
+                include_in_schema=False,
+                tags=[name],
+            )
+        )
+    for name, handlers in contributed(pm, "pilot_crm_api_routes"):
+        routers.append(
+            Router(
+                path=f"/t/{{tenant_slug:str}}/api/v1/{name}",
+                route_handlers=handlers,
+                dependencies=DEPENDENCIES,
+                guards=[plugin_gate(name, api=True)],
+                security=[{"bearer": []}],
+                tags=[name],
+            )
+        )
+    return routers
