@@ -6,7 +6,6 @@ nothing is half-written.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import sys
 from collections.abc import Awaitable, Callable
@@ -15,49 +14,14 @@ from typing import Any, TypeVar
 import click
 
 from core.accounts.roles import ROLES
-from core.cli.errors import OneLineErrors, acting_on, fail, reason, say_error
+from core.cli.context import load_registry, pick_tenants, run
+from core.cli.errors import OneLineErrors, fail, reason, say_error
+from core.plugins.cli import plugins as plugins_cli
 from core.settings import Settings
 from core.tenancy.context import tenant_context
-from core.tenancy.declaration import TenantConfigError
-from core.tenancy.registry import TenantRegistry, TenantRuntime
+from core.tenancy.registry import TenantRuntime
 
 T = TypeVar("T")
-
-
-def load_registry(ctx: click.Context) -> TenantRegistry:
-    settings: Settings = ctx.obj["settings"]
-    try:
-        return TenantRegistry.load(settings)
-    except TenantConfigError as exc:
-        fail(str(exc))
-        raise  # unreachable
-
-
-def pick_tenants(registry: TenantRegistry, slug: str | None) -> list[TenantRuntime]:
-    if slug is None:
-        return list(registry)
-    tenant = registry.get(slug)
-    if tenant is None:
-        fail(f"unknown tenant '{slug}' (known: {', '.join(registry.slugs())})")
-    acting_on(tenant)
-    return [tenant]
-
-
-def run(
-    registry: TenantRegistry, coro_fn: Callable[[], Awaitable[T]], tenant: TenantRuntime | None = None
-) -> T:
-    """Run ``coro_fn`` to completion, then close the tenants' connections. What it raises ends the
-    command with one line (``core.cli.errors``) naming ``tenant``, else the tenant picked last."""
-    if tenant is not None:
-        acting_on(tenant)
-
-    async def main() -> T:
-        try:
-            return await coro_fn()
-        finally:
-            await registry.close()
-
-    return asyncio.run(main())
 
 
 @click.group(cls=OneLineErrors)
@@ -554,6 +518,8 @@ def contacts_erase(ctx: click.Context, slug: str, record_id: int, yes: bool) -> 
     _personal_data(ctx, slug, lambda service: service.erase(record_id))
     click.echo(f"{slug}: personal data of contact {record_id} erased")
 
+
+cli.add_command(plugins_cli)
 
 if __name__ == "__main__":
     cli()

@@ -111,7 +111,7 @@ def plugin_forms(pm: pluggy.PluginManager) -> dict[str, tuple[str, PluginForm]]:
     """The forms the manager's plugins declare (``pilot_crm_forms``): name → (plugin, form)."""
     found: dict[str, tuple[str, PluginForm]] = {}
     for impl in pm.hook.pilot_crm_forms.get_hookimpls():
-        for form in impl.function() or []:
+        for form in impl.function() or []:  # type: ignore[attr-defined]
             if form.name in CORE_FORMS or form.name in found:
                 raise ValueError(f"plugin {impl.plugin_name!r} redefines form {form.name!r}")
             found[form.name] = (impl.plugin_name, form)
