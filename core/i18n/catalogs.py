@@ -14,6 +14,18 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 
+def catalog_locales(directory: Path) -> set[str]:
+    """The languages ``directory`` holds a catalog for (``<lang>/LC_MESSAGES/messages.po``)."""
+    return {po.parent.parent.name for po in Path(directory).glob("*/LC_MESSAGES/messages.po")}
+
+
+@cache
+def core_locales() -> frozenset[str]:
+    """The languages core's own wording is translated into. A tenant may offer others that one of its
+    plugins ships a catalog for; core's strings then show in English (gettext's fallback)."""
+    return frozenset(catalog_locales(core_locale_dir()))
+
+
 def core_locale_dir() -> Path:
     """Core's catalogs: the package ``core.locales``, inside the installed distribution (or, in an
     editable install, the source tree's top-level ``locales/`` it maps to), never a path guessed from

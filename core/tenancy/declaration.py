@@ -30,7 +30,6 @@ KNOWN_KEYS = {
     "demo",
     "description",
 }
-SUPPORTED_LOCALES = ("en", "es", "pt", "fr", "ar")
 
 
 class TenantConfigError(Exception):
@@ -86,14 +85,13 @@ def _str_list(path: Path, raw: dict[str, Any], key: str, default: list[str] | No
 
 
 def _locale(path: Path, key: str, value: str) -> str:
+    """Any language Babel knows (CLDR formats dates and numbers for it). Whether someone ships a
+    catalog for it depends on the enabled plugins, so the registry checks that
+    (``core.tenancy.registry.check_catalogs``)."""
     try:
         Locale.parse(value)
     except (ValueError, UnknownLocaleError):
         raise TenantConfigError(path, key, f"'{value}' is not a known locale") from None
-    if value not in SUPPORTED_LOCALES:
-        raise TenantConfigError(
-            path, key, f"'{value}' is not shipped (one of {', '.join(SUPPORTED_LOCALES)})"
-        )
     return value
 
 

@@ -16,7 +16,7 @@ from piccolo.engine.base import Engine
 from core.db.postgres import TenantPostgresEngine
 from core.db.sqlite import PersistentSQLiteEngine
 from core.forms.definitions import FormDefinition, build_form
-from core.i18n.catalogs import load_translations
+from core.i18n.catalogs import catalog_locales, core_locales, load_translations
 from core.i18n.translator import Translator
 from core.plugins.manager import build_manager
 from core.settings import Settings
@@ -67,6 +67,33 @@ class TenantRuntime:
             await self.engine.close()  # type: ignore[attr-defined]
 
 
+def check_catalogs(runtime: TenantRuntime) -> None:
+    """Refuse a locale that neither core nor one of the tenant's enabled plugins ships a catalog for.
+
+    A plugin may bring a language core does not speak (its tenant's pages then show the plugin's
+    wording in it and core's in English), but a language nobody translates is a typo or a missing
+    plugin. The plugins are imported only when a locale is not core's own.
+    """
+    decl = runtime.declaration
+    core = core_locales()
+    missing = [loc for loc in dict.fromkeys((decl.default_locale, *decl.locales)) if loc not in core]
+    if not missing:
+        return
+    shipped: set[str] = set()
+    for dirs in runtime.plugins.hook.pilot_crm_locale_dirs():
+        for directory in dirs or ():
+            shipped |= catalog_locales(directory)
+    for loc in missing:
+        if loc not in shipped:
+            key = "default_locale" if loc == decl.default_locale else "locales"
+            plugins = ", ".join(decl.plugins) or "none"
+            reason = (
+                f"'{loc}' has no catalog in core ({', '.join(sorted(core))})"
+                f" or in the enabled plugins ({plugins})"
+            )
+            raise TenantConfigError(decl.source or Path(f"{decl.slug}.toml"), key, reason)
+
+
 class TenantRegistry:
     def __init__(self, settings: Settings, tenants: dict[str, TenantRuntime]) -> None:
         self.settings = settings
@@ -93,7 +120,9 @@ class TenantRegistry:
                 if host in hosts:
                     raise TenantConfigError(path, "hosts", f"'{host}' is already used by {hosts[host]}")
                 hosts[host] = path
-            tenants[decl.slug] = TenantRuntime(decl)
+            runtime = TenantRuntime(decl)
+            check_catalogs(runtime)
+            tenants[decl.slug] = runtime
         return cls(settings, tenants)
 
     def get(self, slug: str) -> TenantRuntime | None:

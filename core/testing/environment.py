@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import socket
@@ -36,25 +37,38 @@ def postgres_reachable() -> bool:
 
 @dataclass(frozen=True, slots=True)
 class TenantSpec:
+    """One tenant of a test environment, as its declaration file says it: ``slug``, ISO 3166-1
+    alpha-3 ``country``, the languages it offers (``default_locale`` among ``locales``), IANA
+    ``timezone``, the ``plugins`` it enables and its display ``name`` (default "Test tenant SLUG")."""
+
     slug: str
     country: str = "MEX"
     default_locale: str = "es"
     locales: tuple[str, ...] = ("es", "en")
     timezone: str = "America/Mexico_City"
     plugins: tuple[str, ...] = ()
+    name: str = ""
 
     def toml(self, database_url: str | None) -> str:
+        """The declaration file (``tenants/<slug>.toml``); ``database_url`` None means SQLite."""
+
+        def string(value: str) -> str:
+            return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+        def strings(values: tuple[str, ...]) -> str:
+            return "[" + ", ".join(string(value) for value in values) + "]"
+
         lines = [
-            f'slug = "{self.slug}"',
-            f'name = "Test tenant {self.slug}"',
-            f'country = "{self.country}"',
-            f'default_locale = "{self.default_locale}"',
-            "locales = [" + ", ".join(f'"{loc}"' for loc in self.locales) + "]",
-            f'timezone = "{self.timezone}"',
-            "plugins = [" + ", ".join(f'"{p}"' for p in self.plugins) + "]",
+            f"slug = {string(self.slug)}",
+            f"name = {string(self.name or f'Test tenant {self.slug}')}",
+            f"country = {string(self.country)}",
+            f"default_locale = {string(self.default_locale)}",
+            f"locales = {strings(self.locales)}",
+            f"timezone = {string(self.timezone)}",
+            f"plugins = {strings(self.plugins)}",
         ]
         if database_url:
-            lines.append(f'database_url = "{database_url}"')
+            lines.append(f"database_url = {string(database_url)}")
         return "\n".join(lines) + "\n"
 
 

@@ -1,7 +1,12 @@
-"""Pytest fixtures for Pilot CRM and its plugins.
+"""Pytest fixtures for Pilot CRM and its plugins (loaded through the ``pytest11`` entry point, so a
+plugin package installed next to Pilot CRM gets them with no conftest of its own).
 
-Every test that uses ``env`` or ``client`` runs once per backend: SQLite always, PostgreSQL whenever
-it is reachable. Under ``CI=true`` an unreachable PostgreSQL is an error, never a skip.
+Every test that uses ``env`` or ``client`` runs once per chosen backend. The backends are chosen with
+``--pilot-crm-backends=sqlite,postgres`` (or ``PILOT_CRM_TEST_BACKENDS``; default both): an author
+without PostgreSQL runs ``pytest --pilot-crm-backends=sqlite``, and a backend not chosen is not
+parametrized at all. A chosen PostgreSQL that is unreachable is skipped, except under ``CI=true``
+where it is an error. A test module picks its tenants (their plugins, locales, time zone) by
+overriding the ``pilot_crm_tenants`` fixture.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from core.testing.environment import (
 from core.testing.mail import MailSink
 
 BACKENDS = ("sqlite", "postgres")
+OPTION = "--pilot-crm-backends"
+ENV_VAR = "PILOT_CRM_TEST_BACKENDS"
 
 # Two tenants with different plugins: enough to prove isolation and per-tenant plugin effects.
 DEFAULT_SPECS = [
@@ -43,8 +50,57 @@ DEFAULT_SPECS = [
     ),
 ]
 
+_chosen: tuple[str, ...] = BACKENDS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("pilot-crm")
+    group.addoption(
+        OPTION,
+        dest="pilot_crm_backends",
+        default=None,
+        metavar="LIST",
+        help=f"Comma-separated backends the env/client fixtures run on ({', '.join(BACKENDS)}); "
+        f"default: ${ENV_VAR}, else all. Use 'sqlite' when no PostgreSQL is at hand.",
+    )
+
+
+def parse_backends(value: str) -> tuple[str, ...]:
+    """``"sqlite, postgres"`` → ``("sqlite", "postgres")`` in the order given, each once."""
+    names = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    unknown = [name for name in names if name not in BACKENDS]
+    if unknown or not names:
+        raise pytest.UsageError(
+            f"{OPTION}: '{value}' must list some of {', '.join(BACKENDS)} (unknown: {', '.join(unknown)})"
+        )
+    return names
+
+
+def chosen_backends(config: pytest.Config) -> tuple[str, ...]:
+    """The backends this run uses: the option, else the environment variable, else all."""
+    value = config.getoption("pilot_crm_backends") or os.environ.get(ENV_VAR) or ",".join(BACKENDS)
+    return parse_backends(value)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _chosen
+    _chosen = chosen_backends(config)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``backend`` (and so ``env`` and ``client``) with the chosen backends only."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    own = metafunc._arg2fixturedefs.get("backend") or ()
+    if own and own[-1].params is not None:
+        return  # a module's own ``backend`` fixture with params of its own
+    metafunc.parametrize("backend", _chosen, indirect=True, scope="module")
+
 
 def require_backend(backend: str) -> None:
+    """Skip ``backend`` when this run did not choose it or (outside CI) it is unreachable."""
+    if backend not in _chosen:
+        pytest.skip(f"backend {backend} not chosen ({OPTION}={','.join(_chosen)})")
     if backend != "postgres" or postgres_reachable():
         return
     where = f"{PG_HOST}:{PG_PORT}"
@@ -53,23 +109,44 @@ def require_backend(backend: str) -> None:
     pytest.skip(f"PostgreSQL is not reachable at {where} (these tests run whenever it is)")
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module")
 def backend(request: pytest.FixtureRequest) -> str:
+    """The backend of this module's tenants: one of the chosen ones (see the module's docstring)."""
     require_backend(request.param)
     return request.param
 
 
 @pytest.fixture(scope="module")
-def env(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestEnvironment]:
-    """Two migrated tenants (``alpha`` with the Mexico plugin, ``beta`` with Angola's) and a member
-    with an API token for every role in each; shared by the tests of one module."""
-    with build_environment(backend, tmp_path_factory.mktemp(backend), DEFAULT_SPECS) as environment:
+def pilot_crm_tenants() -> list[TenantSpec]:
+    """The tenants ``env`` declares, migrates and fills with members: by default ``alpha`` (Mexico,
+    es/en, the ``mexico`` plugin) and ``beta`` (Angola, pt/en, the ``angola`` plugin).
+
+    Override it in a test module or a ``conftest.py`` to choose your own, for instance a tenant
+    enabling your plugin in the languages it ships::
+
+        @pytest.fixture(scope="module")
+        def pilot_crm_tenants():
+            return [TenantSpec("kenya", country="KEN", default_locale="sw", locales=("sw", "en"),
+                               timezone="Africa/Nairobi", plugins=("kenya",))]
+    """
+    return list(DEFAULT_SPECS)
+
+
+@pytest.fixture(scope="module")
+def env(
+    backend: str, pilot_crm_tenants: list[TenantSpec], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestEnvironment]:
+    """The ``pilot_crm_tenants``, migrated on ``backend``, with a member and an API token for every
+    role in each (``env.headers(slug, role, locale)``, ``env.email(slug, role)``); shared by the
+    tests of one module and dropped afterwards."""
+    with build_environment(backend, tmp_path_factory.mktemp(backend), pilot_crm_tenants) as environment:
         yield environment
 
 
 @pytest.fixture(scope="module")
 def client(env: TestEnvironment):
-    """An HTTP client for the app serving ``env``'s tenants."""
+    """An HTTP client for the app serving ``env``'s tenants (``core.testing.web.sign_in`` gives a
+    signed-in browser over it)."""
     from litestar.testing import TestClient
 
     from core.web.app import create_app

@@ -12,16 +12,14 @@ from core.cli.main import cli
 from core.settings import Settings
 from core.tenancy.registry import TenantRegistry
 from core.testing.environment import TenantSpec, postgres_reachable
-from core.testing.pytest_plugin import require_backend
 
 SPEC = TenantSpec("cli", plugins=("mexico",))
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def workspace(request, tmp_path):
-    require_backend(request.param)
+@pytest.fixture
+def workspace(backend, tmp_path):
     url = None
-    if request.param == "postgres":
+    if backend == "postgres":
         import secrets
 
         url = f"postgresql://postgres@127.0.0.1:5432/pilot_crm_test_cli_{secrets.token_hex(4)}"

@@ -12,18 +12,16 @@ from litestar.testing import TestClient
 from core.cli.main import cli
 from core.settings import Settings
 from core.tenancy.registry import TenantRegistry
-from core.testing.pytest_plugin import require_backend
 from tests.support import SHIPPED_TENANTS, copy_shipped_tenants, drop_databases
 
 SLUGS = SHIPPED_TENANTS
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo_dirs(request, tmp_path_factory):
+@pytest.fixture(scope="module")
+def demo_dirs(backend, tmp_path_factory):
     """Copies of the shipped tenant files (on PostgreSQL: pointed at throwaway databases)."""
-    require_backend(request.param)
     root = tmp_path_factory.mktemp("demo")
-    urls = copy_shipped_tenants(root / "tenants", request.param)
+    urls = copy_shipped_tenants(root / "tenants", backend)
     yield ["--tenants-dir", str(root / "tenants"), "--data-dir", str(root / "var")]
     drop_databases(urls)
 
