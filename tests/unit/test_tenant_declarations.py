@@ -37,7 +37,8 @@ def test_shipped_tenants_load(tmp_path):
     ("replace", "key"),
     [
         (('country = "MEX"', 'country = "XXX"'), "country"),
-        (('default_locale = "es"', 'default_locale = "de"'), "default_locale"),
+        (('default_locale = "es"', 'default_locale = "xx"'), "default_locale"),
+        (('locales = ["es", "en"]', 'locales = ["es", "en", "x-klingon"]'), "locales"),
         (('locales = ["es", "en"]', 'locales = ["en"]'), "locales"),
         (('timezone = "America/Mexico_City"', 'timezone = "Mars/Olympus"'), "timezone"),
         (('plugins = ["mexico"]', 'plugins = ["atlantis"]'), "plugins"),
