@@ -5,10 +5,14 @@ throwaway plugin distributions."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
+import sys
+import sysconfig
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,6 +29,8 @@ from core.testing.environment import PG_HOST, PG_PORT, PG_USER
 # itself never looks here: an installed app finds everything it ships inside its packages.
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_TENANTS = ("mex", "ago", "demo-ar")
+# What a build of the app reads from the source tree.
+BUILD_INPUTS = ("pyproject.toml", "README.md", "core", "plugins", "locales")
 
 
 def translation(locale: str, msgid: str, catalogs: Path = REPO_ROOT / "locales") -> str:
@@ -118,4 +124,64 @@ def throwaway_distribution(
     (info / "entry_points.txt").write_text(
         "[pilot_crm.plugins]\n" + "\n".join(lines) + "\n", encoding="utf-8"
     )
+    return root
+
+
+# --- Installed copies: wheels in fresh virtualenvs ----------------------------------------------------
+
+
+def run(command: Sequence[str], **kwargs) -> str:
+    """Run ``command``; fail the test with its output's end unless it exits 0. Returns its stdout."""
+    done = subprocess.run(list(command), capture_output=True, text=True, check=False, timeout=300, **kwargs)
+    output = (done.stderr or done.stdout)[-3000:]
+    assert done.returncode == 0, f"{' '.join(command)} exited {done.returncode}:\n{output}"
+    return done.stdout
+
+
+def app_environment() -> dict[str, str]:
+    """The environment of an installed app: none of the tests' settings or interpreter paths."""
+    dropped = {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"}
+    return {k: v for k, v in os.environ.items() if not k.startswith("PILOT_CRM_") and k not in dropped}
+
+
+def get(url: str, headers: Mapping[str, str] | None = None) -> tuple[int, str, bytes]:
+    request = urllib.request.Request(url, headers=dict(headers or {}))  # noqa: S310 - our own server
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own 127.0.0.1 server
+        return response.status, response.headers.get("Content-Type", ""), response.read()
+
+
+def build_wheel(source: Path, outdir: Path) -> Path:
+    """Build ``source`` as a release is built (an sdist, then the wheel from it) with the tests'
+    own setuptools (no network, no build isolation); returns the wheel."""
+    run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(outdir), str(source)])
+    (built,) = outdir.glob("*.whl")
+    return built
+
+
+def build_app_wheel(root: Path) -> Path:
+    """The app's wheel, built from a copy of the source tree (the build writes nothing into the
+    checkout)."""
+    source = root / "source"
+    source.mkdir(parents=True)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "*.egg-info")
+    for name in BUILD_INPUTS:
+        if (REPO_ROOT / name).is_dir():
+            shutil.copytree(REPO_ROOT / name, source / name, ignore=skip)
+        else:
+            shutil.copy2(REPO_ROOT / name, source / name)
+    return build_wheel(source, root / "dist")
+
+
+def fresh_venv(root: Path, *wheels: Path) -> Path:
+    """A fresh virtualenv at ``root`` holding ``wheels`` alone, installed by pip without an index.
+    Their dependencies are borrowed from the tests' environment through a ``.pth`` file, which puts
+    them after the venv's own site-packages and does not run the ``.pth`` files found there (so the
+    tests' editable install of the app stays out: the venv's own wheel shadows it)."""
+    run([sys.executable, "-m", "venv", "--without-pip", str(root)])
+    python = str(root / "bin" / "python")
+    pip = [sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", "--no-index"]
+    run([*pip, *map(str, wheels)])
+    site = Path(sysconfig.get_path("purelib", vars={"base": str(root), "platbase": str(root)}))
+    borrowed = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
+    (site / "zz-borrowed-dependencies.pth").write_text("\n".join(borrowed) + "\n", encoding="utf-8")
     return root

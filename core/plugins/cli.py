@@ -8,3 +8,33 @@ import click
 @click.group()
 def plugins() -> None:
     """Installed plugins: list them, check them, start a new one, make its migrations."""
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option("--country", required=True, help="ISO 3166-1 alpha-3 code of the plugin's country (KEN).")
+@click.option(
+    "--locales",
+    required=True,
+    help="Comma-separated languages it ships catalogs for (en,sw); the first is its test tenant's default.",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Where to write the package folder pilot-crm-NAME.",
+)
+def new(name: str, country: str, locales: str, output: str) -> None:
+    """Write a new plugin package: pyproject, plugin module, catalogs, README and tests."""
+    from pathlib import Path
+
+    from core.cli.errors import fail
+    from core.plugins.scaffold import ScaffoldError, parse_spec, write_plugin
+
+    try:
+        target = write_plugin(parse_spec(name, country, locales), Path(output))
+    except ScaffoldError as exc:
+        fail(str(exc))
+    click.echo(f"wrote {target}")
+    click.echo(f"next: pip install -e '{target}[test]' && pytest {target}")

@@ -6,11 +6,6 @@ files are served, and nothing is written outside the folder it runs in."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import sysconfig
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -19,36 +14,21 @@ import pytest
 from tests.support import (
     REPO_ROOT,
     SHIPPED_TENANTS,
+    app_environment,
     copy_shipped_tenants,
     drop_databases,
     free_port,
+    fresh_venv,
+    get,
+    run,
     serving,
     translation,
 )
 
-BUILD_INPUTS = ("pyproject.toml", "README.md", "core", "plugins", "locales")
 # Files the app reads at run time; anything else in the tree (notes, compiled files) may stay out.
-RUNTIME_SUFFIXES = {".py", ".html", ".css", ".js", ".svg", ".po", ".pot", ".LICENSE"}
+RUNTIME_SUFFIXES = {".py", ".html", ".css", ".js", ".svg", ".po", ".pot", ".LICENSE", ".jinja"}
 # Each shipped tenant and its default language, the language of its pages when none is asked for.
 LOGIN_LANGUAGES = {"mex": "es", "ago": "pt", "demo-ar": "ar"}
-
-
-def run(command: list[str], **kwargs) -> str:
-    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300, **kwargs)
-    output = (done.stderr or done.stdout)[-3000:]
-    assert done.returncode == 0, f"{' '.join(command)} exited {done.returncode}:\n{output}"
-    return done.stdout
-
-
-def app_environment() -> dict[str, str]:
-    """The environment of the installed app: none of the tests' settings or interpreter paths."""
-    dropped = {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"}
-    return {k: v for k, v in os.environ.items() if not k.startswith("PILOT_CRM_") and k not in dropped}
-
-
-def get(url: str) -> tuple[int, str, bytes]:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our own 127.0.0.1 server
-        return response.status, response.headers.get("Content-Type", ""), response.read()
 
 
 def runtime_files() -> set[str]:
@@ -67,52 +47,13 @@ def runtime_files() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel built from a copy of the source tree (the build writes nothing into the checkout)."""
-    root = tmp_path_factory.mktemp("wheel")
-    source = root / "source"
-    source.mkdir()
-    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "*.egg-info")
-    for name in BUILD_INPUTS:
-        if (REPO_ROOT / name).is_dir():
-            shutil.copytree(REPO_ROOT / name, source / name, ignore=skip)
-        else:
-            shutil.copy2(REPO_ROOT / name, source / name)
-    run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(root / "dist"), str(source)])
-    (built,) = (root / "dist").glob("*.whl")
-    return built
+def venv(app_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv holding the app's wheel alone (its dependencies borrowed)."""
+    return fresh_venv(tmp_path_factory.mktemp("venv"), app_wheel)
 
 
-@pytest.fixture(scope="module")
-def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtualenv holding the wheel alone. Its dependencies are borrowed from the tests'
-    environment through a ``.pth`` file, which puts them after the venv's own site-packages and does
-    not run the ``.pth`` files found there (so the tests' editable install of the app stays out)."""
-    root = tmp_path_factory.mktemp("venv")
-    run([sys.executable, "-m", "venv", "--without-pip", str(root)])
-    python = str(root / "bin" / "python")
-    run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            python,
-            "install",
-            "-q",
-            "--no-deps",
-            "--no-index",
-            str(wheel),
-        ]
-    )
-    site = Path(sysconfig.get_path("purelib", vars={"base": str(root), "platbase": str(root)}))
-    borrowed = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
-    (site / "zz-borrowed-dependencies.pth").write_text("\n".join(borrowed) + "\n", encoding="utf-8")
-    return root
-
-
-def test_wheel_holds_every_runtime_file(wheel):
-    names = set(zipfile.ZipFile(wheel).namelist())
+def test_wheel_holds_every_runtime_file(app_wheel):
+    names = set(zipfile.ZipFile(app_wheel).namelist())
     expected = runtime_files()
     # The groups this test is about, so it cannot pass on an empty expectation.
     for locale in ("en", "es", "pt", "fr", "ar"):
@@ -123,6 +64,10 @@ def test_wheel_holds_every_runtime_file(wheel):
         "core/web/static/vendor/htmx.min.js",
     } <= expected
     assert any(name.startswith("core/db/piccolo_migrations/pilot_crm_core_") for name in expected)
+    assert {  # what ``pilot-crm plugins new`` writes a plugin from
+        "core/plugins/scaffold_template/package/plugin.py.jinja",
+        "core/plugins/scaffold_template/translations/sw.po",
+    } <= expected
     assert sorted(expected - names) == []
     assert not [name for name in names if name.split("/")[0] in ("locales", "tenants", "tests")]
 

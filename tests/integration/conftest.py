@@ -1,0 +1,15 @@
+"""Fixtures shared by the integration tests that install the app as a release would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support import build_app_wheel
+
+
+@pytest.fixture(scope="session")
+def app_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The app's wheel, built once per run from a copy of the source tree."""
+    return build_app_wheel(tmp_path_factory.mktemp("app-wheel"))
