@@ -111,6 +111,11 @@ def _context(spec: PluginSpec) -> dict[str, object]:
         "prefix": country.alpha_2,
         "timezone": zones[0] if zones else "UTC",
         "locales": list(spec.locales),
+        # As Python source: ("en", "sw"), or ("en",) for one.
+        "locales_tuple": "("
+        + ", ".join(f'"{code}"' for code in spec.locales)
+        + ("," * (len(spec.locales) == 1))
+        + ")",
         "locale_names": ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1],
         "api_versions": list(SUPPORTED_API_VERSIONS),
         "core_version": core_version,
