@@ -38,3 +38,22 @@ def new(name: str, country: str, locales: str, output: str) -> None:
         fail(str(exc))
     click.echo(f"wrote {target}")
     click.echo(f"next: pip install -e '{target}[test]' && pytest {target}")
+
+
+@plugins.command("makemigrations")
+@click.argument("name")
+@click.option("--description", default="", help="What the migration does (kept in the file).")
+def makemigrations(name: str, description: str) -> None:
+    """Write the Piccolo migration for what changed in plugin NAME's tables, into its migrations
+    folder (install the plugin editable, pip install -e, so that folder is its source tree's)."""
+    import asyncio
+
+    from core.cli.errors import fail
+    from core.plugins.migrations import PluginMigrationError, make_migrations
+
+    try:
+        written = asyncio.run(make_migrations(name, description))
+    except PluginMigrationError as exc:
+        fail(str(exc))
+    for outcome in written:
+        click.echo(f"{outcome.app}: wrote {outcome.path}" if outcome.path else f"{outcome.app}: no changes")
