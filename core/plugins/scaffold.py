@@ -71,6 +71,10 @@ def parse_spec(name: str, country: str, locales: str) -> PluginSpec:
             f"plugin name '{name}' must be a lowercase Python identifier of 2-31 characters "
             "(letters, digits, '_'; starting with a letter)"
         )
+    from core.plugins.manager import available_plugins
+
+    if name in available_plugins():
+        raise ScaffoldError(f"a plugin named '{name}' is already installed; choose another name")
     _country(country.upper())
     codes = tuple(dict.fromkeys(code.strip() for code in locales.split(",") if code.strip()))
     if not codes:
@@ -83,7 +87,8 @@ def parse_spec(name: str, country: str, locales: str) -> PluginSpec:
     return PluginSpec(name, country.upper(), codes)
 
 
-def _template_root() -> Path:
+def template_root() -> Path:
+    """The scaffold's templates and translations, inside the installed package."""
     return Path(str(resources.files("core.plugins") / TEMPLATE))
 
 
@@ -125,7 +130,7 @@ def _context(spec: PluginSpec) -> dict[str, object]:
 def _known_translations(code: str) -> dict[str, str]:
     """The scaffold's translations of its example strings into ``code`` (its language's, for a
     regional variant such as ``pt_BR``); empty when the scaffold does not know the language."""
-    folder = _template_root() / "translations"
+    folder = template_root() / "translations"
     for candidate in (code, Locale.parse(code).language):
         path = folder / f"{candidate}.po"
         if path.exists():
@@ -181,7 +186,7 @@ def write_plugin(spec: PluginSpec, output: Path) -> Path:
         raise ScaffoldError(f"{target} already exists")
     output.mkdir(parents=True, exist_ok=True)
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_template_root())),
+        loader=jinja2.FileSystemLoader(str(template_root())),
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # noqa: S701 - writes Python, TOML and Markdown, not HTML

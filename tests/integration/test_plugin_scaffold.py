@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from core.cli.main import cli
 from core.plugin_api import SUPPORTED_API_VERSIONS, TenantSpec
-from core.plugins.scaffold import _template_root
+from core.plugins.scaffold import template_root
 from core.testing.environment import postgres_reachable
 from core.testing.pytest_plugin import chosen_backends
 from tests.support import app_environment, build_wheel, free_port, fresh_venv, get, run, serving
@@ -52,6 +52,7 @@ def catalog(package: Path, locale: str | None) -> dict[str, str]:
         (("k", "--country", "KEN", "--locales", "en"), "plugin name 'k'"),
         (("kenya-plugin", "--country", "KEN", "--locales", "en"), "plugin name 'kenya-plugin'"),
         (("class", "--country", "KEN", "--locales", "en"), "plugin name 'class'"),
+        (("mexico", "--country", "MEX", "--locales", "es"), "a plugin named 'mexico' is already installed"),
         (("kenya", "--country", "KE", "--locales", "en"), "--country 'KE'"),
         (("kenya", "--country", "XXX", "--locales", "en"), "--country 'XXX'"),
         (("kenya", "--country", "KEN", "--locales", "en,xx"), "'xx' is not a known locale"),
@@ -119,7 +120,7 @@ def test_the_package_holds_the_plugin_its_catalogs_readme_and_tests(tmp_path, na
         str(m[1]) for m in extract_from_file("python", str(package / "plugin.py"), keywords={"N_": None})
     }
     assert set(catalog(package, None)) == marked and len(marked) == 3
-    known = {path.stem for path in (_template_root() / "translations").glob("*.po")}
+    known = {path.stem for path in (template_root() / "translations").glob("*.po")}
     assert {"en", "es", "fr", "pt", "ar", "ru", "zh", "sw"} <= known
     for locale in locales:
         strings = catalog(package, locale)
@@ -146,14 +147,14 @@ def test_the_package_holds_the_plugin_its_catalogs_readme_and_tests(tmp_path, na
 
 def test_the_scaffold_knows_its_example_strings_in_every_language_it_ships():
     """Each translation file translates exactly the strings the plugin template marks."""
-    template = (_template_root() / "package" / "plugin.py.jinja").read_text(encoding="utf-8")
+    template = (template_root() / "package" / "plugin.py.jinja").read_text(encoding="utf-8")
     marked = set(re.findall(r'N_\("([^"]+)"\)', template))
     assert len(marked) == 3
-    for path in (_template_root() / "translations").glob("*.po"):
+    for path in (template_root() / "translations").glob("*.po"):
         with path.open("rb") as fh:
             strings = {str(m.id): str(m.string) for m in read_po(fh) if m.id}
         assert set(strings) == marked and all(strings.values()), path.name
-    with (_template_root() / "translations" / "sw.po").open("rb") as fh:
+    with (template_root() / "translations" / "sw.po").open("rb") as fh:
         swahili = {str(m.id): str(m.string) for m in read_po(fh) if m.id}
     assert {msgid: swahili[msgid] for msgid in SWAHILI} == SWAHILI
 
