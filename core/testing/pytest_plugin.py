@@ -60,10 +60,26 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="module")
-def env(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestEnvironment]:
-    """Two migrated tenants (``alpha`` with the Mexico plugin, ``beta`` with Angola's) and a member
-    with an API token for every role in each; shared by the tests of one module."""
-    with build_environment(backend, tmp_path_factory.mktemp(backend), DEFAULT_SPECS) as environment:
+def pilot_crm_tenants() -> list[TenantSpec]:
+    """The tenants ``env`` builds: by default ``alpha`` (Mexico's plugin, es/en) and ``beta``
+    (Angola's, pt/en). Override it in a test module or a conftest to choose the tenants' plugins and
+    locales::
+
+        @pytest.fixture(scope="module")
+        def pilot_crm_tenants():
+            return [TenantSpec("ke", country="KEN", default_locale="sw", locales=("sw", "en"),
+                               timezone="Africa/Nairobi", plugins=("kenya",))]
+    """
+    return list(DEFAULT_SPECS)
+
+
+@pytest.fixture(scope="module")
+def env(
+    backend: str, pilot_crm_tenants: list[TenantSpec], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestEnvironment]:
+    """The migrated tenants of ``pilot_crm_tenants`` and a member with an API token for every role in
+    each; shared by the tests of one module."""
+    with build_environment(backend, tmp_path_factory.mktemp(backend), pilot_crm_tenants) as environment:
         yield environment
 
 
