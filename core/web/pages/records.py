@@ -42,6 +42,11 @@ class ListFilter:
 
 @dataclass(frozen=True)
 class PageSpec:
+    """One record type's pages. ``path`` is where they live under the tenant (``/organizations``,
+    or ``/networks/memberships`` for a plugin's), used for every link and redirect; ``route`` is the
+    controller's own path where its router adds a prefix (a plugin's router mounts it under
+    ``/<plugin name>``, so its ``route`` is ``/`` or ``/memberships``); it defaults to ``path``."""
+
     path: str
     service: type[RecordService]
     plural: str  # msgids
@@ -52,6 +57,7 @@ class PageSpec:
     filters: tuple[ListFilter, ...] = ()
     detail_context: DetailContext | None = field(default=None, compare=False)
     list_context: ListContext | None = field(default=None, compare=False)
+    route: str | None = None
 
 
 async def _filter_views(spec: PageSpec, request: Request, actor: Actor, locale: str) -> list[dict[str, Any]]:
@@ -259,7 +265,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         f"{service_cls.__name__.removesuffix('Service')}Pages",
         (Controller,),
         {
-            "path": spec.path,
+            "path": spec.route if spec.route is not None else spec.path,
             "guards": [require_signed_in],
             "include_in_schema": False,
             "list_page": list_page,
