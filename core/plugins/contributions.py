@@ -52,8 +52,9 @@ PanelLoader = Callable[["Actor", "Translator", "dict[str, Any] | None"], Awaitab
 @dataclass(frozen=True, slots=True)
 class Panel:
     """A card on the dashboard or on a record's page. ``template`` is a template of the plugin's
-    (``pilot_crm_template_dirs``) rendered inside core's card with the layout's context plus what
-    ``load`` returns; ``title`` is an English msgid."""
+    (``pilot_crm_template_dirs``) rendered inside core's card, under a heading with ``title`` (an
+    English msgid): it sees the layout's context (``_``, ``base``, ``t``, formatting helpers) and what
+    ``load`` returned as ``data``."""
 
     key: str
     title: str

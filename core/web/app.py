@@ -16,6 +16,8 @@ from litestar_htmx import HTMXPlugin
 from core import __version__
 from core.accounts.throttle import Throttles
 from core.audit.api import audit_export, audit_log
+from core.plugins.manager import union_manager
+from core.plugins.routes import plugin_routers
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     its settings from the environment (PILOT_CRM_DATA_DIR, PILOT_CRM_TENANTS_DIR and the rest)."""
     settings = settings or Settings.from_env()
     registry = registry or TenantRegistry.load(settings)
+    plugins = union_manager([tenant.plugins for tenant in registry])
+    plugin_templates = [d for dirs in plugins.hook.pilot_crm_template_dirs() for d in dirs]
 
     api = Router(
         path="/t/{tenant_slug:str}/api/v1",
@@ -143,9 +147,10 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
             healthz,
             api,
             pages,
+            *plugin_routers(plugins),
             create_static_files_router(path="/static", directories=[STATIC_DIR]),
         ],
-        template_config=template_config(),
+        template_config=template_config(plugin_templates),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,

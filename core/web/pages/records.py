@@ -20,6 +20,7 @@ from core.records.service import Page, RecordService
 from core.web.pages.forms import field_messages, field_views, parse_submission
 from core.web.pages.guards import require_signed_in
 from core.web.pages.options import form_options
+from core.web.pages.panels import load_panels
 from core.web.pages.render import page_parts, redirect, render
 from core.web.params import CurrentActor, FromQuery, PathId
 
@@ -207,6 +208,10 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         record = await service.get(record_id)
         extra = await spec.detail_context(request, actor, record) if spec.detail_context else {}
         can_edit = service.may_edit(record) and record.get("archived_at") is None
+        tenant = service.tenant
+        panels = await load_panels(
+            tenant.plugins.hook.pilot_crm_record_panels(entity=service_cls.entity), actor, t, record
+        )
         return render(
             request,
             spec.detail_template,
@@ -214,6 +219,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             record=record,
             can_edit=can_edit,
             plugin_fields=plugin_field_values(request, form_name, record),
+            panels=panels,
             **extra,
         )
 
