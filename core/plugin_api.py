@@ -18,9 +18,10 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   :func:`record_audit`, :func:`require_tenant`, :class:`Actor`, the errors services raise;
 - the web: Litestar's route decorators, ``Controller``, ``Request`` and responses (so a plugin's
   handlers need no other import), :data:`PUBLIC`, guards, :func:`render`, :func:`redirect`,
-  :func:`page_parts`, :func:`record_pages` / :class:`PageSpec` (list, detail, forms), :func:`record_controller` (JSON
-  API), the handler parameter markers, the contributions (:class:`NavEntry`, :class:`Panel`,
-  :class:`ExportColumn`, :class:`PersonalDataSource`) and chart geometry for panels;
+  :func:`page_parts`, :func:`record_pages` / :class:`PageSpec` (list, detail, forms),
+  :func:`record_controller` (JSON API), the handler parameter markers, the contributions
+  (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`) and
+  chart geometry for panels;
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
