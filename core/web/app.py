@@ -16,6 +16,7 @@ from litestar_htmx import HTMXPlugin
 from core import __version__
 from core.accounts.throttle import Throttles
 from core.audit.api import audit_export, audit_log
+from core.plugins.startup import verify_plugins
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     its settings from the environment (PILOT_CRM_DATA_DIR, PILOT_CRM_TENANTS_DIR and the rest)."""
     settings = settings or Settings.from_env()
     registry = registry or TenantRegistry.load(settings)
+    verify_plugins(registry)  # a broken plugin stops the app here, with one line (core.plugins.startup)
 
     api = Router(
         path="/t/{tenant_slug:str}/api/v1",

@@ -13,6 +13,9 @@ from core.hookspecs import hookimpl
 from core.i18n.markers import N_
 from core.topics.specs import TopicSpec
 
+# The versions of core.plugin_api this plugin is written against (pilot-crm plugins check).
+API_VERSIONS = (1,)
+
 TOPICS = [
     TopicSpec("DEMO-SMUGGLING-ROUTES", N_("Migrant smuggling routes"), priority=True),
     TopicSpec("DEMO-CYBER-CHILDREN", N_("Cybercrime against children"), priority=True),
