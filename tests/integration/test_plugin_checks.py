@@ -7,7 +7,9 @@ is not what refuses."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
 import subprocess
 import sys
 import textwrap
@@ -17,11 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from core.db.postgres import drop_database, split_dsn
 from core.hookspecs import hookimpl
 from core.plugins.startup import PluginCheckFailed
 from core.settings import Settings
 from core.tenancy.registry import TenantRegistry
-from core.testing.environment import TenantSpec
+from core.testing.environment import PG_HOST, PG_PORT, PG_USER, TenantSpec
+from core.testing.pytest_plugin import require_backend
 from core.topics.specs import TopicSpec
 from tests.support import copy_shipped_tenants, free_port
 
@@ -191,9 +195,8 @@ CASES = [
 ]
 
 
-def install(root: Path, case: Case) -> Path:
-    """Write ``case``'s plugin as an installed distribution under ``root``; returns that site dir."""
-    site = root / "site"
+def install(site: Path, case: Case) -> None:
+    """Write ``case``'s plugin into ``site`` as an installed distribution (module and ``.dist-info``)."""
     package = site / f"pilot_crm_{case.name}"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
@@ -207,12 +210,14 @@ def install(root: Path, case: Case) -> Path:
     (dist / "entry_points.txt").write_text(
         f"[pilot_crm.plugins]\n{case.name} = pilot_crm_{case.name}.plugin\n"
     )
-    return site
 
 
-def workspace(root: Path, case: Case, database_url: str | None = None) -> dict[str, str]:
-    """A tenant ``ke`` enabling ``case``'s plugin; the environment of a ``pilot-crm`` that has it."""
-    site = install(root, case)
+def workspace(root: Path, *cases: Case, database_url: str | None = None) -> dict[str, str]:
+    """A tenant ``ke`` enabling the plugins of ``cases``, installed; the environment of a
+    ``pilot-crm`` process that has them."""
+    site = root / "site"
+    for case in cases:
+        install(site, case)
     tenants = root / "tenants"
     tenants.mkdir()
     spec = TenantSpec(
@@ -221,7 +226,7 @@ def workspace(root: Path, case: Case, database_url: str | None = None) -> dict[s
         default_locale="en",
         locales=("en",),
         timezone="Africa/Nairobi",
-        plugins=(case.name,),
+        plugins=tuple(case.name for case in cases),
     )
     (tenants / "ke.toml").write_text(spec.toml(database_url), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(site), "PILOT_CRM_TENANTS_DIR": str(tenants)}
@@ -354,3 +359,89 @@ def test_plugins_list_and_check_on_the_repository_plugins(tmp_path):
     ):
         assert any(line.startswith(f"{slug} {locale} core 100% (") for line in out), out
         assert any(line.startswith(f"{slug} {locale} {plugin} 100% (") for line in out), out
+
+
+def test_start_up_names_the_first_problem_and_counts_the_others(tmp_path):
+    two = Case(
+        "two problems", "API_VERSIONS = (7,)\n" + fields("contact", 'FieldSpec("id", "text", N_("ID"))'), ""
+    )
+    env = workspace(tmp_path, two)
+    cmds = commands(tmp_path)
+    done = run_all({"check": cmds["plugins check"], "migrate": cmds["migrate"]}, env)
+    assert done["check"].returncode == 1
+    assert [line.split(": ", 2)[2] for line in done["check"].stderr.splitlines()] == [
+        "supports API versions 7, this core serves 1",
+        "field 'id' on form 'contact' collides with the record key 'id'",
+    ]
+    assert done["migrate"].returncode == 1
+    assert done["migrate"].stderr.splitlines() == [
+        "error: plugin 'kenya': supports API versions 7, this core serves 1 "
+        "(and 1 more: run pilot-crm plugins check)"
+    ]
+    assert not (tmp_path / "migrate" / "ke.sqlite3").exists()
+
+
+def test_plugins_that_clash_in_one_tenant_stop_it(tmp_path):
+    """Each plugin is sound alone; enabled together they add the same field and the same topic."""
+    body = fields("organization", 'FieldSpec("ea_region", "text", N_("Region"))') + topics(
+        'TopicSpec("EA-WILDLIFE", N_("Wildlife trafficking"))'
+    )
+    env = workspace(tmp_path, Case("kenya", body, "", name="kenya"), Case("uganda", body, "", name="uganda"))
+    cmds = commands(tmp_path)
+    done = run_all(cmds, env)
+    assert {"kenya: ok", "uganda: ok"} <= set(done["plugins check"].stdout.splitlines())
+    assert done["plugins check"].stderr.splitlines() == [
+        "error: tenant 'ke': plugins 'kenya' and 'uganda' both add field 'ea_region' to form 'organization'",
+        "error: tenant 'ke': plugins 'kenya' and 'uganda' both declare topic 'EA-WILDLIFE'",
+    ]
+    for command in ("plugins check", "migrate", "serve"):
+        assert done[command].returncode == 1, command
+    for command in ("migrate", "serve"):
+        assert done[command].stderr.splitlines() == [
+            "error: tenant 'ke': plugins 'kenya' and 'uganda' both add field 'ea_region' to form "
+            "'organization' (and 1 more: run pilot-crm plugins check)"
+        ]
+        assert not (tmp_path / command / "ke.sqlite3").exists()
+
+
+def test_a_broken_plugin_leaves_a_postgresql_tenant_uncreated(tmp_path):
+    """On PostgreSQL ``migrate`` creates the tenant's database: refused first, there is none."""
+    require_backend("postgres")
+    name = f"pilot_crm_test_checks_{secrets.token_hex(4)}"
+    url = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    case = next(c for c in CASES if c.description == "field colliding with a record key")
+    env = workspace(tmp_path, case, database_url=url)
+    cmds = commands(tmp_path)
+    try:
+        done = run_all({"migrate": cmds["migrate"], "serve": cmds["serve"]}, env)
+        for result in done.values():
+            assert result.returncode == 1
+            assert result.stderr.splitlines() == [f"error: plugin 'kenya': {case.expected}"]
+        assert not asyncio.run(database_exists(url))
+    finally:
+        asyncio.run(drop_database(url))
+
+
+async def database_exists(url: str) -> bool:
+    import asyncpg
+
+    admin, name = split_dsn(url)
+    conn = await asyncpg.connect(admin)
+    try:
+        return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
+    finally:
+        await conn.close()
+
+
+def test_plugins_list_shows_a_plugin_that_cannot_be_imported(tmp_path):
+    env = workspace(tmp_path, CASES[0])
+    listed = subprocess.run([CLI, "plugins", "list"], env=env, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if line.startswith("kenya\t"))
+    assert row.split("\t") == [
+        "kenya",
+        "0.3.0",
+        "-",
+        "cannot be imported: ModuleNotFoundError: No module named 'pilot_crm_no_such_module'",
+        "ke",
+    ]
