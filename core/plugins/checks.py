@@ -36,7 +36,7 @@ from core.forms.definitions import CORE_FORMS
 from core.forms.fields import KINDS, FieldSpec
 from core.plugins import default as default_plugin
 from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDataSource, PluginForm
-from core.plugins.manager import ENTRY_POINT_GROUP, load_plugin
+from core.plugins.manager import load_plugin
 from core.topics.specs import CATEGORIES, TopicSpec
 
 if TYPE_CHECKING:
@@ -51,8 +51,6 @@ REFERENCE_KINDS = ("reference", "references")
 # The code rule of core's topic form; codes are matched in capitals (a topics field upper-cases
 # what it is given), so a declared code in lower case could never be chosen.
 _CODE_FIELD = next(f for f in CORE_FORMS["topic"] if f.name == "code")
-# Hooks called with data (a record, a mutation): checked for their signature only.
-NOT_CALLED = ("pilot_crm_validate", "pilot_crm_record_changed")
 
 
 class PluginCheckFailed(Exception):
@@ -317,7 +315,9 @@ def topic_problems(plugin: Inspected, core_codes: frozenset[str]) -> list[str]:
 
 
 def contribution_problems(plugin: Inspected, entities: Iterable[str]) -> list[str]:
-    """The other describing hooks return lists of what they should; paths and folders exist."""
+    """The other describing hooks return lists of what they should; paths and folders exist.
+    (``pilot_crm_validate`` and ``pilot_crm_record_changed`` take records: their signature is all
+    that is checked.)"""
     problems = []
     name = plugin.name
     for directory in plugin.call("pilot_crm_template_dirs", (Path, str)):
@@ -428,7 +428,8 @@ def _plugin_forms(
                 problems.append(f"{where} collides with the form of plugin '{forms[form.name][0]}'")
             else:
                 forms[form.name] = (name, form)
-                taken = {k: f"the record key '{k}'" for k in _service_keys(form)}
+                # The form's own fields are its table's columns: only the keys every record has are taken.
+                taken = {k: f"the record key '{k}'" for k in record_mixin_keys()}
                 problems += field_problems(name, form.name, form.fields, taken, [*CORE_FORMS, form.name])
     return forms
 
@@ -504,46 +505,3 @@ def verify(tenants: Iterable[TenantRuntime], *, served: tuple[int, ...], reserve
         problems += tenant_problems(tenant, checked)
     if problems:
         raise PluginCheckFailed(problems)
-
-
-# -- listing -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Installed:
-    """One installed plugin, as ``pilot-crm plugins list`` shows it."""
-
-    name: str
-    version: str
-    api_versions: tuple[int, ...] | None  # None: not declared, or the plugin cannot be imported
-    hooks: tuple[str, ...]
-    error: str | None = None
-
-
-def installed_plugins() -> list[Installed]:
-    """Every plugin of the ``pilot_crm.plugins`` group, by name, with what it declares."""
-    from importlib.metadata import entry_points
-
-    found = []
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
-        version = ep.dist.version if ep.dist is not None else "?"
-        try:
-            plugin = load_plugin(ep.name)
-        except Exception as exc:
-            found.append(Installed(ep.name, version, None, (), f"cannot be imported: {one_line(exc)}"))
-            continue
-        versions = getattr(plugin, "API_VERSIONS", None)
-        api = tuple(versions) if isinstance(versions, tuple | list) else None
-        found.append(Installed(ep.name, version, api, implemented_hooks(plugin)))
-    return found
-
-
-def implemented_hooks(plugin: object) -> tuple[str, ...]:
-    """The hooks ``plugin`` marks implementations of, in the order of ``core.hookspecs``."""
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
-    found = set()
-    for attr in dir(plugin):
-        opts = pm.parse_hookimpl_opts(plugin, attr)
-        if opts is not None:
-            found.add(opts.get("specname") or attr)
-    return tuple(hook for hook in HOOKS if hook in found)

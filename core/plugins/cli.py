@@ -28,7 +28,8 @@ def _registry(ctx: click.Context) -> TenantRegistry | None:
 @click.pass_context
 def plugins_list(ctx: click.Context) -> None:
     """Installed plugins: version, plugin API versions supported, hooks, tenants enabling each."""
-    from core.plugins.checks import HOOK_PREFIX, installed_plugins
+    from core.plugins.checks import HOOK_PREFIX
+    from core.plugins.inventory import installed_plugins
 
     registry = _registry(ctx)
     click.echo("name\tversion\tapi\thooks\ttenants")

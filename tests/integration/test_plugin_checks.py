@@ -66,6 +66,14 @@ def pilot_crm_topics():
 """
 
 
+def forms(*specs: str) -> str:
+    return f"""
+@hookimpl
+def pilot_crm_forms():
+    return [{", ".join(specs)}]
+"""
+
+
 @dataclass(frozen=True)
 class Case:
     description: str
@@ -81,7 +89,9 @@ SOUND = Case(
         "organization", 'FieldSpec("ke_county", "choice", N_("County"), choices=(Choice("nbo", "Nairobi"),))'
     )
     + topics('TopicSpec("KE-WILDLIFE", N_("Wildlife trafficking"), priority=True)')
-    + LOCALE_DIRS,
+    + LOCALE_DIRS
+    # A form of its own: its fields are its table's columns, so ``name`` is fine there.
+    + forms('PluginForm("ke_network", (FieldSpec("name", "text", N_("Name")),))'),
     "",
     files={
         "locales/en/LC_MESSAGES/messages.po": CATALOG_HEAD.format(lang="en") + 'msgid "County"\nmsgstr ""\n'
@@ -178,8 +188,13 @@ CASES = [
     ),
     Case(
         "plugin form named as a core form",
-        "@hookimpl\ndef pilot_crm_forms():\n    return [PluginForm('contact', ())]\n",
+        forms('PluginForm("contact", ())'),
         "form 'contact' collides with core's form of that name",
+    ),
+    Case(
+        "plugin form with a field named like a record key",
+        forms('PluginForm("ke_network", (FieldSpec("version", "text", N_("Version")),))'),
+        "field 'version' on form 'ke_network' collides with the record key 'version'",
     ),
     Case(
         "menu entry of the wrong type",
@@ -285,7 +300,7 @@ def test_a_sound_external_plugin_passes_and_migrates(tmp_path):
     assert migrated.returncode == 0, migrated.stderr
     assert (tmp_path / "migrate" / "ke.sqlite3").exists()
     listed = subprocess.run([CLI, "plugins", "list"], env=env, capture_output=True, text=True, check=True)
-    assert "kenya\t0.3.0\t1\ttopics,form_fields,locale_dirs\tke" in listed.stdout.splitlines()
+    assert "kenya\t0.3.0\t1\ttopics,form_fields,locale_dirs,forms\tke" in listed.stdout.splitlines()
 
 
 def test_the_app_refuses_a_broken_plugin_with_the_same_line(tmp_path):
