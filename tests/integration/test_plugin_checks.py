@@ -146,6 +146,11 @@ CASES = [
         "field 'ke-venue' on form 'meeting' is not a name",
     ),
     Case(
+        "field of an unknown kind",
+        fields("organization", 'FieldSpec("ke_county", "txt", N_("County"))'),
+        "hook pilot_crm_form_fields (form='organization') raised ValueError: unknown field kind 'txt'",
+    ),
+    Case(
         "choice field without choices",
         fields("organization", 'FieldSpec("ke_county", "choice", N_("County"))'),
         "field 'ke_county' on form 'organization' is a choice field without choices",
