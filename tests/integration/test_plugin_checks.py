@@ -25,6 +25,7 @@ from core.plugins.startup import PluginCheckFailed
 from core.settings import Settings
 from core.tenancy.registry import TenantRegistry
 from core.testing.environment import PG_HOST, PG_PORT, PG_USER, TenantSpec
+from core.testing.plugins import write_plugin
 from core.testing.pytest_plugin import require_backend
 from core.topics.specs import TopicSpec
 from tests.support import copy_shipped_tenants, free_port
@@ -217,19 +218,8 @@ CASES = [
 
 def install(site: Path, case: Case) -> None:
     """Write ``case``'s plugin into ``site`` as an installed distribution (module and ``.dist-info``)."""
-    package = site / f"pilot_crm_{case.name}"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    (package / "plugin.py").write_text(HEADER + textwrap.dedent(case.source))
-    for relative, text in case.files.items():
-        (package / relative).parent.mkdir(parents=True, exist_ok=True)
-        (package / relative).write_text(text, encoding="utf-8")
-    dist = site / f"pilot_crm_{case.name}-0.3.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: pilot-crm-{case.name}\nVersion: 0.3.0\n")
-    (dist / "entry_points.txt").write_text(
-        f"[pilot_crm.plugins]\n{case.name} = pilot_crm_{case.name}.plugin\n"
-    )
+    source = HEADER + textwrap.dedent(case.source)
+    write_plugin(site, case.name, {"plugin.py": source, **case.files}, version="0.3.0")
 
 
 def workspace(root: Path, *cases: Case, database_url: str | None = None) -> dict[str, str]:
