@@ -160,8 +160,8 @@ def pilot_crm_dashboard_panels() -> list[Panel]:
 @hookspec
 def pilot_crm_record_panels(entity: str) -> list[Panel]:
     """Return cards for the page of one record of ``entity`` (``organization``, ``contact``,
-    ``meeting``, ``action``); the loader gets the record as the page shows it. Return ``[]`` for
-    other entities."""
+    ``meeting``, ``action``, ``topic``, or a plugin's record type); the loader gets the record as the
+    page shows it. Return ``[]`` for other entities."""
 
 
 @hookspec

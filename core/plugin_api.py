@@ -16,10 +16,12 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   tables may reference (:class:`Organization`, :class:`Contact`, :class:`Meeting`, :class:`JointAction`);
 - services: :class:`RecordService` (list, search, create, update with versions, archive, audit),
   :func:`record_audit`, :func:`require_tenant`, :class:`Actor`, the errors services raise;
-- the web: :data:`PUBLIC`, guards, :func:`render`, :func:`redirect`, :func:`page_parts`,
-  :func:`record_pages` / :class:`PageSpec` (list, detail, forms), :func:`record_controller` (JSON
-  API), the handler parameter markers, the contributions (:class:`NavEntry`, :class:`Panel`,
-  :class:`ExportColumn`, :class:`PersonalDataSource`) and chart geometry for panels;
+- the web: Litestar's route decorators, ``Controller``, ``Request`` and responses (so a plugin's
+  handlers need no other import), :data:`PUBLIC`, guards, :func:`render`, :func:`redirect`,
+  :func:`page_parts`, :func:`record_pages` / :class:`PageSpec` (list, detail, forms),
+  :func:`record_controller` (JSON API), the handler parameter markers, the contributions
+  (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`) and
+  chart geometry for panels;
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -28,6 +30,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.response import Redirect, Template
 from piccolo.columns import (
     JSON,
     Boolean,
@@ -114,6 +118,7 @@ __all__ = [
     "Choice",
     "Conflict",
     "Contact",
+    "Controller",
     "CurrentActor",
     "CurrentTenant",
     "CurrentTranslator",
@@ -143,7 +148,10 @@ __all__ = [
     "PluginTable",
     "RecordColumns",
     "RecordService",
+    "Redirect",
+    "Request",
     "Serial",
+    "Template",
     "TenantSpec",
     "TestEnvironment",
     "Text",
@@ -157,10 +165,14 @@ __all__ = [
     "VisibilityRule",
     "build_environment",
     "column_bars",
+    "delete",
+    "get",
     "hookimpl",
     "horizontal_bars",
     "load_json",
     "page_parts",
+    "patch",
+    "post",
     "record_audit",
     "record_controller",
     "record_pages",

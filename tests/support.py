@@ -1,6 +1,6 @@
 """Helpers for tests that run the real CLI or server: the source tree's own files, copies of the shipped
 tenant declarations, a served app on a free port, translations read straight from a catalog, and
-throwaway plugin distributions."""
+installed copies of the app (wheels in fresh virtualenvs)."""
 
 from __future__ import annotations
 
@@ -104,27 +104,6 @@ def serving(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def throwaway_distribution(
-    root: Path, name: str, plugins: Mapping[str, str], files: Mapping[str, str]
-) -> Path:
-    """A distribution "installed" in ``root`` the way pip leaves one in site-packages: ``files``
-    (relative path → text) and a ``NAME-0.0.0.dist-info`` declaring ``plugins`` (entry-point name →
-    module) in the ``pilot_crm.plugins`` group. Put ``root`` on ``sys.path`` (or ``PYTHONPATH``)
-    and Pilot CRM finds the plugins as if they were installed. Returns ``root``."""
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    info = root / f"{name.replace('-', '_')}-0.0.0.dist-info"
-    info.mkdir(parents=True, exist_ok=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.0.0\n", encoding="utf-8")
-    lines = [f"{entry} = {module}" for entry, module in plugins.items()]
-    (info / "entry_points.txt").write_text(
-        "[pilot_crm.plugins]\n" + "\n".join(lines) + "\n", encoding="utf-8"
-    )
-    return root
 
 
 # --- Installed copies: wheels in fresh virtualenvs ----------------------------------------------------

@@ -18,6 +18,7 @@ from core.forms.vocabulary import ACTION_STATUSES, GOVERNMENT, NON_GOVERNMENTAL,
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
 from core.web.pages.guards import require_signed_in
+from core.web.pages.panels import load_panels
 from core.web.pages.render import page_parts, render
 from core.web.params import CurrentActor
 
@@ -103,7 +104,7 @@ def descriptions(t: Translator, charts: dict[str, Chart], series: list[tuple[str
 
 @get("/", name="dashboard", guards=[require_signed_in])
 async def dashboard(request: Request, actor: CurrentActor) -> Template:
-    _, t, _ = page_parts(request)
+    tenant, t, _ = page_parts(request)
     data = await DashboardService(actor, t.locale).build()
     side_labels = {c.value: t.gettext(c.label) for c in SIDES}
     series = [(s, side_labels[s]) for s in balance_series(data)]
@@ -114,5 +115,6 @@ async def dashboard(request: Request, actor: CurrentActor) -> Template:
         "charts": charts,
         "series": series,
         "descriptions": descriptions(t, charts, series),
+        "panels": await load_panels(tenant.plugins.hook.pilot_crm_dashboard_panels(), actor, t),
     }
     return render(request, "dashboard/index.html", **context)

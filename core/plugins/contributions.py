@@ -52,8 +52,9 @@ PanelLoader = Callable[["Actor", "Translator", "dict[str, Any] | None"], Awaitab
 @dataclass(frozen=True, slots=True)
 class Panel:
     """A card on the dashboard or on a record's page. ``template`` is a template of the plugin's
-    (``pilot_crm_template_dirs``) rendered inside core's card with the layout's context plus what
-    ``load`` returns; ``title`` is an English msgid."""
+    (``pilot_crm_template_dirs``) rendered inside core's card, under a heading with ``title`` (an
+    English msgid): it sees the layout's context (``_``, ``base``, ``t``, formatting helpers) and what
+    ``load`` returned as ``data``."""
 
     key: str
     title: str
@@ -82,8 +83,10 @@ class PersonalDataSource:
     returns what is held (JSON-ready); ``erase(contact_id, identifying)`` removes or anonymizes it and
     returns how many rows it changed: ``identifying`` holds the person's names, emails and phones, so
     free text that copied them can be scrubbed too. Both run inside the tenant, in the erasure's
-    transaction."""
+    transaction. ``tables`` are the plugin tables ``erase`` writes, purged afterwards of the old row
+    versions like core's (``core.db.purge``)."""
 
     key: str
     export: Callable[[int], Awaitable[Any]]
     erase: Callable[[int, frozenset[str]], Awaitable[int]]
+    tables: tuple[type[Any], ...] = ()

@@ -53,3 +53,14 @@ def notify_record_changed(pm: pluggy.PluginManager, **kwargs: object) -> None:
             impl.function(**kwargs)
         except Exception:
             log.exception("plugin %r failed in pilot_crm_record_changed", impl.plugin_name)
+
+
+def union_manager(managers: list[pluggy.PluginManager]) -> pluggy.PluginManager:
+    """One manager holding every plugin that some tenant's manager holds (each once, by name): what
+    the app needs to mount plugin routes and find plugin templates, which are global to it."""
+    plugins: dict[str, object] = {}
+    for pm in managers:
+        for name, plugin in pm.list_name_plugin():
+            if name != "core" and plugin is not None:
+                plugins.setdefault(name, plugin)
+    return build_manager(tuple(plugins), plugins)

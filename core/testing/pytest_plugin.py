@@ -118,15 +118,13 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def pilot_crm_tenants() -> list[TenantSpec]:
-    """The tenants ``env`` declares, migrates and fills with members: by default ``alpha`` (Mexico,
-    es/en, the ``mexico`` plugin) and ``beta`` (Angola, pt/en, the ``angola`` plugin).
-
-    Override it in a test module or a ``conftest.py`` to choose your own, for instance a tenant
-    enabling your plugin in the languages it ships::
+    """The tenants ``env`` builds: by default ``alpha`` (Mexico's plugin, es/en) and ``beta``
+    (Angola's, pt/en). Override it in a test module or a conftest to choose the tenants' plugins and
+    locales::
 
         @pytest.fixture(scope="module")
         def pilot_crm_tenants():
-            return [TenantSpec("kenya", country="KEN", default_locale="sw", locales=("sw", "en"),
+            return [TenantSpec("ke", country="KEN", default_locale="sw", locales=("sw", "en"),
                                timezone="Africa/Nairobi", plugins=("kenya",))]
     """
     return list(DEFAULT_SPECS)

@@ -16,11 +16,14 @@ from litestar_htmx import HTMXPlugin
 from core import __version__
 from core.accounts.throttle import Throttles
 from core.audit.api import audit_export, audit_log
+from core.plugins.manager import union_manager
+from core.plugins.routes import plugin_routers
+from core.plugins.startup import verify_plugins
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
 from core.web.deps import provide_actor, provide_tenant, provide_translator, require_member
-from core.web.forms_api import form_definition
+from core.web.forms_api import form_definition, form_list
 from core.web.guard import GuardedLitestar
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
@@ -91,10 +94,13 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     its settings from the environment (PILOT_CRM_DATA_DIR, PILOT_CRM_TENANTS_DIR and the rest)."""
     settings = settings or Settings.from_env()
     registry = registry or TenantRegistry.load(settings)
+    verify_plugins(registry)  # a broken plugin stops the app here, with one line (core.plugins.startup)
+    plugins = union_manager([tenant.plugins for tenant in registry])
+    plugin_templates = [d for dirs in plugins.hook.pilot_crm_template_dirs() for d in dirs]
 
     api = Router(
         path="/t/{tenant_slug:str}/api/v1",
-        route_handlers=[*api_controllers(), form_definition, audit_log, audit_export],
+        route_handlers=[*api_controllers(), form_list, form_definition, audit_log, audit_export],
         dependencies={
             "tenant": Provide(provide_tenant, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=False),
@@ -143,9 +149,10 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
             healthz,
             api,
             pages,
+            *plugin_routers(plugins),
             create_static_files_router(path="/static", directories=[STATIC_DIR]),
         ],
-        template_config=template_config(),
+        template_config=template_config(plugin_templates),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,

@@ -7,13 +7,18 @@ from typing import Any
 from litestar import get
 
 from core.errors import NotFound
-from core.forms.definitions import CORE_FORMS
+from core.forms.definitions import CORE_FORMS, plugin_forms
 from core.i18n.translator import Translator
 from core.web.params import CurrentActor, CurrentTenant, CurrentTranslator, PathName
 
 
+def form_names(tenant: CurrentTenant) -> list[str]:
+    """Core's forms and those of the tenant's plugins (``pilot_crm_forms``)."""
+    return [*CORE_FORMS, *plugin_forms(tenant.plugins)]
+
+
 def describe_form(tenant: CurrentTenant, name: str, t: Translator) -> dict[str, Any]:
-    if name not in CORE_FORMS:
+    if name not in form_names(tenant):
         raise NotFound()
     form = tenant.form(name)
     return {
@@ -35,6 +40,12 @@ def describe_form(tenant: CurrentTenant, name: str, t: Translator) -> dict[str, 
             for f in form.fields
         ],
     }
+
+
+@get("/forms", summary="Form names", tags=["Forms"])
+async def form_list(tenant: CurrentTenant, actor: CurrentActor) -> dict[str, list[str]]:
+    """The names of the tenant's record forms, core's and its plugins'."""
+    return {"forms": form_names(tenant)}
 
 
 @get("/forms/{form:str}", summary="Form definition", tags=["Forms"])

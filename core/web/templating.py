@@ -3,7 +3,9 @@ gets its own ``_`` bound to the request's translator, so concurrent requests nev
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
@@ -19,5 +21,8 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.lstrip_blocks = True
 
 
-def template_config() -> TemplateConfig:
-    return TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=_configure)
+def template_config(plugin_dirs: list[Path] | None = None) -> TemplateConfig:
+    """Core's templates first, then the plugins' (each under a folder named after its plugin), so a
+    plugin's template can extend ``base.html`` but never replace one of core's."""
+    directories: list[Path | os.PathLike[Any] | str] = [TEMPLATE_DIR, *(plugin_dirs or [])]
+    return TemplateConfig(directory=directories, engine=JinjaTemplateEngine, engine_callback=_configure)

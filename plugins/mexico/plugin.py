@@ -6,14 +6,21 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from core.errors import Message
-from core.forms.fields import Choice, FieldInvalid, FieldSpec
-from core.forms.rules import required_for_sectors
-from core.hookspecs import hookimpl
-from core.i18n.markers import N_
-from core.topics.specs import TopicSpec
+from core.plugin_api import (
+    N_,
+    Choice,
+    FieldInvalid,
+    FieldSpec,
+    Message,
+    TopicSpec,
+    hookimpl,
+    required_for_sectors,
+)
 
 from .states import STATES
+
+# The versions of core.plugin_api this plugin is written against (pilot-crm plugins check).
+API_VERSIONS = (1,)
 
 TOPICS = [
     TopicSpec("MX-FIREARMS", N_("Firearms trafficking flows"), priority=True),

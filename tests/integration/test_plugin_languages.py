@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-import sys
 from collections.abc import Iterator
 from html import escape
 from pathlib import Path
@@ -26,8 +25,8 @@ from core.settings import Settings
 from core.tenancy.declaration import TenantConfigError
 from core.tenancy.registry import TenantRegistry
 from core.testing.mail import MailSink, body_text
+from core.testing.plugins import installed_plugin
 from core.testing.surface import api_operations, page_operations
-from tests.support import throwaway_distribution
 
 PLUGIN = "swahili_strings"
 TOPIC = ("KE-WILDLIFE", "Wildlife trafficking", "Biashara haramu ya wanyamapori")
@@ -83,20 +82,9 @@ KENYA = TenantSpec(
 @pytest.fixture(scope="module")
 def swahili_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A plugin, installed for this module only, that ships nothing but a Swahili catalog."""
-    root = throwaway_distribution(
-        tmp_path_factory.mktemp("swahili-plugin"),
-        "swahili-strings",
-        {PLUGIN: f"{PLUGIN}.plugin"},
-        {
-            f"{PLUGIN}/__init__.py": "",
-            f"{PLUGIN}/plugin.py": PLUGIN_SOURCE,
-            f"{PLUGIN}/locales/sw/LC_MESSAGES/messages.po": SWAHILI_CATALOG,
-        },
-    )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(root))
+    files = {"plugin.py": PLUGIN_SOURCE, "locales/sw/LC_MESSAGES/messages.po": SWAHILI_CATALOG}
+    with installed_plugin(tmp_path_factory.mktemp("swahili-plugin"), PLUGIN, files) as root:
         yield root
-    sys.modules.pop(f"{PLUGIN}.plugin", None)
 
 
 @pytest.fixture(scope="module")

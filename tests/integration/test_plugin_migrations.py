@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from core.cli.main import cli
 from core.plugin_api import TenantSpec
 from core.testing.environment import PG_HOST, PG_PORT, PG_USER
-from tests.support import drop_databases, run, throwaway_distribution
+from core.testing.plugins import write_plugin
+from tests.support import drop_databases, run
 
 PILOT_CRM = str(Path(sys.executable).with_name("pilot-crm"))
 APP = "pilot_crm_ledger"
@@ -70,17 +71,9 @@ asyncio.run(main())
 """
 
 
-def write_plugin(site: Path, extra: str = "") -> Path:
-    return throwaway_distribution(
-        site,
-        "pilot-crm-ledger",
-        {"ledger": f"{APP}.plugin"},
-        {
-            f"{APP}/__init__.py": "",
-            f"{APP}/plugin.py": PLUGIN.format(extra=extra),
-            f"{APP}/migrations/__init__.py": "",
-        },
-    )
+def write_ledger(site: Path, extra: str = "") -> Path:
+    files = {"plugin.py": PLUGIN.format(extra=extra), "migrations/__init__.py": ""}
+    return write_plugin(site, "ledger", files)
 
 
 def makemigrations(env: dict[str, str]) -> str:
@@ -93,7 +86,7 @@ def migrations(site: Path) -> list[Path]:
 
 
 def test_a_plugins_migration_is_written_applied_and_followed_by_the_next_change(backend, tmp_path):
-    site = write_plugin(tmp_path / "site")
+    site = write_ledger(tmp_path / "site")
     env = {**os.environ, "PYTHONPATH": str(site)}
     assert migrations(site) == []
 
@@ -118,7 +111,7 @@ def test_a_plugins_migration_is_written_applied_and_followed_by_the_next_change(
         assert [row["title"] for row in rows] == ["first"]
 
         # A new column: only the difference is written, and migrate brings the tenant's table along.
-        write_plugin(site, "    amount = Integer(default=0)")
+        write_ledger(site, "    amount = Integer(default=0)")
         line = makemigrations(env)
         second = next(path for path in migrations(site) if path != first)
         assert line == f"{APP}: wrote {second}"

@@ -9,17 +9,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from core.accounts.roles import Actor
 from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
 from core.forms.fields import Choice
 from core.i18n.markers import N_
+from core.records.export import MEDIA_TYPE, ListExport, attachment
 from core.records.search import MAX_SEARCH_LENGTH
 from core.records.service import Page, RecordService
 from core.web.pages.forms import field_messages, field_views, parse_submission
 from core.web.pages.guards import require_signed_in
 from core.web.pages.options import form_options
+from core.web.pages.panels import load_panels
 from core.web.pages.render import page_parts, redirect, render
 from core.web.params import CurrentActor, FromQuery, PathId
 
@@ -42,6 +44,11 @@ class ListFilter:
 
 @dataclass(frozen=True)
 class PageSpec:
+    """One record type's pages. ``path`` is where they live under the tenant (``/organizations``,
+    or ``/networks/memberships`` for a plugin's), used for every link and redirect; ``route`` is the
+    controller's own path where its router adds a prefix (a plugin's router mounts it under
+    ``/<plugin name>``, so its ``route`` is ``/`` or ``/memberships``); it defaults to ``path``."""
+
     path: str
     service: type[RecordService]
     plural: str  # msgids
@@ -52,6 +59,7 @@ class PageSpec:
     filters: tuple[ListFilter, ...] = ()
     detail_context: DetailContext | None = field(default=None, compare=False)
     list_context: ListContext | None = field(default=None, compare=False)
+    route: str | None = None
 
 
 async def _filter_views(spec: PageSpec, request: Request, actor: Actor, locale: str) -> list[dict[str, Any]]:
@@ -177,6 +185,16 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             **extra,
         )
 
+    @get("/export.csv", name=f"{form_name}-export")
+    async def export_page(
+        self: Controller, request: Request, actor: CurrentActor, q: FromQuery[str | None] = None
+    ) -> Stream:
+        """The list as the page's search and filters show it, as a CSV download."""
+        _, t, _ = page_parts(request)
+        filters = {f.name: request.query_params.get(f.name, "") for f in spec.filters}
+        export = await ListExport.start(service_cls(actor, t.locale), t, q=q, filters=filters)
+        return Stream(export.lines(), media_type=MEDIA_TYPE, headers=attachment(export.filename()))
+
     @get("/new")
     async def new_page(self: Controller, request: Request, actor: CurrentActor) -> Template:
         _, t, _ = page_parts(request)
@@ -201,6 +219,10 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         record = await service.get(record_id)
         extra = await spec.detail_context(request, actor, record) if spec.detail_context else {}
         can_edit = service.may_edit(record) and record.get("archived_at") is None
+        tenant = service.tenant
+        panels = await load_panels(
+            tenant.plugins.hook.pilot_crm_record_panels(entity=service_cls.entity), actor, t, record
+        )
         return render(
             request,
             spec.detail_template,
@@ -208,6 +230,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             record=record,
             can_edit=can_edit,
             plugin_fields=plugin_field_values(request, form_name, record),
+            panels=panels,
             **extra,
         )
 
@@ -259,10 +282,11 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         f"{service_cls.__name__.removesuffix('Service')}Pages",
         (Controller,),
         {
-            "path": spec.path,
+            "path": spec.route if spec.route is not None else spec.path,
             "guards": [require_signed_in],
             "include_in_schema": False,
             "list_page": list_page,
+            "export_page": export_page,
             "new_page": new_page,
             "create": create,
             "detail": detail,

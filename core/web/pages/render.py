@@ -15,6 +15,7 @@ from core.errors import NotFound
 from core.forms import vocabulary
 from core.forms.fields import Choice
 from core.i18n.translator import Translator
+from core.plugins.contributions import visible_to
 from core.tenancy.registry import TenantRuntime
 from core.web.pages.display import formatters
 from core.web.pages.flash import clear_flash_cookie, flash_cookie, read_flashes
@@ -41,6 +42,16 @@ def choice_label(t: Translator, choices: tuple[Choice, ...], value: str | None) 
     return value or ""
 
 
+def plugin_navigation(tenant: TenantRuntime, t: Translator, actor: Actor | None) -> list[tuple[str, str]]:
+    """The menu entries the tenant's plugins add, as (path under the tenant, label), for ``actor``."""
+    return [
+        (entry.path, t.gettext(entry.label))
+        for entries in reversed(tenant.plugins.hook.pilot_crm_navigation())
+        for entry in entries or ()
+        if visible_to(entry.roles, actor)
+    ]
+
+
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> Template:
     tenant, t, actor = page_parts(request)
     ctx = request_context(request.scope)
@@ -53,6 +64,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         "tenant": tenant.declaration,
         "base": f"/t/{tenant.slug}",
         "actor": actor,
+        "plugin_nav": plugin_navigation(tenant, t, actor),
         "user": ctx.user if ctx else None,
         "locales": [(code, locale_name(code)) for code in tenant.declaration.locales],
         "flashes": [(level, t.gettext(msgid, **params)) for level, msgid, params in flashes],
