@@ -211,6 +211,9 @@ def test_a_new_plugin_installs_passes_its_own_tests_and_serves_swahili(app_wheel
     spec = TenantSpec("kenya", "KEN", "sw", ("sw", "en"), "Africa/Nairobi", ("kenya",))
     (tenants / "kenya.toml").write_text(spec.toml(None), encoding="utf-8")
     pilot_crm = [str(venv / "bin" / "pilot-crm"), "--tenants-dir", str(tenants), "--data-dir", str(data)]
+    # plugins check finds nothing wrong, and the tenant's Swahili is the plugin's, fully translated.
+    checked = run([*pilot_crm, "plugins", "check"], cwd=tmp_path, env=env)
+    assert "kenya: ok" in checked.splitlines() and "kenya sw kenya 100% (3/3)" in checked, checked
     run([*pilot_crm, "migrate"], cwd=tmp_path, env=env)
     email = "observer@kenya.test"
     member = ["--tenant", "kenya", "--email", email]
