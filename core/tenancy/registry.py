@@ -79,8 +79,12 @@ def check_catalogs(runtime: TenantRuntime) -> None:
     missing = [loc for loc in dict.fromkeys((decl.default_locale, *decl.locales)) if loc not in core]
     if not missing:
         return
+    try:
+        found = runtime.plugins.hook.pilot_crm_locale_dirs()
+    except Exception:
+        return  # a plugin that cannot load: the start-up gate (core.plugins.startup) names it
     shipped: set[str] = set()
-    for dirs in runtime.plugins.hook.pilot_crm_locale_dirs():
+    for dirs in found:
         for directory in dirs or ():
             shipped |= catalog_locales(directory)
     for loc in missing:

@@ -7,7 +7,10 @@ at load, naming the file and the key."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 from html import escape
 from pathlib import Path
@@ -25,7 +28,7 @@ from core.settings import Settings
 from core.tenancy.declaration import TenantConfigError
 from core.tenancy.registry import TenantRegistry
 from core.testing.mail import MailSink, body_text
-from core.testing.plugins import installed_plugin
+from core.testing.plugins import installed_plugin, write_plugin
 from core.testing.surface import api_operations, page_operations
 
 PLUGIN = "swahili_strings"
@@ -227,3 +230,22 @@ def test_a_language_without_a_catalog_is_refused_at_load(swahili_plugin, tmp_pat
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
     assert f"key '{key}'" in line and "tst.toml" in line
+
+
+def test_a_broken_plugin_offering_a_language_is_named_by_the_plugin_checks(tmp_path):
+    """The catalog check imports a tenant's plugins only for a language core lacks; a plugin that
+    cannot be imported is left to the start-up gate, which names it in its own line."""
+    site = write_plugin(tmp_path / "site", "broken_sw", {"plugin.py": "raise RuntimeError('no settings')\n"})
+    tenants = tmp_path / "tenants"
+    tenants.mkdir()
+    spec = TenantSpec("tst", country="KEN", default_locale="sw", locales=("sw", "en"), plugins=("broken_sw",))
+    (tenants / "tst.toml").write_text(spec.toml(None), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    command = [str(Path(sys.executable).with_name("pilot-crm")), "--tenants-dir", str(tenants)]
+    result = subprocess.run(
+        [*command, "--data-dir", str(tmp_path / "var"), "migrate"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: plugin 'broken_sw': cannot be imported: RuntimeError: no settings"), line
+    assert not (tmp_path / "var" / "tst.sqlite3").exists()
