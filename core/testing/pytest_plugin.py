@@ -62,8 +62,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="module")
 def pilot_crm_tenants() -> list[TenantSpec]:
     """The tenants ``env`` builds: by default ``alpha`` (Mexico's plugin, es/en) and ``beta``
-    (Angola's, pt/en), both with ``networks``. Override it in a test module or a conftest to choose the tenants' plugins and
-    locales::
+    (Angola's, pt/en), both with ``networks``. Override it in a test module or a conftest to choose
+    the tenants' plugins and locales::
 
         @pytest.fixture(scope="module")
         def pilot_crm_tenants():

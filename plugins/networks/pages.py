@@ -67,7 +67,8 @@ async def _contact_choices(actor: Actor) -> list[tuple[str, str]]:
     choices = []
     for r in rows:
         name = ", ".join(p for p in (r["last_name"], r["first_name"]) if p)
-        choices.append((str(r["id"]), f"{name} ({r['organization_name']})" if r["organization_name"] else name))
+        organization = r["organization_name"]
+        choices.append((str(r["id"]), f"{name} ({organization})" if organization else name))
     return choices
 
 
@@ -118,7 +119,11 @@ async def membership_context(request: Request, actor: Actor, record: dict[str, A
     if record.get("focal_point") is not None:
         row = (
             await Contact.select(
-                Contact.first_name, Contact.last_name, Contact.protected, Contact.created_by, Contact.erased_at
+                Contact.first_name,
+                Contact.last_name,
+                Contact.protected,
+                Contact.created_by,
+                Contact.erased_at,
             )
             .where(Contact.id == record["focal_point"])
             .first()

@@ -14,11 +14,11 @@ from typing import Any, ClassVar
 
 from core.plugin_api import (
     COORDINATOR,
+    N_,
     NGO_PARTICIPANT,
     Contact,
     ContactVisibility,
     Message,
-    N_,
     Organization,
     RecordService,
     ValidationFailed,
@@ -113,9 +113,7 @@ class MembershipService(CivilSocietyRecords):
         """A focal point is a live contact the member may see: a protected person they may not see
         "does not exist" for them, as everywhere else."""
         visible = await Contact.exists().where(
-            (Contact.id == contact_id)
-            & Contact.archived_at.is_null()
-            & ContactVisibility(self.actor).where()
+            (Contact.id == contact_id) & Contact.archived_at.is_null() & ContactVisibility(self.actor).where()
         )
         if not visible:
             raise ValidationFailed({"focal_point": [Message(N_("This record does not exist."))]})

@@ -3,7 +3,7 @@ English msgids, translated per request through the plugin's catalogs."""
 
 from __future__ import annotations
 
-from core.plugin_api import NGO_PARTICIPANT, Actor, Choice, N_
+from core.plugin_api import N_, NGO_PARTICIPANT, Actor, Choice
 
 SCOPES = (
     Choice("national", N_("National")),
