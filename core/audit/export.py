@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from core.audit.chain import canonical, entries_from, moment
+from core.records.cells import spreadsheet_safe
 
 COLUMNS = (
     "id",
@@ -30,8 +31,6 @@ COLUMNS = (
 )
 FORMATS = ("csv", "jsonl")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; charset=utf-8"}
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _row(entry: dict[str, Any]) -> dict[str, Any]:
@@ -45,8 +44,7 @@ def _csv_cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return canonical(value)
-    text = str(value)
-    return "'" + text if isinstance(value, str) and text.startswith(FORMULA_START) else text
+    return spreadsheet_safe(value) if isinstance(value, str) else str(value)
 
 
 async def export_audit(fmt: str = "csv", entity: str | None = None, actor_email: str | None = None) -> str:

@@ -26,6 +26,7 @@ from core.errors import Conflict, NotFound, PermissionDenied
 from core.i18n.markers import N_
 from core.meetings.tables import Attendance
 from core.organizations.service import OrganizationService
+from core.plugins.contributions import PersonalDataSource
 from core.plugins.manager import notify_record_changed
 from core.records.service import load_json
 
@@ -100,6 +101,7 @@ class PersonalDataService:
             "meetings": await self._meetings(record_id),
             "audit": await self._history(record_id),
             "audit_mentions": await self._mentions(record_id),
+            "plugins": {source.key: await source.export(record_id) for source in self._plugin_sources()},
         }
         await audit.record(self.actor, "contact", record_id, EXPORT_ACTION, None, {"format": "json"})
         return exported
@@ -158,6 +160,11 @@ class PersonalDataService:
             )
         ]
 
+    def _plugin_sources(self) -> list[PersonalDataSource]:
+        """What the tenant's plugins hold about contacts (``pilot_crm_personal_data``), in plugin order."""
+        hook = self.contacts.tenant.plugins.hook.pilot_crm_personal_data
+        return [source for sources in reversed(hook()) for source in sources or ()]
+
     # -- erasure --------------------------------------------------------------------------------
 
     async def erase(self, record_id: int) -> dict[str, Any]:
@@ -198,11 +205,14 @@ class PersonalDataService:
                 .where(Contact.id == record_id)
                 .run()
             )
+            sources = self._plugin_sources()
+            for source in sources:
+                await source.erase(record_id, frozenset(identifying))
             await redact_record("contact", record_id, NON_PERSONAL)
             await redact_mentions(identifying, skip_entity="contact")
             after = {"erased_at": moment, "version": existing["version"] + 1}
             await audit.record(self.actor, "contact", record_id, ERASE_ACTION, None, after)
-        await purge_overwritten([Contact, AuditEntry])
+        await purge_overwritten([Contact, AuditEntry, *(t for source in sources for t in source.tables)])
         notify_record_changed(
             self.contacts.tenant.plugins,
             entity="contact",

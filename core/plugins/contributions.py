@@ -83,8 +83,10 @@ class PersonalDataSource:
     returns what is held (JSON-ready); ``erase(contact_id, identifying)`` removes or anonymizes it and
     returns how many rows it changed: ``identifying`` holds the person's names, emails and phones, so
     free text that copied them can be scrubbed too. Both run inside the tenant, in the erasure's
-    transaction."""
+    transaction. ``tables`` are the plugin tables ``erase`` writes, purged afterwards of the old row
+    versions like core's (``core.db.purge``)."""
 
     key: str
     export: Callable[[int], Awaitable[Any]]
     erase: Callable[[int, frozenset[str]], Awaitable[int]]
+    tables: tuple[type[Any], ...] = ()

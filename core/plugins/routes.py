@@ -15,12 +15,13 @@ from typing import Any
 from litestar import Router
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler
 
-from core.errors import NotFound, TooManyRequests
+from core.errors import TooManyRequests
 from core.web.deps import SAFE_METHODS, provide_actor, provide_tenant, provide_translator, require_member
 from core.web.pages.guards import require_signed_in
-from core.web.state import request_context
+from core.web.state import SCOPE_KEY, RequestContext, request_context
 
 # Give a handler ``opt=PUBLIC`` to answer without sign-in (a call for applications, a certificate
 # check); each client address then has a budget of requests (``Throttles.public_read/_write``).
@@ -53,7 +54,11 @@ def plugin_gate(plugin: str, *, api: bool):
     async def gate(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         ctx = request_context(connection.scope)
         if ctx is None or ctx.tenant is None or plugin not in ctx.tenant.declaration.plugins:
-            raise NotFound()
+            # Answer exactly as Litestar answers a path that does not exist, which runs no
+            # middleware: forget what the tenant middleware learnt (the member, their language), so
+            # neither the page nor the problem document tells the two apart.
+            connection.scope["state"][SCOPE_KEY] = RequestContext(None, None)
+            raise NotFoundException()
         if is_public(handler):
             await _spend_public_budget(connection)
         elif api:

@@ -7,8 +7,10 @@ from typing import Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
+from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from core.records.export import MEDIA_TYPE, ListExport, attachment
 from core.records.service import RecordService
 from core.web.params import CurrentActor, FromQuery, JSONObject, Limit, PathId
 from core.web.state import request_locale
@@ -65,6 +67,33 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
         )
         return {"items": page.items, "next": page.next}
 
+    @get(
+        "/export",
+        summary=f"Export {tag} as CSV",
+        description=f"Filters (query parameters): {filter_doc}. The list as `q` and the filters choose it, "
+        "every form field and the columns plugins add, headed in the reader's language.",
+        operation_class=filter_operation(service_cls),
+        media_type=MEDIA_TYPE,
+    )
+    async def export_records(
+        self: Controller,
+        request: Request,
+        actor: CurrentActor,
+        q: FromQuery[str | None] = None,
+        include_archived: FromQuery[bool] = False,
+    ) -> Stream:
+        filters = {k: v for k, v in request.query_params.items() if k not in COMMON_QUERY}
+        locale = request_locale(request)
+        service = service_cls(actor, locale)
+        export = await ListExport.start(
+            service,
+            service.tenant.translator(locale),
+            q=q,
+            filters=filters,
+            include_archived=include_archived,
+        )
+        return Stream(export.lines(), media_type=MEDIA_TYPE, headers=attachment(export.filename()))
+
     @get("/{record_id:int}", summary=f"Get one {entity}")
     async def get_record(
         self: Controller, request: Request, actor: CurrentActor, record_id: PathId
@@ -100,6 +129,7 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
             "path": path,
             "tags": [tag],
             "list_records": list_records,
+            "export_records": export_records,
             "get_record": get_record,
             "create_record": create_record,
             "update_record": update_record,

@@ -6,12 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from core.errors import Message
-from core.forms.fields import FieldInvalid, FieldSpec
-from core.forms.rules import required_for_sectors
-from core.hookspecs import hookimpl
-from core.i18n.markers import N_
-from core.topics.specs import TopicSpec
+from core.plugin_api import N_, FieldInvalid, FieldSpec, Message, TopicSpec, hookimpl, required_for_sectors
 
 from .provinces import PROVINCES
 

@@ -5,8 +5,7 @@ Labels are proper nouns: the msgid is the official Portuguese name.
 
 from __future__ import annotations
 
-from core.forms.fields import Choice
-from core.i18n.markers import N_
+from core.plugin_api import N_, Choice
 
 PROVINCES = (
     Choice("BGO", N_("Bengo")),

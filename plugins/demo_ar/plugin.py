@@ -6,12 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.errors import Message
-from core.forms.fields import Choice, FieldSpec
-from core.forms.rules import required_for_sectors
-from core.hookspecs import hookimpl
-from core.i18n.markers import N_
-from core.topics.specs import TopicSpec
+from core.plugin_api import N_, Choice, FieldSpec, Message, TopicSpec, hookimpl, required_for_sectors
 
 TOPICS = [
     TopicSpec("DEMO-SMUGGLING-ROUTES", N_("Migrant smuggling routes"), priority=True),

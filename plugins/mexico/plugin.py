@@ -6,12 +6,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from core.errors import Message
-from core.forms.fields import Choice, FieldInvalid, FieldSpec
-from core.forms.rules import required_for_sectors
-from core.hookspecs import hookimpl
-from core.i18n.markers import N_
-from core.topics.specs import TopicSpec
+from core.plugin_api import (
+    N_,
+    Choice,
+    FieldInvalid,
+    FieldSpec,
+    Message,
+    TopicSpec,
+    hookimpl,
+    required_for_sectors,
+)
 
 from .states import STATES
 

@@ -6,8 +6,7 @@ bare ``México``, to tell the state from the country).
 
 from __future__ import annotations
 
-from core.forms.fields import Choice
-from core.i18n.markers import N_
+from core.plugin_api import N_, Choice
 
 STATES = (
     Choice("AGU", N_("Aguascalientes")),

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from core.accounts.roles import Actor
 from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
 from core.forms.fields import Choice
 from core.i18n.markers import N_
+from core.records.export import MEDIA_TYPE, ListExport, attachment
 from core.records.search import MAX_SEARCH_LENGTH
 from core.records.service import Page, RecordService
 from core.web.pages.forms import field_messages, field_views, parse_submission
@@ -184,6 +185,16 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             **extra,
         )
 
+    @get("/export.csv", name=f"{form_name}-export")
+    async def export_page(
+        self: Controller, request: Request, actor: CurrentActor, q: FromQuery[str | None] = None
+    ) -> Stream:
+        """The list as the page's search and filters show it, as a CSV download."""
+        _, t, _ = page_parts(request)
+        filters = {f.name: request.query_params.get(f.name, "") for f in spec.filters}
+        export = await ListExport.start(service_cls(actor, t.locale), t, q=q, filters=filters)
+        return Stream(export.lines(), media_type=MEDIA_TYPE, headers=attachment(export.filename()))
+
     @get("/new")
     async def new_page(self: Controller, request: Request, actor: CurrentActor) -> Template:
         _, t, _ = page_parts(request)
@@ -275,6 +286,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             "guards": [require_signed_in],
             "include_in_schema": False,
             "list_page": list_page,
+            "export_page": export_page,
             "new_page": new_page,
             "create": create,
             "detail": detail,
