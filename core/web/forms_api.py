@@ -1,4 +1,5 @@
-"""The tenant's full form definition: core + plugin fields with translated labels and choices."""
+"""The tenant's full form definition: core + plugin fields with translated labels and choices, for
+core's forms and the forms of the tenant's plugins' own records (``pilot_crm_forms``)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from typing import Any
 from litestar import get
 
 from core.errors import NotFound
-from core.forms.definitions import CORE_FORMS
+from core.forms.definitions import CORE_FORMS, plugin_forms
 from core.i18n.translator import Translator
 from core.web.params import CurrentActor, CurrentTenant, CurrentTranslator, PathName
 
 
 def describe_form(tenant: CurrentTenant, name: str, t: Translator) -> dict[str, Any]:
-    if name not in CORE_FORMS:
+    if name not in CORE_FORMS and name not in plugin_forms(tenant.plugins):
         raise NotFound()
     form = tenant.form(name)
     return {

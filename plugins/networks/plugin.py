@@ -98,4 +98,4 @@ def pilot_crm_export_columns(entity: str) -> list[ExportColumn]:
 
 @hookimpl
 def pilot_crm_personal_data() -> list[PersonalDataSource]:
-    return [PersonalDataSource("networks", export=privacy.export, erase=privacy.erase)]
+    return [PersonalDataSource("networks", export=privacy.export, erase=privacy.erase, tables=privacy.TABLES)]

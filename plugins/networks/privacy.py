@@ -14,6 +14,8 @@ from plugins.networks.tables import Membership
 # Who the audit trail names for the unlinking: the erasure itself is audited by core with the
 # coordinator who asked for it; these entries are its consequence.
 ERASURE = Actor(user_id=None, email="system", role=COORDINATOR)
+# The tables ``erase`` writes (core purges their overwritten row versions afterwards).
+TABLES = (Membership,)
 
 
 async def export(contact_id: int) -> list[dict[str, Any]]:
