@@ -49,3 +49,17 @@ def organization(api: Api, **fields: Any) -> dict[str, Any]:
 def membership(api: Api, network_id: int, organization_id: int, **fields: Any) -> dict[str, Any]:
     body = {"network": network_id, "organization": organization_id, "role": "member", **fields}
     return api.post("/networks/memberships", body)
+
+
+def gettext(env: Any, locale: str, msgid: str, slug: str = ON, **params: Any) -> str:
+    """``msgid`` as the tenant's pages show it in ``locale`` (core's catalogs, then the plugin's)."""
+    return env.registry.get(slug).translator(locale).gettext(msgid, **params)
+
+
+def section(html: str, marker: str) -> str:
+    """The ``<section …>`` element of a page whose opening tag holds ``marker`` ("" if none)."""
+    start = html.find(marker)
+    if start < 0:
+        return ""
+    start = html.rfind("<section", 0, start)
+    return html[start : html.find("</section>", start)]
