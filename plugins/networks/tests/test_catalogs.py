@@ -22,12 +22,12 @@ TRANSLATED = ("es", "pt", "fr", "ar")
 
 def catalog(locale: str) -> dict[str, str]:
     with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        return {m.id: m.string for m in read_po(fh) if m.id and not m.fuzzy}
+        return {str(m.id): str(m.string) for m in read_po(fh) if m.id and not m.fuzzy}
 
 
 def template() -> set[str]:
     with (LOCALES / "messages.pot").open("rb") as fh:
-        return {m.id for m in read_po(fh) if m.id}
+        return {str(m.id) for m in read_po(fh) if m.id}
 
 
 def test_the_template_holds_exactly_the_strings_of_the_code():

@@ -24,7 +24,9 @@ LOCALES = ("es", "ar")
 
 
 def first_id(location: str) -> int:
-    return int(re.search(r"/(\d+)$", location).group(1))
+    found = re.search(r"/(\d+)$", location)
+    assert found, location
+    return int(found.group(1))
 
 
 def test_an_empty_network_list_says_what_networks_are(client, env):
