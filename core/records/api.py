@@ -43,7 +43,7 @@ def filter_operation(service_cls: type[RecordService]) -> type[Operation]:
 def record_controller(path: str, service_cls: type[RecordService], tag: str) -> type[Controller]:
     """Build the controller for ``service_cls`` mounted at ``path`` (e.g. ``/organizations``)."""
     filter_doc = ", ".join(sorted(service_cls.filters)) or "none"
-    entity = service_cls.entity
+    entity, form = service_cls.entity, service_cls.form_name
 
     @get(
         "/",
@@ -100,7 +100,12 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
     ) -> dict[str, Any]:
         return await service_cls(actor, request_locale(request)).get(record_id)
 
-    @post("/", summary=f"Create a {entity}", status_code=HTTP_201_CREATED)
+    @post(
+        "/",
+        summary=f"Create a {entity}",
+        description=f"Body: the `{form}` form (its fields: `GET …/forms/{form}`).",
+        status_code=HTTP_201_CREATED,
+    )
     async def create_record(
         self: Controller, request: Request, actor: CurrentActor, data: JSONObject
     ) -> dict[str, Any]:

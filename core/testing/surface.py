@@ -13,6 +13,10 @@ from typing import Any
 TENANT = "/t/{tenant_slug}"
 API = TENANT + "/api/v1"
 FILTERS_DOC = re.compile(r"Filters \(query parameters\): ([\w, ]+)\.")
+# A record collection's create operation names the form its body follows (``core.records.api``).
+FORM_DOC = re.compile(r"Body: the `(\w+)` form")
+# Last segments that name an action on a collection, not a collection (``/contacts/new``).
+ACTION_SEGMENTS = frozenset({"new", "export", "export.csv"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,7 @@ class Operation:
     query: tuple[str, ...] = ()
     body: bool = False
     public: bool = False  # served without a member (sign-in, language switch)
+    form: str | None = None  # the record form a create operation's body follows
 
     @property
     def api(self) -> bool:
@@ -33,9 +38,18 @@ class Operation:
 
     @property
     def resource(self) -> str:
-        """``contacts`` for any API or page path about contacts."""
+        """The collection a path is about: ``contacts`` for any API or page path about contacts,
+        ``networks/memberships`` for a plugin's ``/networks/memberships/{record_id}/edit``: the
+        segments before the first parameter, without a last one that names an action."""
         rest = self.path.removeprefix(API if self.api else TENANT).strip("/")
-        return rest.split("/")[0]
+        segments = []
+        for segment in rest.split("/"):
+            if segment.startswith("{"):
+                break
+            segments.append(segment)
+        if len(segments) > 1 and segments[-1] in ACTION_SEGMENTS:
+            segments.pop()
+        return "/".join(segments)
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -58,7 +72,12 @@ def api_operations(client: Any) -> list[Operation]:
                 assert named <= set(query), (
                     f"{method.upper()} {path}: undeclared filters {named - set(query)}"
                 )
-            operations.append(Operation(method.upper(), path, tuple(query), "requestBody" in spec))
+            form = FORM_DOC.search(spec.get("description", ""))
+            operations.append(
+                Operation(
+                    method.upper(), path, tuple(query), "requestBody" in spec, form=form and form.group(1)
+                )
+            )
     return operations
 
 

@@ -22,7 +22,7 @@ from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
 from core.web.deps import provide_actor, provide_tenant, provide_translator, require_member
-from core.web.forms_api import form_definition
+from core.web.forms_api import form_definition, form_list
 from core.web.guard import GuardedLitestar
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
 
     api = Router(
         path="/t/{tenant_slug:str}/api/v1",
-        route_handlers=[*api_controllers(), form_definition, audit_log, audit_export],
+        route_handlers=[*api_controllers(), form_list, form_definition, audit_log, audit_export],
         dependencies={
             "tenant": Provide(provide_tenant, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=False),

@@ -1,5 +1,4 @@
-"""The tenant's full form definition: core + plugin fields with translated labels and choices, for
-core's forms and the forms of the tenant's plugins' own records (``pilot_crm_forms``)."""
+"""The tenant's full form definition: core + plugin fields with translated labels and choices."""
 
 from __future__ import annotations
 
@@ -13,8 +12,13 @@ from core.i18n.translator import Translator
 from core.web.params import CurrentActor, CurrentTenant, CurrentTranslator, PathName
 
 
+def form_names(tenant: CurrentTenant) -> list[str]:
+    """Core's forms and those of the tenant's plugins (``pilot_crm_forms``)."""
+    return [*CORE_FORMS, *plugin_forms(tenant.plugins)]
+
+
 def describe_form(tenant: CurrentTenant, name: str, t: Translator) -> dict[str, Any]:
-    if name not in CORE_FORMS and name not in plugin_forms(tenant.plugins):
+    if name not in form_names(tenant):
         raise NotFound()
     form = tenant.form(name)
     return {
@@ -36,6 +40,12 @@ def describe_form(tenant: CurrentTenant, name: str, t: Translator) -> dict[str, 
             for f in form.fields
         ],
     }
+
+
+@get("/forms", summary="Form names", tags=["Forms"])
+async def form_list(tenant: CurrentTenant, actor: CurrentActor) -> dict[str, list[str]]:
+    """The names of the tenant's record forms, core's and its plugins'."""
+    return {"forms": form_names(tenant)}
 
 
 @get("/forms/{form:str}", summary="Form definition", tags=["Forms"])

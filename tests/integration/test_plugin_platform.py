@@ -91,12 +91,16 @@ async def nothing(actor, t, record):
 
 @hookimpl
 def pilot_crm_dashboard_panels():
-    return [Panel("probe-dash", N_("Topics"), "probe/panel.html", count), Panel("probe-none", "x", "probe/panel.html", nothing)]
+    return [
+        Panel("probe-dash", N_("Topics"), "probe/panel.html", count),
+        Panel("probe-none", "x", "probe/panel.html", nothing),
+    ]
 
 
 @hookimpl
 def pilot_crm_record_panels(entity):
-    return [Panel("probe-record", N_("Topics"), "probe/panel.html", count)] if entity == "organization" else []
+    panel = Panel("probe-record", N_("Topics"), "probe/panel.html", count)
+    return [panel] if entity == "organization" else []
 
 
 async def shout(actor, ids):
@@ -162,7 +166,7 @@ def test_plugin_pages_live_under_the_tenant_in_its_layout_and_language(client, e
     assert 'id="greeting">probe-page<' in page.text and '<html lang="es"' in page.text
     assert translation("es", "Organizations") in page.text  # the tenant's catalogs
     assert "content-security-policy" in page.headers  # core's security headers
-    assert f'href="/t/alpha/probe/"' in page.text  # its menu entry
+    assert 'href="/t/alpha/probe/"' in page.text  # its menu entry
 
 
 def test_a_tenant_without_the_plugin_answers_404_exactly_as_for_an_unknown_path(client, env):
