@@ -54,6 +54,7 @@ class ActionService(RecordService):
     form_name = "action"
     table = JointAction
     label_column = "title"
+    added_keys = ("partners", "partner_names", "confirmed_by")
     sort_column = "id"
     sort_descending = True
     topic_link = TopicLink(ActionTopic, "action")

@@ -1,10 +1,11 @@
 """What every command shares: the tenants of the settings the top-level options chose, one tenant
-picked by slug, and running a command's coroutine with the tenants' connections closed after."""
+picked by slug, the plugins they enable checked, and running a command's coroutine with the tenants'
+connections closed after."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TypeVar
 
 import click
@@ -34,6 +35,17 @@ def pick_tenants(registry: TenantRegistry, slug: str | None) -> list[TenantRunti
         fail(f"unknown tenant '{slug}' (known: {', '.join(registry.slugs())})")
     acting_on(tenant)
     return [tenant]
+
+
+def require_sound_plugins(tenants: Iterable[TenantRuntime]) -> None:
+    """Stop with one line when a plugin ``tenants`` enable is broken (``core.plugins.checks``),
+    before the command touches any of their databases."""
+    from core.plugins.startup import PluginCheckFailed, verify_plugins
+
+    try:
+        verify_plugins(tenants)
+    except PluginCheckFailed as exc:
+        fail(str(exc))
 
 
 def run(

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from core.accounts.roles import ROLES
-from core.cli.context import load_registry, pick_tenants, run
+from core.cli.context import load_registry, pick_tenants, require_sound_plugins, run
 from core.cli.errors import OneLineErrors, fail, reason, say_error
 from core.plugins.cli import plugins as plugins_cli
 from core.settings import Settings
@@ -66,6 +66,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
     settings: Settings = ctx.obj["settings"]
     registry = load_registry(ctx)  # a bad declaration stops here, with one line, before any worker starts
+    require_sound_plugins(registry)  # and so does a broken plugin
     settings.secret_key  # noqa: B018 - created once here, not raced for by the workers
     # Each worker builds the app itself (core.web.app:create_app) from the environment: hand it the
     # directories this command was given.
@@ -97,7 +98,9 @@ def migrate(ctx: click.Context, slug: str | None) -> None:
     from core.db.migrate import migrate_tenant
 
     registry = load_registry(ctx)
-    for tenant in pick_tenants(registry, slug):
+    tenants = pick_tenants(registry, slug)
+    require_sound_plugins(tenants)  # before any database: a broken plugin leaves no tenant half-migrated
+    for tenant in tenants:
         report = run(registry, functools.partial(migrate_tenant, tenant), tenant)
         applied = ", ".join(f"{app}: {n}" for app, n in report.applied.items())
         created = " (database created)" if report.database_created else ""
@@ -147,6 +150,7 @@ def restore(ctx: click.Context, slug: str, archive: str, yes: bool) -> None:
 
     registry = load_registry(ctx)
     tenant = pick_tenants(registry, slug)[0]
+    require_sound_plugins([tenant])  # it migrates the restored database
     try:
         manifest = run(registry, functools.partial(verify_archive, tenant, Path(archive)))
         if not yes and not click.confirm(
@@ -176,6 +180,7 @@ def demo(ctx: click.Context) -> None:
     from core.demo.seed import seed_tenant
 
     registry = load_registry(ctx)
+    require_sound_plugins(registry)
 
     async def seed(tenant: TenantRuntime) -> dict[str, Any]:
         await migrate_tenant(tenant)

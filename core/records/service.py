@@ -97,11 +97,23 @@ class RecordService:
     topic_link: ClassVar[TopicLink | None] = None
     # Filters: query parameter → function(value) returning a where-clause (or a list of ids).
     filters: ClassVar[dict[str, Callable[[str], Any]]] = {}
+    # Keys a record carries besides its table's columns (set by ``related``, ``_serialize`` or
+    # ``select_columns``). Plugin fields live in ``extra``, which is spread into the record, so their
+    # names must be none of ``output_keys()`` (``pilot-crm plugins check`` refuses one that is).
+    added_keys: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, actor: Actor, locale: str | None = None) -> None:
         self.actor = actor
         self.tenant = require_tenant()
         self.locale = locale or self.tenant.declaration.default_locale
+
+    @classmethod
+    def output_keys(cls) -> frozenset[str]:
+        """Every key a record of this service may hold apart from its plugin fields."""
+        keys = {column._meta.name for column in cls.table._meta.columns} | set(cls.added_keys)
+        if cls.topic_link is not None:
+            keys.add("topics")
+        return frozenset(keys)
 
     # -- hooks for domain services ------------------------------------------------------------
 

@@ -14,23 +14,23 @@ from pathlib import Path
 
 
 def write_plugin(root: Path, name: str, files: Mapping[str, str], version: str = "0.1.0") -> Path:
-    """Write the package ``<name>_plugin`` (``files``: relative path → text, e.g. ``plugin.py``,
-    ``templates/<name>/page.html``) and a distribution declaring the entry point
-    ``name = <name>_plugin.plugin`` under ``root``; returns ``root``."""
-    package = root / f"{name}_plugin"
+    """Write the package ``pilot_crm_<name>`` (``files``: relative path → text, e.g. ``plugin.py``,
+    ``templates/<name>/page.html``) and the distribution ``pilot-crm-<name>`` declaring the entry
+    point ``name = pilot_crm_<name>.plugin`` under ``root``; returns ``root``."""
+    package = root / f"pilot_crm_{name}"
     package.mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
     for relative, text in files.items():
         path = package / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
-    dist = root / f"{name}_plugin-{version}.dist-info"
+    dist = root / f"pilot_crm_{name}-{version}.dist-info"
     dist.mkdir(exist_ok=True)
     (dist / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {name}-plugin\nVersion: {version}\n", encoding="utf-8"
+        f"Metadata-Version: 2.1\nName: pilot-crm-{name}\nVersion: {version}\n", encoding="utf-8"
     )
     (dist / "entry_points.txt").write_text(
-        f"[pilot_crm.plugins]\n{name} = {name}_plugin.plugin\n", encoding="utf-8"
+        f"[pilot_crm.plugins]\n{name} = pilot_crm_{name}.plugin\n", encoding="utf-8"
     )
     return root
 
@@ -45,6 +45,7 @@ def installed_plugin(root: Path, name: str, files: Mapping[str, str]) -> Iterato
         yield root
     finally:
         sys.path.remove(str(root))
-        for module in [m for m in sys.modules if m == f"{name}_plugin" or m.startswith(f"{name}_plugin.")]:
+        package = f"pilot_crm_{name}"
+        for module in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
             del sys.modules[module]
         importlib.invalidate_caches()

@@ -18,6 +18,7 @@ from core.accounts.throttle import Throttles
 from core.audit.api import audit_export, audit_log
 from core.plugins.manager import union_manager
 from core.plugins.routes import plugin_routers
+from core.plugins.startup import verify_plugins
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     its settings from the environment (PILOT_CRM_DATA_DIR, PILOT_CRM_TENANTS_DIR and the rest)."""
     settings = settings or Settings.from_env()
     registry = registry or TenantRegistry.load(settings)
+    verify_plugins(registry)  # a broken plugin stops the app here, with one line (core.plugins.startup)
     plugins = union_manager([tenant.plugins for tenant in registry])
     plugin_templates = [d for dirs in plugins.hook.pilot_crm_template_dirs() for d in dirs]
 

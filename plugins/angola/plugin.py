@@ -10,6 +10,9 @@ from core.plugin_api import N_, FieldInvalid, FieldSpec, Message, TopicSpec, hoo
 
 from .provinces import PROVINCES
 
+# The versions of core.plugin_api this plugin is written against (pilot-crm plugins check).
+API_VERSIONS = (1,)
+
 TOPICS = [
     TopicSpec("AO-CHILD-TRAFFICKING", N_("Child trafficking"), priority=True),
     TopicSpec("AO-FLORA", N_("Trafficking in protected flora (timber)"), priority=True),

@@ -8,6 +8,9 @@ from typing import Any
 
 from core.plugin_api import N_, Choice, FieldSpec, Message, TopicSpec, hookimpl, required_for_sectors
 
+# The versions of core.plugin_api this plugin is written against (pilot-crm plugins check).
+API_VERSIONS = (1,)
+
 TOPICS = [
     TopicSpec("DEMO-SMUGGLING-ROUTES", N_("Migrant smuggling routes"), priority=True),
     TopicSpec("DEMO-CYBER-CHILDREN", N_("Cybercrime against children"), priority=True),

@@ -19,6 +19,9 @@ from core.plugin_api import (
 
 from .states import STATES
 
+# The versions of core.plugin_api this plugin is written against (pilot-crm plugins check).
+API_VERSIONS = (1,)
+
 TOPICS = [
     TopicSpec("MX-FIREARMS", N_("Firearms trafficking flows"), priority=True),
     TopicSpec("MX-VICTIMS", N_("Protection of victims of trafficking in persons"), priority=True),

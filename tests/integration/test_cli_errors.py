@@ -27,6 +27,8 @@ EXCLUDED = {
     "serve": "serves every tenant; start-up already logs which are not migrated, and one tenant's "
     "database must not keep the others from being served",
     "tenants list": "reads the declarations only",
+    "plugins list": "reads the installed plugins and the declarations only",
+    "plugins check": "checks the installed plugins and their catalogs, never a database",
 }
 # Commands whose job is to bring a missing or never-migrated database (back) into service.
 REPAIRS = {"migrate", "demo", "restore"}

@@ -256,7 +256,7 @@ def test_export_columns_join_the_list_export(client, env):
 
 
 def test_personal_data_of_plugins_is_exported_and_erased(client, env):
-    import probe_plugin.plugin as probe
+    import pilot_crm_probe.plugin as probe
 
     h = env.headers("alpha", "coordinator")
     contact = client.post(
