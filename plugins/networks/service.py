@@ -90,6 +90,13 @@ class MembershipService(CivilSocietyRecords):
             await self._refuse_duplicate(values["network"], values["organization"])
             values["network_name"] = await _name(Network, values["network"])
             values["organization_name"] = await _name(Organization, values["organization"])
+        current = existing.get("focal_point") if existing else None
+        changed = current is not None and values.get("focal_point", current) != current
+        if changed and not await self._visible(current):
+            # Whoever may not see the focal point (a protected person) does not get them offered in
+            # the form either: they keep them, whatever the form sent.
+            del values["focal_point"]
+            return
         if values.get("focal_point") is not None:
             await self._check_focal_point(values["focal_point"])
 
@@ -109,13 +116,14 @@ class MembershipService(CivilSocietyRecords):
                 {"organization": [Message(N_("This organization is already a member of this network."))]}
             )
 
+    async def _visible(self, contact_id: int, *, live: bool = False) -> bool:
+        query = Contact.exists().where((Contact.id == contact_id) & ContactVisibility(self.actor).where())
+        return await (query.where(Contact.archived_at.is_null()) if live else query)
+
     async def _check_focal_point(self, contact_id: int) -> None:
         """A focal point is a live contact the member may see: a protected person they may not see
         "does not exist" for them, as everywhere else."""
-        visible = await Contact.exists().where(
-            (Contact.id == contact_id) & Contact.archived_at.is_null() & ContactVisibility(self.actor).where()
-        )
-        if not visible:
+        if not await self._visible(contact_id, live=True):
             raise ValidationFailed({"focal_point": [Message(N_("This record does not exist."))]})
 
 

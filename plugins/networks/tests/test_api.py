@@ -190,3 +190,20 @@ def test_the_plugin_forms_are_described_by_the_form_api(client, env):
     role = next(f for f in form["fields"] if f["name"] == "role")
     assert role["label"] == "الدور في الشبكة" and role["references"] is None
     assert next(f for f in form["fields"] if f["name"] == "network")["references"] == "network"
+
+
+def test_who_may_not_see_a_focal_point_keeps_them_when_changing_a_membership(client, env):
+    coordinator, ngo = Api(client, env), Api(client, env, NGO_PARTICIPANT)
+    hidden = coordinator.post(
+        "/contacts", {"first_name": "Rosa", "last_name": unique("Protegida"), "protected": True}
+    )
+    made = membership(
+        coordinator, network(coordinator)["id"], organization(coordinator)["id"], focal_point=hidden["id"]
+    )
+    # The form an NGO participant gets cannot offer the person, so it sends no focal point.
+    changed = ngo.patch(
+        f"/networks/memberships/{made['id']}", {"version": 1, "role": "secretariat", "focal_point": None}
+    )
+    assert (changed["role"], changed["focal_point"]) == ("secretariat", hidden["id"])
+    cleared = coordinator.patch(f"/networks/memberships/{made['id']}", {"version": 2, "focal_point": None})
+    assert cleared["focal_point"] is None
