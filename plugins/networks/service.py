@@ -91,8 +91,11 @@ class MembershipService(CivilSocietyRecords):
             values["network_name"] = await _name(Network, values["network"])
             values["organization_name"] = await _name(Organization, values["organization"])
         current = existing.get("focal_point") if existing else None
-        changed = current is not None and values.get("focal_point", current) != current
-        if changed and not await self._visible(current):
+        if (
+            current is not None
+            and values.get("focal_point", current) != current
+            and not await self._visible(current)
+        ):
             # Whoever may not see the focal point (a protected person) does not get them offered in
             # the form either: they keep them, whatever the form sent.
             del values["focal_point"]
