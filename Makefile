@@ -22,3 +22,7 @@ bench:
 messages:
 	$(PY)/pybabel extract -F babel.cfg -k N_ -o locales/messages.pot --project "Pilot CRM" .
 	$(PY)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
+	$(PY)/pybabel extract -F plugins/networks/babel.cfg -k N_ -o plugins/networks/locales/messages.pot \
+		--project "Pilot CRM networks plugin" --copyright-holder "Pilot CRM contributors" \
+		--msgid-bugs-address pilot-crm@example.org plugins/networks
+	$(PY)/pybabel update -i plugins/networks/locales/messages.pot -d plugins/networks/locales --no-fuzzy-matching

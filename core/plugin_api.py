@@ -13,7 +13,9 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   :class:`PluginForm`, :func:`N_`, :class:`Message`, ready-made rules (:func:`required_for_sectors`);
 - tables: :class:`PluginTable` (bound to the tenant routing engine), :class:`RecordColumns` (the
   columns the record service needs), Piccolo's columns re-exported, and core's tables that plugin
-  tables may reference (:class:`Organization`, :class:`Contact`, :class:`Meeting`, :class:`JointAction`);
+  tables may reference (:class:`Organization`, :class:`Contact`, :class:`Meeting`, :class:`JointAction`),
+  and :class:`ContactVisibility`, core's one rule for who sees a protected contact, for plugin rows
+  that reference contacts;
 - services: :class:`RecordService` (list, search, create, update with versions, archive, audit),
   :func:`record_audit`, :func:`require_tenant`, :class:`Actor`, the errors services raise;
 - the web: Litestar's route decorators, ``Controller``, ``Request`` and responses (so a plugin's
@@ -48,6 +50,7 @@ from core.accounts.roles import COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICI
 from core.actions.tables import JointAction
 from core.audit.service import record as record_audit
 from core.contacts.tables import Contact
+from core.contacts.visibility import ContactVisibility
 from core.dashboard.charts import Chart, Datum, column_bars, horizontal_bars
 from core.db.tables import PluginTable, RecordColumns
 from core.errors import Conflict, Message, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
@@ -118,6 +121,7 @@ __all__ = [
     "Choice",
     "Conflict",
     "Contact",
+    "ContactVisibility",
     "Controller",
     "CurrentActor",
     "CurrentTenant",

@@ -418,7 +418,10 @@ def _plugin_forms(
     """The forms plugins declare; a name core or an earlier plugin uses is a problem (and left out)."""
     forms: dict[str, tuple[str, PluginForm]] = {}
     for name, plugin in inspected.items():
-        for form in plugin.call("pilot_crm_forms", PluginForm):
+        declared = plugin.call("pilot_crm_forms", PluginForm)
+        # A plugin's forms may refer to core's and to each other (a membership to its network).
+        known = [*CORE_FORMS, *(form.name for form in declared)]
+        for form in declared:
             where = f"plugin '{name}': form {form.name!r}"
             if not is_name(form.name):
                 problems.append(f"{where} is not a name (ASCII letters, digits and _)")
@@ -430,7 +433,7 @@ def _plugin_forms(
                 forms[form.name] = (name, form)
                 # The form's own fields are its table's columns: only the keys every record has are taken.
                 taken = {k: f"the record key '{k}'" for k in record_mixin_keys()}
-                problems += field_problems(name, form.name, form.fields, taken, [*CORE_FORMS, form.name])
+                problems += field_problems(name, form.name, form.fields, taken, known)
     return forms
 
 

@@ -38,7 +38,7 @@ DEFAULT_SPECS = [
         default_locale="es",
         locales=("es", "en"),
         timezone="America/Mexico_City",
-        plugins=("mexico",),
+        plugins=("mexico", "networks"),
     ),
     TenantSpec(
         "beta",
@@ -46,7 +46,7 @@ DEFAULT_SPECS = [
         default_locale="pt",
         locales=("pt", "en"),
         timezone="Africa/Luanda",
-        plugins=("angola",),
+        plugins=("angola", "networks"),
     ),
 ]
 
@@ -119,8 +119,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="module")
 def pilot_crm_tenants() -> list[TenantSpec]:
     """The tenants ``env`` builds: by default ``alpha`` (Mexico's plugin, es/en) and ``beta``
-    (Angola's, pt/en). Override it in a test module or a conftest to choose the tenants' plugins and
-    locales::
+    (Angola's, pt/en), both with ``networks``. Override it in a test module or a conftest to choose
+    the tenants' plugins and locales::
 
         @pytest.fixture(scope="module")
         def pilot_crm_tenants():

@@ -162,6 +162,12 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
     ("POST", TENANT + "/invite/{token}"): lambda b, s, e: NEW_PASSWORD,
     ("POST", TENANT + "/password/forgot"): lambda b, s, e: {"email": _other_email(s, e)},
     ("POST", TENANT + "/password/reset/{token}"): lambda b, s, e: NEW_PASSWORD,
+    # The networks plugin's form adding a member organization on a network's page.
+    ("POST", TENANT + "/networks/{record_id}/members"): lambda b, s, e: {
+        "organization": b.one("ngo_organizations"),
+        "role": "member",
+        "focal_point": b.one("contacts"),
+    },
 }
 BUTTONS = re.compile(r"/(archive|confirm|remove|deactivate|reactivate|logout|erase|resend|revoke)$")
 
@@ -243,9 +249,29 @@ def aimed_at_beta(
         yield Request(op, url, None, patch if op.body else None)
         if slug != "beta":
             for name in op.query:
-                if name not in QUERY_PARAMS:
-                    raise Unresolved(f"{op}: no resolver for query parameter {name!r}")
-                yield Request(op, url, {name: QUERY_PARAMS[name](beta, op)}, None)
+                value = (
+                    QUERY_PARAMS[name](beta, op)
+                    if name in QUERY_PARAMS
+                    else filter_value(op, name, beta, forms)
+                )
+                yield Request(op, url, {name: value}, None)
+
+
+def filter_value(op: Operation, name: str, beta: Beta, forms: dict[str, list[dict[str, Any]]]) -> Any:
+    """A list filter named after a field of its collection's form (a plugin's ``network`` or
+    ``scope``): beta's record for a reference, the value beta's records were given for a choice."""
+    spec = next(
+        (f for f in forms.get(beta.resource_forms.get(op.resource, ""), []) if f["name"] == name), None
+    )
+    if (
+        spec is not None
+        and spec["type"] in ("reference", "references")
+        and spec["references"] + "s" in beta.ids
+    ):
+        return beta.one(spec["references"] + "s")
+    if spec is not None and spec["choices"]:
+        return spec["choices"][0]["value"]  # what ``form_body`` gives beta's records
+    raise Unresolved(f"{op}: no resolver for query parameter {name!r}")
 
 
 def request_body(

@@ -84,6 +84,11 @@ class Case:
     files: dict[str, str] = field(default_factory=dict)  # more files of the plugin's package
 
 
+# A plugin form whose ``network`` field refers to the form ``target``.
+MEMBER_FORM = (
+    'PluginForm("ke_member", (FieldSpec("network", "reference", N_("Network"), references="{target}"),))'
+)
+
 SOUND = Case(
     "a sound plugin",
     fields(
@@ -91,8 +96,12 @@ SOUND = Case(
     )
     + topics('TopicSpec("KE-WILDLIFE", N_("Wildlife trafficking"), priority=True)')
     + LOCALE_DIRS
-    # A form of its own: its fields are its table's columns, so ``name`` is fine there.
-    + forms('PluginForm("ke_network", (FieldSpec("name", "text", N_("Name")),))'),
+    # Forms of its own: their fields are their tables' columns, so ``name`` is fine there, and one
+    # may refer to the other (a membership to its network).
+    + forms(
+        'PluginForm("ke_network", (FieldSpec("name", "text", N_("Name")),))',
+        MEMBER_FORM.format(target="ke_network"),
+    ),
     "",
     files={
         "locales/en/LC_MESSAGES/messages.po": CATALOG_HEAD.format(lang="en") + 'msgid "County"\nmsgstr ""\n'
@@ -201,6 +210,11 @@ CASES = [
         "plugin form with a field named like a record key",
         forms('PluginForm("ke_network", (FieldSpec("version", "text", N_("Version")),))'),
         "field 'version' on form 'ke_network' collides with the record key 'version'",
+    ),
+    Case(
+        "plugin form referring to a form nobody declares",
+        forms(MEMBER_FORM.format(target="ke_nowhere")),
+        "field 'network' on form 'ke_member' references 'ke_nowhere', which is not a form",
     ),
     Case(
         "menu entry of the wrong type",
@@ -352,16 +366,23 @@ def test_plugins_list_and_check_on_the_repository_plugins(tmp_path):
     rows = [line.split("\t") for line in listed.stdout.splitlines()]
     assert rows[0] == ["name", "version", "api", "hooks", "tenants"]
     shipped = {row[0]: row[1:] for row in rows[1:]}
-    for plugin, tenant in (("mexico", "mex"), ("angola", "ago"), ("demo_ar", "demo-ar")):
+    for plugin, tenant in (
+        ("mexico", "mex"),
+        ("angola", "ago"),
+        ("demo_ar", "demo-ar"),
+        ("networks", "ago,demo-ar,mex"),
+    ):
         release, api, hooks, tenants = shipped[plugin]
         assert (release, api, tenants) == (version("pilot-crm"), "1", tenant)
-        assert {"topics", "form_fields", "validate", "locale_dirs"} <= set(hooks.split(","))
+        assert "locale_dirs" in hooks.split(",")
+        if plugin != "networks":
+            assert {"topics", "form_fields", "validate"} <= set(hooks.split(","))
 
     checked = subprocess.run([CLI, "plugins", "check"], env=env, capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
     assert checked.stderr == ""
     out = checked.stdout.splitlines()
-    assert {"mexico: ok", "angola: ok", "demo_ar: ok"} <= set(out)
+    assert {"mexico: ok", "angola: ok", "demo_ar: ok", "networks: ok"} <= set(out)
     for slug, locale, plugin in (
         ("mex", "es", "mexico"),
         ("ago", "pt", "angola"),

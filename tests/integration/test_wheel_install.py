@@ -32,13 +32,15 @@ LOGIN_LANGUAGES = {"mex": "es", "ago": "pt", "demo-ar": "ar"}
 
 
 def runtime_files() -> set[str]:
-    """Where every file the app needs must sit in the wheel: core's and the plugins' modules,
-    migrations, templates, static files and catalogs as in the tree, and core's catalogs (the
-    top-level ``locales/``) as the package ``core.locales``."""
+    """Where every file the app needs must sit in the wheel: core's and the plugins' modules (not
+    the plugins' own tests), migrations, templates, static files and catalogs as in the tree, and
+    core's catalogs (the top-level ``locales/``) as the package ``core.locales``."""
     files = set()
     for top in ("core", "plugins"):
         for path in (REPO_ROOT / top).rglob("*"):
-            if path.is_file() and path.suffix in RUNTIME_SUFFIXES and "__pycache__" not in path.parts:
+            # A plugin's own tests (plugins/<name>/tests) are for its developers, not the app.
+            skipped = "__pycache__" in path.parts or (top == "plugins" and "tests" in path.parts)
+            if path.is_file() and path.suffix in RUNTIME_SUFFIXES and not skipped:
                 files.add(path.relative_to(REPO_ROOT).as_posix())
     for path in (REPO_ROOT / "locales").rglob("*"):
         if path.suffix in (".po", ".pot"):
