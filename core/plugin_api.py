@@ -12,10 +12,10 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
 - describing data: :class:`FieldSpec`, :class:`Choice`, :class:`FieldInvalid`, :class:`TopicSpec`,
   :class:`PluginForm`, :func:`N_`, :class:`Message`, ready-made rules (:func:`required_for_sectors`);
 - tables: :class:`PluginTable` (bound to the tenant routing engine), :class:`RecordColumns` (the
-  columns the record service needs), Piccolo's columns re-exported, and core's tables that plugin
-  tables may reference (:class:`Organization`, :class:`Contact`, :class:`Meeting`, :class:`JointAction`),
-  and :class:`ContactVisibility`, core's one rule for who sees a protected contact, for plugin rows
-  that reference contacts;
+  columns the record service needs), Piccolo's columns and ``AppConfig`` re-exported, and core's
+  tables that plugin tables may reference (:class:`Organization`, :class:`Contact`,
+  :class:`Meeting`, :class:`JointAction`), and :class:`ContactVisibility`, core's one rule for
+  who sees a protected contact, for plugin rows that reference contacts;
 - services: :class:`RecordService` (list, search, create, update with versions, archive, audit),
   :func:`record_audit`, :func:`require_tenant`, :class:`Actor`, the errors services raise;
 - the web: Litestar's route decorators, ``Controller``, ``Request`` and responses (so a plugin's
@@ -45,6 +45,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.conf.apps import AppConfig
 
 from core.accounts.roles import COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER, ROLES, Actor
 from core.actions.tables import JointAction
@@ -115,6 +116,7 @@ __all__ = [
     "SUPPORTED_API_VERSIONS",
     "TOPIC_CATEGORIES",
     "Actor",
+    "AppConfig",
     "Boolean",
     "Browser",
     "Chart",

@@ -3,8 +3,7 @@ migrate`` runs them after core's, whose tables memberships reference."""
 
 import os
 
-from piccolo.conf.apps import AppConfig
-
+from core.plugin_api import AppConfig
 from plugins.networks.tables import Membership, Network
 
 APP_CONFIG = AppConfig(

@@ -12,10 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from piccolo.conf.apps import AppConfig
-
 from core.plugin_api import (
     N_,
+    AppConfig,
     ExportColumn,
     NavEntry,
     Panel,
