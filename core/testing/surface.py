@@ -95,7 +95,9 @@ def page_operations(app: Any, api: list[Operation]) -> list[Operation]:
                 continue
             public = not handler[0].resolve_guards()
             query = list_query.get(path, ()) if method == "GET" else ()
-            operations.append(Operation(method, path, query, method == "POST", public))
+            # A page taking a record form's fields outside core's record pages says which form.
+            form = handler[0].opt.get("form")
+            operations.append(Operation(method, path, query, method == "POST", public, form=form))
     return operations
 
 

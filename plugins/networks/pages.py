@@ -164,7 +164,8 @@ MEMBERSHIP_PAGES = PageSpec(
 
 
 class NetworkPages(record_pages(NETWORK_PAGES)):  # type: ignore[misc]
-    @post("/{record_id:int}/members")
+    # Its body is the membership form's fields (opt "form": how the isolation suite fills it).
+    @post("/{record_id:int}/members", opt={"form": "membership"})
     async def add_member(
         self, request: Request, actor: CurrentActor, record_id: PathId
     ) -> Template | Redirect:

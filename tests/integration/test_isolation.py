@@ -162,12 +162,6 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
     ("POST", TENANT + "/invite/{token}"): lambda b, s, e: NEW_PASSWORD,
     ("POST", TENANT + "/password/forgot"): lambda b, s, e: {"email": _other_email(s, e)},
     ("POST", TENANT + "/password/reset/{token}"): lambda b, s, e: NEW_PASSWORD,
-    # The networks plugin's form adding a member organization on a network's page.
-    ("POST", TENANT + "/networks/{record_id}/members"): lambda b, s, e: {
-        "organization": b.one("ngo_organizations"),
-        "role": "member",
-        "focal_point": b.one("contacts"),
-    },
 }
 BUTTONS = re.compile(r"/(archive|confirm|remove|deactivate|reactivate|logout|erase|resend|revoke)$")
 
@@ -281,7 +275,7 @@ def request_body(
         return None
     if (op.method, op.path) in BODIES:
         return BODIES[(op.method, op.path)](beta, slug, env)
-    form = record_write(op, beta)
+    form = record_write(op, beta) or op.form
     if form in forms and op.method in ("POST", "PATCH"):
         body = form_body(beta, forms[form])
         return {**body, "version": 1} if "{record_id}" in op.path else body
