@@ -82,28 +82,20 @@ def contributed(pm: Any, hook: str) -> list[tuple[str, list[Any]]]:
 
 def plugin_routers(pm: Any) -> list[Router]:
     """One page router and one API router per plugin of ``pm`` (a manager holding every plugin some
-    tenant enables) that contributes routes."""
+    tenant enables) that contributes routes. Pages stay out of the OpenAPI document; the API is in
+    it, behind bearer tokens."""
     routers = []
-    for name, handlers in contributed(pm, "pilot_crm_routes"):
-        routers.append(
-            Router(
-                path=f"/t/{{tenant_slug:str}}/{name}",
-                route_handlers=handlers,
-                dependencies=DEPENDENCIES,
-                guards=[plugin_gate(name, api=False)],
-                include_in_schema=False,
-                tags=[name],
+    for hook, api, prefix in (("pilot_crm_routes", False, ""), ("pilot_crm_api_routes", True, "/api/v1")):
+        for name, handlers in contributed(pm, hook):
+            routers.append(
+                Router(
+                    path=f"/t/{{tenant_slug:str}}{prefix}/{name}",
+                    route_handlers=handlers,
+                    dependencies=DEPENDENCIES,
+                    guards=[plugin_gate(name, api=api)],
+                    include_in_schema=api,
+                    security=[{"bearer": []}] if api else None,
+                    tags=[name],
+                )
             )
-        )
-    for name, handlers in contributed(pm, "pilot_crm_api_routes"):
-        routers.append(
-            Router(
-                path=f"/t/{{tenant_slug:str}}/api/v1/{name}",
-                route_handlers=handlers,
-                dependencies=DEPENDENCIES,
-                guards=[plugin_gate(name, api=True)],
-                security=[{"bearer": []}],
-                tags=[name],
-            )
-        )
     return routers
