@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Router
+from litestar import Controller, Router
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
-from litestar.handlers import BaseRouteHandler
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 
 from core.errors import TooManyRequests
 from core.web.deps import SAFE_METHODS, provide_actor, provide_tenant, provide_translator, require_member
@@ -70,6 +70,21 @@ def plugin_gate(plugin: str, *, api: bool):
     return gate
 
 
+def document_public(handlers: list[Any]) -> list[Any]:
+    """Say in the OpenAPI document that public handlers need no token: an empty requirement next to
+    the router's bearer one (OpenAPI: either suffices). Controllers' handlers are looked at too."""
+    found = []
+    for item in handlers:
+        if isinstance(item, type) and issubclass(item, Controller):
+            found += [v for v in vars(item).values() if isinstance(v, HTTPRouteHandler)]
+        elif isinstance(item, HTTPRouteHandler):
+            found.append(item)
+    for handler in found:
+        if is_public(handler):
+            handler.security = [*(handler.security or []), {}]
+    return handlers
+
+
 def contributed(pm: Any, hook: str) -> list[tuple[str, list[Any]]]:
     """``(plugin name, handlers)`` for each plugin implementing ``hook`` (no arguments)."""
     found = []
@@ -90,7 +105,7 @@ def plugin_routers(pm: Any) -> list[Router]:
             routers.append(
                 Router(
                     path=f"/t/{{tenant_slug:str}}{prefix}/{name}",
-                    route_handlers=handlers,
+                    route_handlers=document_public(handlers) if api else handlers,
                     dependencies=DEPENDENCIES,
                     guards=[plugin_gate(name, api=api)],
                     include_in_schema=api,

@@ -227,6 +227,9 @@ def test_public_routes_need_no_member_and_have_a_budget_per_address(client, env)
 def test_plugin_api_routes_are_in_the_openapi_document(client):
     paths = client.get("/schema/openapi.json").json()["paths"]
     assert "/t/{tenant_slug}/api/v1/probe/ping" in paths
+    assert paths["/t/{tenant_slug}/api/v1/probe/ping"]["get"]["security"] == [{"bearer": []}]
+    # A public route says that no token is needed (an empty requirement is one that always holds).
+    assert {} in paths["/t/{tenant_slug}/api/v1/probe/open-ping"]["get"]["security"]
     assert not [p for p in paths if p.startswith("/t/{tenant_slug}/probe")]  # pages are not API
 
 
