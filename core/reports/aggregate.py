@@ -70,7 +70,12 @@ async def _actions_by_topic_and_status() -> list[dict[str, Any]]:
             counts[(code, action_status)] += 1
     labels = {row["code"]: row["label"] for row in topics.values()}
     return [
-        {"topic_code": code or None, "topic_label": labels.get(code), "status": state, "count": counts[(code, state)]}
+        {
+            "topic_code": code or None,
+            "topic_label": labels.get(code),
+            "status": state,
+            "count": counts[(code, state)],
+        }
         for code, state in sorted(counts)
     ]
 

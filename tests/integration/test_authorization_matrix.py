@@ -215,7 +215,9 @@ def attendee_rows() -> list[Row]:
 
     return [
         Row("meeting attendees: list", only(200, *EVERYONE), listing, "GET /meetings/{record_id}/attendees"),
-        Row("meeting calendar file", only(200, *EVERYONE), calendar, "GET /meetings/{record_id}/calendar.ics"),
+        Row(
+            "meeting calendar file", only(200, *EVERYONE), calendar, "GET /meetings/{record_id}/calendar.ics"
+        ),
         Row(
             "meeting attendees: add",
             only(200, *WRITERS),

@@ -106,8 +106,12 @@ def test_the_meeting_page_links_its_ics_for_signed_in_members_only(client, env):
 
 def test_an_unknown_or_other_tenants_meeting_has_no_ics(client, env):
     meeting = make_meeting(client, env)
-    beta = client.get(f"/t/beta/api/v1/meetings/{meeting['id']}/calendar.ics", headers=env.headers("beta", "coordinator"))
-    other = client.get(f"{API}/meetings/{meeting['id'] + 10_000}/calendar.ics", headers=env.headers("alpha", "coordinator"))
+    beta = client.get(
+        f"/t/beta/api/v1/meetings/{meeting['id']}/calendar.ics", headers=env.headers("beta", "coordinator")
+    )
+    other = client.get(
+        f"{API}/meetings/{meeting['id'] + 10_000}/calendar.ics", headers=env.headers("alpha", "coordinator")
+    )
     # Beta may hold a meeting with that id of its own; then it is beta's, never alpha's.
     assert beta.status_code == 404 or meeting["title"].encode() not in beta.content
     assert other.status_code == 404
