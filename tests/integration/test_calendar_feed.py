@@ -10,6 +10,11 @@ import secrets
 
 from icalendar import Calendar
 
+from core.accounts.roles import SYSTEM
+from core.accounts.service import create_user
+from core.accounts.tables import User
+from core.meetings.feeds import create_feed
+from core.tenancy.context import tenant_context
 from core.testing.web import Browser, sign_in
 
 API = "/t/alpha/api/v1"
@@ -75,7 +80,7 @@ def uids(response) -> set[str]:
 def test_feed_lists_the_members_meetings_only_and_keeps_the_time_zone(client, env):
     mine = meeting_with(client, env, "NGO@alpha.test")  # the member's address, in another case
     theirs = meeting_with(client, env, env.email("alpha", "observer"), "someone.else@example.org")
-    path, token = make_feed(sign_in(client, env, "alpha", "ngo", locale="en"))
+    path, _ = make_feed(sign_in(client, env, "alpha", "ngo", locale="en"))
     response = read_feed(client, path)
     assert response.headers["cache-control"] == "no-store"
     listed = uids(response)
@@ -121,3 +126,24 @@ def test_profile_feed_buttons_need_a_session_and_the_form_token(client, env):
     forged = browser.post("/profile/calendar", {}, csrf=False)
     assert forged.status_code == 403
     assert not FEED.search(forged.text)
+
+
+def test_a_deactivated_members_feed_answers_404(client, env):
+    email = f"member.{secrets.token_hex(3)}@alpha.test"
+    meeting = meeting_with(client, env, email)
+
+    async def make() -> tuple[int, str]:
+        with tenant_context(env.registry.get("alpha")):
+            member = await create_user(email, "ngo", "a long enough password")
+            return member["id"], await create_feed(SYSTEM, member["id"])
+
+    member_id, token = client.blocking_portal.call(make)
+    path = f"/t/alpha/calendar/{token}/meetings.ics"
+    assert f"meeting-{meeting['id']}@alpha.pilot-crm" in uids(read_feed(client, path))
+
+    async def deactivate() -> None:
+        with tenant_context(env.registry.get("alpha")):
+            await User.update({User.active: False}).where(User.id == member_id).run()
+
+    client.blocking_portal.call(deactivate)
+    assert read_feed(client, path).status_code == 404
