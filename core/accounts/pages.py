@@ -57,11 +57,16 @@ def _language_field(request: Request, value: str, errors: Errors) -> FieldView:
     )
 
 
-def _profile(request: Request, *, errors: Errors | None = None, status: int = 200) -> Template:
+async def _profile(
+    request: Request, *, errors: Errors | None = None, status: int = 200, feed_url: str = ""
+) -> Template:
+    from core.meetings.feeds import current_feed
+
     _, t, _ = page_parts(request)
     ctx = request_context(request.scope)
     user = ctx.user if ctx and ctx.user else {}
     errors = errors or {}
+    feed = await current_feed(user["id"]) if user.get("id") else None
     return render(
         request,
         "accounts/profile.html",
@@ -72,6 +77,8 @@ def _profile(request: Request, *, errors: Errors | None = None, status: int = 20
             for name in ("current_password", "new_password", "confirm_password")
         },
         min_length=service.MIN_PASSWORD_LENGTH,
+        feed_since=format_moment(t, feed["created_at"]) if feed else "",
+        feed_url=feed_url,
     )
 
 
@@ -82,7 +89,7 @@ class ProfilePages(Controller):
 
     @get("/", name="profile")
     async def show(self, request: Request) -> Template:
-        return _profile(request)
+        return await _profile(request)
 
     @post("/")
     async def save_language(self, request: Request, actor: CurrentActor) -> Template | Redirect:
@@ -93,7 +100,7 @@ class ProfilePages(Controller):
         try:
             await service.set_locale(actor.user_id, str(form.get("locale", "")), tenant.declaration.locales)
         except ValidationFailed as exc:
-            return _profile(request, errors=exc.errors, status=400)
+            return await _profile(request, errors=exc.errors, status=400)
         return redirect(request, "/profile", flash=("success", N_("Your language is saved.")))
 
     @post("/password")
@@ -112,7 +119,7 @@ class ProfilePages(Controller):
             errors["current_password"] = [
                 Message(N_("Too many failed attempts. Wait 15 minutes and try again."))
             ]
-            return _profile(request, errors=errors, status=429)
+            return await _profile(request, errors=errors, status=429)
         if new != str(form.get("confirm_password", "")):
             errors["confirm_password"] = [Message(N_("The two new passwords are not the same."))]
         try:
@@ -125,12 +132,34 @@ class ProfilePages(Controller):
         if "current_password" not in errors:
             await throttle.release(**keys)
         if errors:
-            return _profile(request, errors=errors, status=400)
+            return await _profile(request, errors=errors, status=400)
         return redirect(
             request,
             "/profile",
             flash=("success", N_("Your password is changed. Your other sessions are signed out.")),
         )
+
+    @post("/calendar")
+    async def create_calendar_feed(self, request: Request, actor: CurrentActor) -> Template:
+        """A new secret feed URL (the old one stops working), shown on this answer only: only its
+        hash is kept."""
+        from core.meetings.feed_pages import feed_url
+        from core.meetings.feeds import create_feed
+
+        tenant, _, _ = page_parts(request)
+        assert actor.user_id is not None
+        token = await create_feed(actor, actor.user_id)
+        settings = request.app.state.settings
+        base = settings.base_url or str(request.base_url).rstrip("/")
+        return await _profile(request, feed_url=feed_url(base, tenant.slug, token))
+
+    @post("/calendar/revoke")
+    async def revoke_calendar_feed(self, request: Request, actor: CurrentActor) -> Redirect:
+        from core.meetings.feeds import revoke_feed
+
+        assert actor.user_id is not None
+        await revoke_feed(actor, actor.user_id)
+        return redirect(request, "/profile", flash=("success", N_("Your calendar feed is turned off.")))
 
 
 # --- Members (coordinators) ---------------------------------------------------------------------

@@ -57,6 +57,8 @@ ACTIONS = {
     "password": N_("Password changed"),
     "locale": N_("Language changed"),
     "chain": N_("Legacy entries chained"),
+    "calendar_feed": N_("Calendar feed address made"),
+    "calendar_feed_revoke": N_("Calendar feed turned off"),
 }
 
 

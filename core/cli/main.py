@@ -17,6 +17,7 @@ from core.accounts.roles import ROLES
 from core.cli.context import load_registry, pick_tenants, require_sound_plugins, run
 from core.cli.errors import OneLineErrors, fail, reason, say_error
 from core.plugins.cli import plugins as plugins_cli
+from core.reports.cli import report as report_cli
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRuntime
@@ -525,6 +526,7 @@ def contacts_erase(ctx: click.Context, slug: str, record_id: int, yes: bool) -> 
 
 
 cli.add_command(plugins_cli)
+cli.add_command(report_cli)
 
 if __name__ == "__main__":
     cli()

@@ -15,7 +15,7 @@ from core.actions.tables import (
 from core.audit.tables import AuditEntry
 from core.contacts.tables import Contact
 from core.db.identity import TenantIdentity
-from core.meetings.tables import Attendance, Meeting, MeetingTopic
+from core.meetings.tables import Attendance, CalendarFeed, Meeting, MeetingTopic
 from core.organizations.tables import Organization, OrganizationTopic
 from core.topics.tables import Topic
 
@@ -42,6 +42,7 @@ APP_CONFIG = AppConfig(
         ProgressUpdate,
         CompletionConfirmation,
         TenantIdentity,
+        CalendarFeed,
     ],
     migration_dependencies=[],
     commands=[],

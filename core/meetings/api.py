@@ -1,11 +1,13 @@
 from typing import Any
 
-from litestar import Request, delete, get, put
+from litestar import Request, Response, delete, get, put
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from core.forms.validation import clean_fields
+from core.meetings.calendar import MEDIA_TYPE, calendar_file, filename
 from core.meetings.service import ATTENDANCE_FIELD, MeetingService
 from core.records.api import record_controller
+from core.records.export import attachment
 from core.web.params import CurrentActor, JSONObject, PathId
 from core.web.state import request_locale
 
@@ -33,3 +35,16 @@ class MeetingController(_Base):  # type: ignore[valid-type,misc]
     )
     async def remove_attendee(self, actor: CurrentActor, record_id: PathId, contact_id: PathId) -> None:
         await MeetingService(actor).remove_attendee(record_id, contact_id)
+
+    @get(
+        "/{record_id:int}/calendar.ics",
+        summary="A meeting as an iCalendar (RFC 5545) file",
+        description="One VEVENT in the meeting's own time zone (TZID and VTIMEZONE), its UID stable and "
+        "its SEQUENCE the record's version; CANCELLED once archived.",
+        media_type=MEDIA_TYPE,
+    )
+    async def calendar(self, request: Request, actor: CurrentActor, record_id: PathId) -> Response[bytes]:
+        service = MeetingService(actor, request_locale(request))
+        record = await service.get(record_id)
+        body = calendar_file(service.tenant.slug, [record], service.tenant.translator(service.locale).gettext)
+        return Response(body, media_type=MEDIA_TYPE, headers=attachment(filename(record)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, post
+from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 from litestar_htmx import HTMXRequest
 
@@ -19,7 +19,9 @@ from core.forms.definitions import FormDefinition
 from core.forms.fields import FieldSpec, as_id
 from core.forms.vocabulary import MEETING_MODES, MEETING_TYPES
 from core.i18n.markers import N_
+from core.meetings.calendar import MEDIA_TYPE, calendar_file, filename
 from core.meetings.service import ATTENDANCE_FIELD, MeetingService
+from core.records.export import attachment
 from core.web.pages.display import topic_names
 from core.web.pages.forms import field_views
 from core.web.pages.inherit import run_base
@@ -178,3 +180,11 @@ class MeetingPages(_Base):  # type: ignore[valid-type,misc]
         _, t, _ = page_parts(request)
         await MeetingService(actor, t.locale).remove_attendee(record_id, contact_id)
         return await self._answer(request, actor, record_id, N_("Attendee removed."))
+
+    @get("/{record_id:int}/calendar.ics")
+    async def calendar(self, request: Request, actor: CurrentActor, record_id: PathId) -> Response[bytes]:
+        """The meeting as an .ics file ("Add to calendar"), for members who may see it."""
+        tenant, t, _ = page_parts(request)
+        record = await MeetingService(actor, t.locale).get(record_id)
+        body = calendar_file(tenant.slug, [record], t.gettext)
+        return Response(body, media_type=MEDIA_TYPE, headers=attachment(filename(record)))

@@ -1,6 +1,8 @@
 from piccolo.columns import JSON, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from core.accounts.tables import User
 from core.contacts.tables import Contact
 from core.db.columns import RecordMixin
 from core.db.routing import ROUTING_ENGINE
@@ -36,3 +38,14 @@ class Attendance(Table, db=ROUTING_ENGINE, tablename="crm_attendance"):
     organization = ForeignKey(references=Organization, null=True)  # at the time of the meeting
     side = Varchar(length=32, default="")  # the organization's side at the time, for balance charts
     status = Varchar(length=16, default="invited")
+
+
+class CalendarFeed(Table, db=ROUTING_ENGINE, tablename="crm_calendar_feed"):
+    """A member's secret calendar feed (core.meetings.feeds): only the hash of its token is stored.
+    Rotating revokes the old row and adds a new one; ``revoked_at`` set means the feed answers 404."""
+
+    id: Serial
+    user = ForeignKey(references=User, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)

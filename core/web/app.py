@@ -59,6 +59,7 @@ def page_handlers() -> list:
     from core.audit.pages import audit_export_page, audit_page
     from core.contacts.pages import ContactPages
     from core.dashboard.pages import dashboard
+    from core.meetings.feed_pages import calendar_feed
     from core.meetings.pages import MeetingPages
     from core.organizations.pages import OrganizationPages
     from core.topics.pages import TopicPages
@@ -79,6 +80,7 @@ def page_handlers() -> list:
         ContactPages,
         TopicPages,
         MeetingPages,
+        calendar_feed,
         ActionPages,
         ProfilePages,
         MemberPages,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -43,6 +44,8 @@ VALUES = {
     "role": "observer",
     "token_id": "1",
     "record_id": "1",
+    # report aggregate: never written to here, as the command fails before it writes anything
+    "output": str(Path(tempfile.gettempdir()) / "pilot-crm-cli-errors-report"),
 }
 NON_INTERACTIVE = {"yes", "password_stdin"}
 PASSWORD = "a long enough password\n"

@@ -447,6 +447,7 @@ def resolve(op: Operation, tenant: Tenant, world: World) -> str:
         "member_id": world.env.users[(tenant.slug, "observer")]["id"],
         "form": "contact",
         "token": secrets.token_urlsafe(32),
+        "feed_token": "pcal_" + secrets.token_urlsafe(32),  # an unknown calendar feed
     }
     for name in op.params:
         url = url.replace("{" + name + "}", str(values[name]))

@@ -29,9 +29,10 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from core.accounts.roles import ROLES
+from core.accounts.roles import ROLES, SYSTEM
 from core.accounts.tables import AccountLink, User
 from core.accounts.tokens import hash_token
+from core.meetings.feeds import create_feed
 from core.tenancy.context import tenant_context
 from core.testing.environment import TEST_PASSWORD
 from core.testing.surface import API, TENANT, Operation, api_operations, page_operations
@@ -84,6 +85,8 @@ PATH_PARAMS: dict[str, PathResolver] = {
     "token": lambda beta, op, slug: [
         beta.links[("alpha" if slug == "beta" else "beta", "reset" if "reset" in op.path else "invite")]
     ],
+    # A calendar feed's secret, likewise only tried against the other tenant.
+    "feed_token": lambda beta, op, slug: [beta.links[("alpha" if slug == "beta" else "beta", "feed")]],
 }
 
 # Query parameters: name → beta's value (ids, codes, cursors) or a value that matches beta's data.
@@ -152,6 +155,7 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
     ("POST", TENANT + "/language"): lambda b, s, e: {"lang": "pt", "next": "/t/beta/contacts"},
     ("POST", TENANT + "/profile"): lambda b, s, e: {"locale": "pt"},
     ("POST", TENANT + "/profile/password"): lambda b, s, e: {"current_password": "wrong", **NEW_PASSWORD},
+    ("POST", TENANT + "/profile/calendar"): lambda b, s, e: {},  # a button: a new feed address
     ("POST", TENANT + "/members"): lambda b, s, e: {"email": b.member_email, "role": "observer"},
     ("POST", TENANT + "/members/{member_id}/role"): lambda b, s, e: {"role": "observer"},
     ("POST", TENANT + "/members/invite"): lambda b, s, e: {
@@ -424,6 +428,7 @@ def add_members_and_links(client: Any, env: Any, beta: Beta) -> None:
                         )
                     ).run()
                     beta.links[(slug, purpose)] = token
+                beta.links[(slug, "feed")] = await create_feed(SYSTEM, user_id)
 
     client.blocking_portal.call(write)
 
@@ -567,8 +572,8 @@ def opens_a_session(response: Any) -> bool:
 def expect_refused_by_beta(request: Request, response: Any, with_csrf: bool) -> None:
     """Beta does not know alpha's token or session: its API answers 401; its pages answer a 401 the
     way pages do (303 to beta's sign-in page); its public pages serve an anonymous visitor, and a
-    mailed link of alpha's is unknown there (404); a form posted without a CSRF token (a bearer token
-    on a page) is refused first, with 403."""
+    mailed link or calendar feed of alpha's is unknown there (404); a form posted without a CSRF
+    token (a bearer token on a page) is refused first, with 403."""
     op, status = request.operation, response.status_code
     where = f"{op} → {request.url}: {status}"
     assert not opens_a_session(response), where
@@ -576,7 +581,7 @@ def expect_refused_by_beta(request: Request, response: Any, with_csrf: bool) -> 
         assert status == 401, where
     elif op.method == "POST" and not with_csrf:
         assert status == 403, where
-    elif op.public and "{token}" in op.path:
+    elif op.public and ("{token}" in op.path or "{feed_token}" in op.path):
         assert status == 404, where
     elif op.public:
         assert status in (200, 303, 400), where

@@ -1,0 +1,1 @@
+"""Reports across tenants that hold no personal data (the programme's own reporting)."""
