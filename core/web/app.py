@@ -61,6 +61,7 @@ def page_handlers() -> list:
     from core.dashboard.pages import dashboard
     from core.meetings.pages import MeetingPages
     from core.organizations.pages import OrganizationPages
+    from core.reports.pages import roadmap_page, roadmap_pdf
     from core.topics.pages import TopicPages
     from core.web.pages.auth import login, login_page, logout, set_language
 
@@ -85,6 +86,8 @@ def page_handlers() -> list:
         audit_page,
         audit_export_page,
         dashboard,
+        roadmap_page,
+        roadmap_pdf,
     ]
 
 
