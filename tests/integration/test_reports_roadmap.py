@@ -139,6 +139,7 @@ def test_the_arabic_report_runs_right_to_left(client, env):
     page = member.get("/reports/roadmap")
     assert page.status_code == 200 and '<html lang="ar" dir="rtl">' in page.text
     assert all(title in page.text for title in AR) and "تقرير خارطة الطريق" in page.text
+    assert page.text.count(">متأخر<") == 1 and "أكده government@gamma.test في " in page.text
 
 
 def test_only_signed_in_members_of_the_tenant_get_the_report(client, env):
