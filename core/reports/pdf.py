@@ -26,6 +26,7 @@ class RoadmapPDF(FPDF):
         self.t = t
         self.rtl = t.direction == "rtl"
         self.align = "R" if self.rtl else "L"
+        self.widths: dict[tuple[str, float, str], float] = {}  # word widths: words recur a lot
         self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
         if self.rtl:
@@ -42,9 +43,40 @@ class RoadmapPDF(FPDF):
 
     def para(self, text: str, size: float = 10, bold: bool = False, gap: float = 0) -> None:
         self.set_font(FONT, "B" if bold else "", size)
-        self.multi_cell(0, size * 0.5 + 0.5, text, align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        height = size * 0.5 + 0.5
+        room = self.epw - 2 * self.c_margin
+        for line in self.wrap(text, room):
+            if self.get_string_width(line) <= room:
+                self.cell(0, height, line, align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            else:  # one word wider than the page (a long address): fpdf2 breaks it
+                self.multi_cell(0, height, line, align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if gap:
             self.ln(gap)
+
+    def measure(self, word: str) -> float:
+        key = (self.font_style, self.font_size_pt, word)
+        if key not in self.widths:
+            self.widths[key] = self.get_string_width(word)
+        return self.widths[key]
+
+    def wrap(self, text: str, room: float) -> list[str]:
+        """``text``'s lines broken at spaces to fit ``room``, measuring each word once (shaping does
+        not join letters across a space). fpdf2's multi_cell measures the line again for every
+        character it adds, which made a report of a few hundred actions take tens of seconds."""
+        space = self.measure(" ")
+        lines = []
+        for paragraph in text.splitlines() or [""]:
+            current: list[str] = []
+            width = 0.0
+            for word in paragraph.split(" "):
+                size = self.measure(word)
+                if current and width + space + size > room:
+                    lines.append(" ".join(current))
+                    current, width = [], 0.0
+                width += (space if current else 0.0) + size
+                current.append(word)
+            lines.append(" ".join(current))
+        return lines
 
     def field(self, label: str, value: str) -> None:
         self.para(self.t.gettext(L.SUMMARY, label=self.t.gettext(label), value=value or "—"))
