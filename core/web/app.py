@@ -62,6 +62,7 @@ def page_handlers() -> list:
     from core.meetings.feed_pages import calendar_feed
     from core.meetings.pages import MeetingPages
     from core.organizations.pages import OrganizationPages
+    from core.reports.pages import roadmap_page, roadmap_pdf
     from core.topics.pages import TopicPages
     from core.web.pages.auth import login, login_page, logout, set_language
 
@@ -87,6 +88,8 @@ def page_handlers() -> list:
         audit_page,
         audit_export_page,
         dashboard,
+        roadmap_page,
+        roadmap_pdf,
     ]
 
 
