@@ -59,6 +59,7 @@ def page_handlers() -> list:
     from core.audit.pages import audit_export_page, audit_page
     from core.contacts.pages import ContactPages
     from core.dashboard.pages import dashboard
+    from core.duplicates.pages import HANDLERS as DUPLICATES_PAGES
     from core.meetings.pages import MeetingPages
     from core.organizations.pages import OrganizationPages
     from core.topics.pages import TopicPages
@@ -84,6 +85,7 @@ def page_handlers() -> list:
         MemberPages,
         audit_page,
         audit_export_page,
+        *DUPLICATES_PAGES,
         dashboard,
     ]
 
