@@ -123,7 +123,12 @@ QUERY_PARAMS: dict[str, QueryResolver] = {
 # Bodies that are not a record form, by (method, path); a POST page without one is a plain button.
 # Credentials and emails are the other tenant's: beta's own on beta's slug would simply work.
 BodyResolver = Callable[[Beta, str, Any], dict[str, Any]]
-MERGE_BODY = {"survivor_version": "1", "merged_version": "1", "pick_last_name": "merged", "pick_name": "merged"}
+MERGE_BODY = {
+    "survivor_version": "1",
+    "merged_version": "1",
+    "pick_last_name": "merged",
+    "pick_name": "merged",
+}
 
 
 def _other_email(slug: str, env: Any) -> str:
