@@ -73,8 +73,14 @@ def _every(clauses: list[Any]) -> Any:
     return functools.reduce(operator.and_, clauses)
 
 
-def _any(clauses: list[Any]) -> Any:
-    return functools.reduce(operator.or_, clauses)
+async def _rows(query: Any, clauses: list[Any]) -> list[dict[str, Any]]:
+    """Rows matching any of ``clauses``, each once: one query per clause, as a cast column's LIKE
+    (phones, a JSON column) does not combine with the others' conditions in the ORM."""
+    rows: dict[int, dict[str, Any]] = {}
+    for clause in clauses:
+        for row in await query().where(clause).limit(MAX_CANDIDATES).run():
+            rows.setdefault(row["id"], row)
+    return list(rows.values())[:MAX_CANDIDATES]
 
 
 def _words(column: Any, text: str) -> Any:
@@ -91,9 +97,7 @@ async def contact_candidates(record: dict[str, Any], rules: DuplicateRules) -> l
     clauses += [Cast(Contact.phones, Text()).like(_like(f'"{phone}"')) for phone in keys.phones]
     if keys.name:
         clauses.append(_words(Contact.search_text, keys.name))
-    if not clauses:
-        return []
-    rows = await _live_contacts().where(_any(clauses)).limit(MAX_CANDIDATES).run()
+    rows = await _rows(_live_contacts, clauses)
     return candidates(keys, [_contact(r) for r in rows], rules, score_contact)
 
 
@@ -105,7 +109,5 @@ async def organization_candidates(record: dict[str, Any], rules: DuplicateRules)
         clauses.append(_words(Organization.search_text, keys.name))
     if keys.acronym:
         clauses.append(Organization.search_text.like(_like(keys.acronym)))
-    if not clauses:
-        return []
-    rows = await _live_organizations().where(_any(clauses)).limit(MAX_CANDIDATES).run()
+    rows = await _rows(_live_organizations, clauses)
     return candidates(keys, [organization_keys(r) for r in rows], rules, score_organization)

@@ -27,7 +27,7 @@ from core.forms.vocabulary import SECTOR_SIDE
 from core.i18n.markers import N_
 from core.meetings.tables import Attendance
 from core.organizations.service import OrganizationService
-from core.organizations.tables import OrganizationTopic
+from core.organizations.tables import Organization, OrganizationTopic
 from core.records.search import search_text
 from core.records.service import RecordService, load_json, now
 
@@ -179,7 +179,7 @@ class MergeService:
         if self.entity == "contact":
             await _move_attendance(survivor, merged)
         else:
-            await _move_organization_links(survivor, merged)
+            await _move_organization_links(survivor, merged, ContactService(self.actor, self.records.locale))
 
     async def _plugins(self, survivor: int, merged: int) -> None:
         """Each plugin repoints its rows; an awaitable it returns runs inside this transaction."""
@@ -212,15 +212,9 @@ async def _move_attendance(survivor: int, merged: int) -> None:
         await Attendance.delete().where(Attendance.id == row["id"]).run()
 
 
-async def _move_organization_links(survivor: int, merged: int) -> None:
+async def _move_organization_links(survivor: int, merged: int, people: ContactService) -> None:
     moment = now()
-    await (
-        Contact.update(
-            {Contact.organization: survivor, Contact.version: Contact.version + 1, Contact.updated_at: moment}
-        )
-        .where(Contact.organization == merged)
-        .run()
-    )
+    await _move_people(survivor, merged, people, moment)
     await (
         Attendance.update({Attendance.organization: survivor}).where(Attendance.organization == merged).run()
     )
@@ -237,6 +231,27 @@ async def _move_organization_links(survivor: int, merged: int) -> None:
     )
     await _repoint_links(ActionPartner, "action", survivor, merged)
     await _repoint_links(OrganizationTopic, "topic", survivor, merged)
+
+
+async def _move_people(survivor: int, merged: int, people: ContactService, moment: Any) -> None:
+    """The merged organization's people work for the survivor now; their search text names it."""
+    found = await Organization.select(Organization.name).where(Organization.id == survivor).first().run()
+    name = found["name"] if found else None
+    for row in await Contact.select().where(Contact.organization == merged).run():
+        extra = load_json(row["extra"], {})
+        values = {**row, "emails": load_json(row["emails"], []), "organization_name": name}
+        await (
+            Contact.update(
+                {
+                    Contact.organization: survivor,
+                    Contact.search_text: search_text(*people.search_parts(values), *extra.values()),
+                    Contact.version: row["version"] + 1,
+                    Contact.updated_at: moment,
+                }
+            )
+            .where(Contact.id == row["id"])
+            .run()
+        )
 
 
 async def _repoint_links(table: Any, other: str, survivor: int, merged: int) -> None:

@@ -13,6 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from core.cli.main import cli
+from core.duplicates.finder import contact_candidates, organization_candidates
+from core.tenancy.context import tenant_context
 from core.testing.web import sign_in
 
 API = "/t/alpha/api/v1"
@@ -161,6 +163,16 @@ def test_merging_organizations_moves_everything_and_resolves_conflicts(client, e
     assert api.get(f"/networks/memberships/{twice['id']}")["archived_at"] is not None
     assert api.get(f"/networks/memberships/{kept_membership['id']}")["archived_at"] is None
 
+    found = api.get("/contacts", q=f"paz {tag} rut")["items"]
+    assert [c["id"] for c in found] == [person["id"]]  # its search text names the survivor
+
+    ministry = api.post("/organizations", {"name": f"Secretaría {tag}", "sector": "government_ministry"})
+    twin = api.post("/organizations", {"name": f"Secretaria {tag}", "sector": "government_ministry"})
+    led = api.post("/actions", {"title": f"Plan {tag}", "government_lead": twin["id"]})
+    path = f"/organizations/{ministry['id']}/merge/{twin['id']}"
+    assert browser.post(path, merge_form(browser.get(path).text), follow_redirects=False).status_code == 303
+    assert api.get(f"/actions/{led['id']}")["government_lead"] == ministry["id"]
+
     audit = client.get(f"{API}/audit", params={"entity": "organization"}, headers=api.h).json()
     merges = {(e["entity_id"], e["action"]) for e in audit}
     assert {(keep["id"], "merge"), (drop["id"], "merge")} <= merges
@@ -253,3 +265,36 @@ def test_nobody_but_coordinators_sees_or_merges_duplicates(client, env, role):
         assert response.status_code == 403
         assert secret not in response.text
     assert api.get(f"/contacts/{second['id']}")["archived_at"] is None
+
+
+def test_an_import_finds_candidates_of_a_record_in_the_database(client, env):
+    api, tag = Api(client, env), unique()
+    org = api.post("/organizations", {"name": f"Centro Luz {tag}", "sector": "ngo", "acronym": f"CL{tag}"})
+    by_phone = api.post(
+        "/contacts", {"first_name": "Teo", "last_name": f"Lara{tag}", "phones": ["+525587654321"]}
+    )
+    by_name = api.post(
+        "/contacts", {"first_name": "Zoé", "last_name": f"Núñez{tag}", "organization": org["id"]}
+    )
+    tenant = env.registry.get("alpha")
+    rules = tenant.declaration.duplicates
+
+    async def look_up():
+        with tenant_context(tenant):
+            return (
+                await contact_candidates(
+                    {"first_name": "x", "last_name": "y", "phones": ["+525587654321"]}, rules
+                ),
+                await contact_candidates(
+                    {"first_name": "ZOE", "last_name": f"nunez{tag}", "organization": org["id"]}, rules
+                ),
+                await contact_candidates({"first_name": "Zoe", "last_name": f"Nunez{tag}"}, rules),
+                await organization_candidates({"name": f"CENTRO LUZ {tag}", "country": "MEX"}, rules),
+                await organization_candidates({"name": f"Centro Luz {tag}", "country": "AGO"}, rules),
+            )
+
+    phone, named, bare, organization, abroad = client.blocking_portal.call(look_up)
+    assert [(m.second, m.rules) for m in phone] == [(by_phone["id"], ("phone",))]
+    assert [(m.second, m.score) for m in named] == [(by_name["id"], 10)]
+    assert bare == []  # a bare name is half the evidence
+    assert [m.second for m in organization] == [org["id"]] and abroad == []
