@@ -4,7 +4,8 @@ A country plugin is a module (found through the ``pilot_crm.plugins`` entry-poin
 functions are marked with :data:`hookimpl`. Each tenant gets its own plugin manager holding core's
 default plugin plus the plugins its declaration enables, so a plugin changes nothing in tenants that
 do not enable it. Hooks are synchronous and must not touch the database: they describe data
-(topics, fields, catalogs, tables) that core then stores, validates, renders and exports.
+(topics, fields, catalogs, tables) that core then stores, validates, renders and exports. The one
+exception, ``record_merged``, returns an awaitable that core runs inside the merge's transaction.
 
 Why this set: topics, form fields, validation and catalogs are what every country pilot brings
 (its priorities, its forms, its wording). Tables, forms, routes, templates, menu entries and panels
@@ -19,6 +20,7 @@ module-level ``API_VERSIONS`` (``core.plugins.checks`` refuses a plugin without 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,4 +179,16 @@ def pilot_crm_personal_data() -> list[PersonalDataSource]:
     A coordinator's export of a contact includes each source's ``export`` under its key; erasing the
     contact calls each ``erase`` in the same transaction, so no plugin row keeps what the contact
     record no longer holds.
+    """
+
+
+@hookspec
+def pilot_crm_record_merged(entity: str, survivor_id: int, merged_id: int) -> Awaitable[None] | None:
+    """Repoint the plugin's rows from a merged record to its survivor.
+
+    ``entity`` is ``contact`` or ``organization``; ``merged_id`` is being folded into
+    ``survivor_id`` and archived. Return an awaitable (an ``async def`` hook does) that updates the
+    plugin's rows referring to ``merged_id``: core awaits it inside the merge's transaction, so the
+    rows move with the merge or not at all. Resolve conflicts (both records linked to one thing)
+    there; raise to refuse the merge. Return ``None`` for entities the plugin does not reference.
     """

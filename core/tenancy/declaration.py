@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 import tomllib
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pycountry
 from babel import Locale, UnknownLocaleError
+
+from core.duplicates.rules import DEFAULT_THRESHOLD, DEFAULT_WEIGHTS, DuplicateRules
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 KNOWN_KEYS = {
@@ -29,7 +31,11 @@ KNOWN_KEYS = {
     "hosts",
     "demo",
     "description",
+    "duplicates",
 }
+# The ``[duplicates]`` table: a weight per rule and the threshold (core.duplicates.rules).
+DUPLICATE_KEYS = (*DEFAULT_WEIGHTS, "threshold")
+MAX_WEIGHT = 1000
 
 
 class TenantConfigError(Exception):
@@ -55,6 +61,7 @@ class TenantDeclaration:
     description: str = ""
     source: Path | None = None
     region: str = ""  # ISO 3166-1 alpha-2 of ``country``: the default region for phone numbers
+    duplicates: DuplicateRules = field(default_factory=DuplicateRules)
 
     @property
     def engine_kind(self) -> str:
@@ -93,6 +100,26 @@ def _locale(path: Path, key: str, value: str) -> str:
     except (ValueError, UnknownLocaleError):
         raise TenantConfigError(path, key, f"'{value}' is not a known locale") from None
     return value
+
+
+def _duplicates(path: Path, raw: dict[str, Any]) -> DuplicateRules:
+    """The ``[duplicates]`` table over the defaults: whole numbers from 0 (rule off) to MAX_WEIGHT."""
+    table = raw.get("duplicates", {})
+    if not isinstance(table, dict):
+        raise TenantConfigError(path, "duplicates", "must be a table")
+    unknown = sorted(set(table) - set(DUPLICATE_KEYS))
+    if unknown:
+        raise TenantConfigError(path, f"duplicates.{unknown[0]}", "is not a known key")
+    for key, value in table.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_WEIGHT:
+            raise TenantConfigError(
+                path, f"duplicates.{key}", f"must be a whole number from 0 to {MAX_WEIGHT}"
+            )
+    threshold = table.get("threshold", DEFAULT_THRESHOLD)
+    if threshold < 1:
+        raise TenantConfigError(path, "duplicates.threshold", "must be at least 1")
+    weights = {rule: table.get(rule, weight) for rule, weight in DEFAULT_WEIGHTS.items()}
+    return DuplicateRules(weights=weights, threshold=threshold)
 
 
 def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
@@ -148,4 +175,5 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
         description=str(raw.get("description", "")),
         region=country_record.alpha_2,
         source=path,
+        duplicates=_duplicates(path, raw),
     )

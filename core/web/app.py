@@ -59,6 +59,7 @@ def page_handlers() -> list:
     from core.audit.pages import audit_export_page, audit_page
     from core.contacts.pages import ContactPages
     from core.dashboard.pages import dashboard
+    from core.duplicates.pages import HANDLERS as DUPLICATES_PAGES
     from core.meetings.feed_pages import calendar_feed
     from core.meetings.pages import MeetingPages
     from core.organizations.pages import OrganizationPages
@@ -87,6 +88,7 @@ def page_handlers() -> list:
         MemberPages,
         audit_page,
         audit_export_page,
+        *DUPLICATES_PAGES,
         dashboard,
         roadmap_page,
         roadmap_pdf,

@@ -9,6 +9,7 @@ for the tenants that enable the plugin only.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from core.plugin_api import (
     hookimpl,
     record_controller,
 )
-from plugins.networks import privacy, reading
+from plugins.networks import merging, privacy, reading
 from plugins.networks.forms import FORMS
 from plugins.networks.panels import DASHBOARD_PANEL, ORGANIZATION_PANEL
 from plugins.networks.service import MembershipService, NetworkService
@@ -98,3 +99,10 @@ def pilot_crm_export_columns(entity: str) -> list[ExportColumn]:
 @hookimpl
 def pilot_crm_personal_data() -> list[PersonalDataSource]:
     return [PersonalDataSource("networks", export=privacy.export, erase=privacy.erase, tables=privacy.TABLES)]
+
+
+@hookimpl
+def pilot_crm_record_merged(entity: str, survivor_id: int, merged_id: int) -> Awaitable[None] | None:
+    if entity not in merging.COLUMNS:
+        return None
+    return merging.repoint(entity, survivor_id, merged_id)

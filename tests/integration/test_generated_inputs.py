@@ -444,6 +444,8 @@ def resolve(op: Operation, tenant: Tenant, world: World) -> str:
     values = {
         "record_id": tenant.ids.get(form, tenant.ids["organization"]),
         "contact_id": tenant.ids["contact"],
+        # The other record of a pair to merge: the same one, so generated forms never archive it.
+        "other_id": tenant.ids.get(form, tenant.ids["organization"]),
         "member_id": world.env.users[(tenant.slug, "observer")]["id"],
         "form": "contact",
         "token": secrets.token_urlsafe(32),

@@ -79,6 +79,8 @@ PATH_PARAMS: dict[str, PathResolver] = {
     "record_id": lambda beta, op, slug: beta.ids[op.resource],
     "contact_id": lambda beta, op, slug: beta.ids["contacts"],
     "member_id": lambda beta, op, slug: beta.ids["members"],
+    # The other record of a pair to merge (``/contacts/{record_id}/merge/{other_id}``).
+    "other_id": lambda beta, op, slug: beta.ids[op.resource],
     "form": lambda beta, op, slug: beta.forms,
     # A secret link is only ever tried against the *other* tenant: beta's own link on beta's slug
     # is no attack, it is the link working.
@@ -124,6 +126,12 @@ QUERY_PARAMS: dict[str, QueryResolver] = {
 # Bodies that are not a record form, by (method, path); a POST page without one is a plain button.
 # Credentials and emails are the other tenant's: beta's own on beta's slug would simply work.
 BodyResolver = Callable[[Beta, str, Any], dict[str, Any]]
+MERGE_BODY = {
+    "survivor_version": "1",
+    "merged_version": "1",
+    "pick_last_name": "merged",
+    "pick_name": "merged",
+}
 
 
 def _other_email(slug: str, env: Any) -> str:
@@ -166,6 +174,9 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
     ("POST", TENANT + "/invite/{token}"): lambda b, s, e: NEW_PASSWORD,
     ("POST", TENANT + "/password/forgot"): lambda b, s, e: {"email": _other_email(s, e)},
     ("POST", TENANT + "/password/reset/{token}"): lambda b, s, e: NEW_PASSWORD,
+    # A merge keeping the other record's values, at versions beta's records have.
+    ("POST", TENANT + "/contacts/{record_id}/merge/{other_id}"): lambda b, s, e: MERGE_BODY,
+    ("POST", TENANT + "/organizations/{record_id}/merge/{other_id}"): lambda b, s, e: MERGE_BODY,
 }
 BUTTONS = re.compile(r"/(archive|confirm|remove|deactivate|reactivate|logout|erase|resend|revoke)$")
 

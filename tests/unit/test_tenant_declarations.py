@@ -47,6 +47,12 @@ def test_shipped_tenants_load(tmp_path):
         (('plugins = ["mexico"]', 'plugins = "mexico"'), "plugins"),
         (("", 'colour = "blue"\n'), "colour"),
         (("", 'database_url = "mysql://x"\n'), "database_url"),
+        (("", "duplicates = 3\n"), "duplicates"),
+        (("", "[duplicates]\nemail = -1\n"), "duplicates.email"),
+        (("", '[duplicates]\nphone = "10"\n'), "duplicates.phone"),
+        (("", "[duplicates]\nname = true\n"), "duplicates.name"),
+        (("", "[duplicates]\nthreshold = 0\n"), "duplicates.threshold"),
+        (("", "[duplicates]\nbirthday = 5\n"), "duplicates.birthday"),
     ],
 )
 def test_bad_declaration_names_file_and_key(tmp_path, replace, key):
@@ -100,3 +106,31 @@ def test_missing_default_tenants_dir_is_named(tmp_path, monkeypatch):
         f"error: {tmp_path / 'tenants'}: no such tenants directory "
         "(give --tenants-dir or set PILOT_CRM_TENANTS_DIR)"
     ]
+
+
+def test_duplicate_rules_default_to_civicrm_s_and_are_set_per_tenant(tmp_path):
+    (tmp_path / "tst.toml").write_text(GOOD + "[duplicates]\nname = 0\nphone = 4\nthreshold = 8\n")
+    rules = (
+        TenantRegistry.load(Settings.from_env(tmp_path / "var", tmp_path)).get("tst").declaration.duplicates
+    )
+    assert (rules.threshold, rules.weights["name"], rules.weights["phone"], rules.weights["email"]) == (
+        8,
+        0,
+        4,
+        10,
+    )
+    (tmp_path / "tst.toml").write_text(GOOD)
+    rules = (
+        TenantRegistry.load(Settings.from_env(tmp_path / "var", tmp_path)).get("tst").declaration.duplicates
+    )
+    assert rules.threshold == 10
+    assert [rules.weights[r] for r in ("email", "phone", "name_organization", "name")] == [10, 10, 10, 5]
+
+
+def test_a_bad_duplicates_table_is_one_line_from_the_cli(tmp_path):
+    (tmp_path / "tst.toml").write_text(GOOD + "[duplicates]\nthreshold = -3\n")
+    result = CliRunner().invoke(
+        cli, ["--tenants-dir", str(tmp_path), "--data-dir", str(tmp_path / "var"), "tenants", "list"]
+    )
+    assert result.exit_code == 1
+    assert "key 'duplicates.threshold'" in result.output and len(result.output.strip().splitlines()) == 1
