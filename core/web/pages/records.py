@@ -15,7 +15,13 @@ from core.accounts.roles import Actor
 from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
 from core.forms.fields import Choice
 from core.i18n.markers import N_
-from core.records.export import ListExport, available_columns, requested_columns
+from core.records.export import (
+    ListExport,
+    available_columns,
+    check_format,
+    choose_columns,
+    requested_columns,
+)
 from core.records.search import MAX_SEARCH_LENGTH
 from core.records.service import Page, RecordService
 from core.web.download import Download, download
@@ -192,8 +198,9 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         return request.query_params.get("q") or None, filters
 
     def export_choice_page(
-        request: Request, actor: Actor, chosen: list[str], errors: list[str], status: int = 200
+        request: Request, actor: Actor, chosen: list[str], errors: list[tuple[str, str]], status: int = 200
     ) -> Template:
+        """The choice; ``errors`` are (parameter, message) pairs of what the download refused."""
         _, t, _ = page_parts(request)
         q, filters = export_query(request)
         kept = {"q": q or "", **filters}
@@ -210,8 +217,20 @@ def record_pages(spec: PageSpec) -> type[Controller]:
 
     @get("/export", name=f"{form_name}-export-choice")
     async def export_choice(self: Controller, request: Request, actor: CurrentActor) -> Template:
-        """The columns to export (all ticked), then a CSV or XLSX download of the list as filtered."""
-        return export_choice_page(request, actor, [], [])
+        """The columns to export (all ticked, or those ``columns`` names), then a CSV or XLSX
+        download of the list as filtered."""
+        _, t, _ = page_parts(request)
+        q, filters = export_query(request)
+        columns = requested_columns(request.query_params.getall("columns", []))
+        service = service_cls(actor, t.locale)
+        try:  # what the download would refuse, said before choosing
+            check_format(request.query_params.get("format", "csv"))
+            choose_columns(service, columns)
+            await service.list_page(q=q, filters=filters, limit=1)
+        except ValidationFailed as exc:
+            errors = [(name, t.message(m)) for name, messages in exc.errors.items() for m in messages]
+            return export_choice_page(request, actor, columns, errors, status=400)
+        return export_choice_page(request, actor, columns, [])
 
     async def export_file(request: Request, actor: Actor, fmt: str) -> Template | Download:
         """The download, or the choice again with what is wrong (an unknown column, a refused search)."""
@@ -223,7 +242,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
                 service_cls(actor, t.locale), t, fmt=fmt, columns=columns, q=q, filters=filters
             )
         except ValidationFailed as exc:
-            errors = [t.message(m) for messages in exc.errors.values() for m in messages]
+            errors = [(name, t.message(m)) for name, messages in exc.errors.items() for m in messages]
             return export_choice_page(request, actor, columns, errors, status=400)
         return download(export)
 
