@@ -7,15 +7,17 @@ from typing import Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
-from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from core.records.export import MEDIA_TYPE, ListExport, attachment
+from core.records.export import ListExport, requested_columns
 from core.records.service import RecordService
+from core.records.writers import MEDIA_TYPES
+from core.web.download import Download, download
 from core.web.params import CurrentActor, FromQuery, JSONObject, Limit, PathId
 from core.web.state import request_locale
 
 COMMON_QUERY = {"q", "cursor", "limit", "include_archived"}
+EXPORT_QUERY = COMMON_QUERY | {"format", "columns"}
 
 
 def filter_operation(service_cls: type[RecordService]) -> type[Operation]:
@@ -69,11 +71,14 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
 
     @get(
         "/export",
-        summary=f"Export {tag} as CSV",
+        summary=f"Export {tag} as CSV or XLSX",
         description=f"Filters (query parameters): {filter_doc}. The list as `q` and the filters choose it, "
-        "every form field and the columns plugins add, headed in the reader's language.",
+        "headed in the reader's language. `format`: `csv` (UTF-8 with a byte-order mark, times in ISO "
+        "8601) or `xlsx` (typed date cells); both in the tenant's time zone. `columns`: the column keys "
+        "to include, repeated or comma-separated (`id`, the form's field names, the keys of the columns "
+        "plugins add); every column when absent.",
         operation_class=filter_operation(service_cls),
-        media_type=MEDIA_TYPE,
+        media_type=MEDIA_TYPES["csv"],
     )
     async def export_records(
         self: Controller,
@@ -81,18 +86,22 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
         actor: CurrentActor,
         q: FromQuery[str | None] = None,
         include_archived: FromQuery[bool] = False,
-    ) -> Stream:
-        filters = {k: v for k, v in request.query_params.items() if k not in COMMON_QUERY}
+        format: FromQuery[str] = "csv",
+        columns: FromQuery[list[str] | None] = None,
+    ) -> Download:
+        filters = {k: v for k, v in request.query_params.items() if k not in EXPORT_QUERY}
         locale = request_locale(request)
         service = service_cls(actor, locale)
         export = await ListExport.start(
             service,
             service.tenant.translator(locale),
+            fmt=format,
+            columns=requested_columns(columns or ()),
             q=q,
             filters=filters,
             include_archived=include_archived,
         )
-        return Stream(export.lines(), media_type=MEDIA_TYPE, headers=attachment(export.filename()))
+        return download(export)
 
     @get("/{record_id:int}", summary=f"Get one {entity}")
     async def get_record(

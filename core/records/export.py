@@ -1,27 +1,29 @@
-"""A record list as CSV, as the reader filtered it: one column per form field (core's and the
-tenant's plugins'), then the columns plugins add (``pilot_crm_export_columns``), headed in the
-reader's language, values as people read them (choices by their label, times in the tenant's time
-zone), cells a spreadsheet would run neutralized. Rows are read a page at a time, so memory stays
-flat whatever the list's size; callers decide who may export (the service's own visibility rules
-decide what each member gets)."""
+"""A record list as a CSV or XLSX file, as the reader filtered it: by default one column per form
+field (core's and the tenant's plugins'), then the columns plugins add
+(``pilot_crm_export_columns``), or the columns the reader chose; headed in the reader's language,
+values as people read them (choices by their label, times in the tenant's time zone), cells a
+spreadsheet would run neutralized (``core.records.writers``). Rows are read a page at a time, so
+memory stays flat whatever the list's size; callers decide who may export (the service's own
+visibility rules decide what each member gets: protected contacts are left out of a contacts
+export exactly as they are left out of the list)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.errors import Message, ValidationFailed
 from core.forms.fields import FieldSpec
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
 from core.plugins.contributions import ExportColumn
-from core.records.cells import spreadsheet_safe
 from core.records.service import MAX_LIMIT, Page, RecordService
+from core.records.writers import FORMATS, MEDIA_TYPES, Cell, chunks
 
-MEDIA_TYPE = "text/csv; charset=utf-8"
+ID_KEY = "id"
 
 
 def attachment(filename: str) -> dict[str, str]:
@@ -34,72 +36,145 @@ def export_columns(service: RecordService) -> list[ExportColumn]:
     return [column for columns in reversed(hook(entity=service.entity)) for column in columns or ()]
 
 
+def requested_columns(values: Iterable[str]) -> list[str]:
+    """``columns`` as given, repeated or as comma lists, blanks dropped."""
+    return [key.strip() for value in values for key in value.split(",") if key.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of the file: its key (what ``columns=`` names), its label msgid, and where its
+    values come from (a form field, or a plugin's ``ExportColumn``; neither for the id)."""
+
+    key: str
+    label: str
+    spec: FieldSpec | None = None
+    added: ExportColumn | None = None
+
+
+def available_columns(service: RecordService) -> list[Column]:
+    """Every column a list's export can have, in the file's order."""
+    fields = service.tenant.form(service.form_name).fields
+    return [
+        Column(ID_KEY, N_("ID")),
+        *(Column(f.name, f.label, spec=f) for f in fields),
+        *(Column(c.key, c.label, added=c) for c in export_columns(service)),
+    ]
+
+
+def choose_columns(service: RecordService, keys: Sequence[str]) -> list[Column]:
+    """The columns named by ``keys`` in the order given (all of them when none is); an unknown key
+    is a 400 naming it."""
+    available = available_columns(service)
+    if not keys:
+        return available
+    by_key = {column.key: column for column in available}
+    unknown = [key for key in keys if key not in by_key]
+    if unknown:
+        message = Message(N_("Unknown column: {column}."), {"column": unknown[0]})
+        raise ValidationFailed({"columns": [message]})
+    return [by_key[key] for key in dict.fromkeys(keys)]
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ValidationFailed({"format": [Message(N_("Unknown file format: {format}."), {"format": fmt})]})
+    return fmt
+
+
 class ListExport:
     """One export: ``first`` is the first page, read before the response starts, so a search the
-    list refuses is a 400 rather than a broken download."""
+    list refuses (or an unknown column or format) is a 400 rather than a broken download."""
 
-    def __init__(self, service: RecordService, t: Translator, first: Page, **query: Any) -> None:
+    def __init__(
+        self,
+        service: RecordService,
+        t: Translator,
+        first: Page,
+        fmt: str,
+        columns: list[Column],
+        **query: Any,
+    ) -> None:
         self.service = service
         self.t = t
         self.first = first
+        self.fmt = fmt
+        self.columns = columns
         self.query = query
-        self.fields = service.tenant.form(service.form_name).fields
-        self.columns = export_columns(service)
         self.zone = ZoneInfo(service.tenant.declaration.timezone)
 
     @classmethod
-    async def start(cls, service: RecordService, t: Translator, **query: Any) -> ListExport:
+    async def start(
+        cls,
+        service: RecordService,
+        t: Translator,
+        fmt: str = "csv",
+        columns: Sequence[str] = (),
+        **query: Any,
+    ) -> ListExport:
+        check_format(fmt)
+        chosen = choose_columns(service, columns)
         first = await service.list_page(limit=MAX_LIMIT, **query)
-        return cls(service, t, first, **query)
+        return cls(service, t, first, fmt, chosen, **query)
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.fmt]
 
     def filename(self) -> str:
-        return f"{self.service.entity}s-{self.service.tenant.slug}.csv"
+        return f"{self.service.entity}s-{self.service.tenant.slug}.{self.fmt}"
 
-    def _header(self) -> list[str]:
-        labels = [self.t.gettext(N_("ID"))]
-        labels += [self.t.gettext(f.label) for f in self.fields]
-        labels += [self.t.gettext(c.label) for c in self.columns]
-        return labels
+    def header(self) -> list[str]:
+        return [self.t.gettext(column.label) for column in self.columns]
 
-    def _value(self, spec: FieldSpec, value: Any) -> str:
+    def _value(self, spec: FieldSpec, value: Any) -> Cell:
         if value is None or value == "" or value == []:
             return ""
         if isinstance(value, list):
-            return "; ".join(self._value(spec, item) for item in value)
+            return "; ".join(_text(self._value(spec, item)) for item in value)
         if spec.choices:
             label = next((c.label for c in spec.choices if c.value == value), None)
             return self.t.gettext(label) if label else str(value)
         if isinstance(value, bool):
             return self.t.gettext(N_("Yes") if value else N_("No"))
         if isinstance(value, datetime):
-            return value.astimezone(self.zone).isoformat(timespec="minutes")
-        if isinstance(value, date):
-            return value.isoformat()
+            return value.astimezone(self.zone).replace(second=0, microsecond=0)
+        if isinstance(value, date | int | float):
+            return value
         return str(value)
 
-    async def _rows(self, page: Page) -> list[list[str]]:
+    async def _rows(self, page: Page) -> list[list[Cell]]:
         ids = [row["id"] for row in page.items]
-        added = [await column.values(self.service.actor, ids) for column in self.columns]
+        added = {
+            c.key: await c.added.values(self.service.actor, ids) for c in self.columns if c.added is not None
+        }
         rows = []
         for row in page.items:
-            cells = [str(row["id"])]
-            cells += [self._value(f, row.get(f.name)) for f in self.fields]
-            cells += ["" if values.get(row["id"]) is None else str(values[row["id"]]) for values in added]
-            rows.append([spreadsheet_safe(cell) for cell in cells])
+            cells: list[Cell] = []
+            for column in self.columns:
+                if column.spec is not None:
+                    cells.append(self._value(column.spec, row.get(column.key)))
+                elif column.added is not None:
+                    value = added[column.key].get(row["id"])
+                    cells.append("" if value is None else str(value))
+                else:
+                    cells.append(row["id"])
+            rows.append(cells)
         return rows
 
-    async def lines(self) -> AsyncIterator[str]:
-        """The file, a page of rows at a time (with a byte-order mark, so spreadsheets read UTF-8)."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(self._header())
-        yield "\ufeff" + out.getvalue()
+    async def batches(self) -> AsyncIterator[list[list[Cell]]]:
+        """The rows, a page at a time."""
         page = self.first
         while True:
-            out.seek(0)
-            out.truncate()
-            writer.writerows(await self._rows(page))
-            yield out.getvalue()
+            yield await self._rows(page)
             if page.next is None:
                 return
             page = await self.service.list_page(limit=MAX_LIMIT, cursor=page.next, **self.query)
+
+    def body(self) -> AsyncIterator[bytes]:
+        """The file, as the rows arrive."""
+        return chunks(self.fmt, self.header(), self.batches())
+
+
+def _text(cell: Cell) -> str:
+    return cell.isoformat() if isinstance(cell, date) else str(cell)

@@ -16,7 +16,7 @@ FILTERS_DOC = re.compile(r"Filters \(query parameters\): ([\w, ]+)\.")
 # A record collection's create operation names the form its body follows (``core.records.api``).
 FORM_DOC = re.compile(r"Body: the `(\w+)` form")
 # Last segments that name an action on a collection, not a collection (``/contacts/new``).
-ACTION_SEGMENTS = frozenset({"new", "export", "export.csv"})
+ACTION_SEGMENTS = frozenset({"new", "export", "export.csv", "export.xlsx"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,8 @@ from core.i18n.markers import N_
 # No page or API route takes more query parameters, or form fields, than this.
 MAX_QUERY_PARAMETERS = 50
 MAX_FORM_FIELDS = 500
+# The only query parameters that may repeat: lists (an export's ``columns``, ticked one by one).
+REPEATABLE_QUERY = frozenset({"columns"})
 
 # The function behind Litestar's cookie cache (``functools.lru_cache`` keeps it as ``__wrapped__``).
 _parse_cookies = parse_cookie_string.__wrapped__
@@ -52,7 +54,7 @@ def _form_data(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
 
 
 def _pair_problems(pairs: list[tuple[str, str]], *, once: bool) -> dict[str, list[Message]]:
-    """NUL characters, and (``once``) names given twice, by parameter or field name."""
+    """NUL characters, and (``once``) names given twice (but lists), by parameter or field name."""
     errors: dict[str, list[Message]] = {}
     seen: set[str] = set()
     for key, value in pairs:
@@ -60,7 +62,7 @@ def _pair_problems(pairs: list[tuple[str, str]], *, once: bool) -> dict[str, lis
             errors.setdefault(key.replace("\x00", ""), []).append(
                 Message(N_("This value contains a NUL character."))
             )
-        elif once and key in seen:
+        elif once and key in seen and key not in REPEATABLE_QUERY:
             errors.setdefault(key, []).append(Message(N_("Give this parameter only once.")))
         seen.add(key)
     return errors

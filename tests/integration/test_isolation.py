@@ -121,6 +121,9 @@ QUERY_PARAMS: dict[str, QueryResolver] = {
     "category": lambda beta, op: "national",
     "priority": lambda beta, op: "true",
     "source": lambda beta, op: "custom",
+    # An export as CSV (text the suite can search for beta's markers), its columns by key.
+    "format": lambda beta, op: "csv",
+    "columns": lambda beta, op: "id",
 }
 
 # Bodies that are not a record form, by (method, path); a POST page without one is a plain button.

@@ -9,15 +9,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Stream, Template
+from litestar.response import Redirect, Template
 
 from core.accounts.roles import Actor
 from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
 from core.forms.fields import Choice
 from core.i18n.markers import N_
-from core.records.export import MEDIA_TYPE, ListExport, attachment
+from core.records.export import (
+    ListExport,
+    available_columns,
+    check_format,
+    choose_columns,
+    requested_columns,
+)
 from core.records.search import MAX_SEARCH_LENGTH
 from core.records.service import Page, RecordService
+from core.web.download import Download, download
 from core.web.pages.forms import field_messages, field_views, parse_submission
 from core.web.pages.guards import require_signed_in
 from core.web.pages.options import form_options
@@ -185,15 +192,69 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             **extra,
         )
 
-    @get("/export.csv", name=f"{form_name}-export")
-    async def export_page(
-        self: Controller, request: Request, actor: CurrentActor, q: FromQuery[str | None] = None
-    ) -> Stream:
-        """The list as the page's search and filters show it, as a CSV download."""
-        _, t, _ = page_parts(request)
+    def export_query(request: Request) -> tuple[str | None, dict[str, str]]:
+        """The list's search and filters as the page's query string gives them."""
         filters = {f.name: request.query_params.get(f.name, "") for f in spec.filters}
-        export = await ListExport.start(service_cls(actor, t.locale), t, q=q, filters=filters)
-        return Stream(export.lines(), media_type=MEDIA_TYPE, headers=attachment(export.filename()))
+        return request.query_params.get("q") or None, filters
+
+    def export_choice_page(
+        request: Request, actor: Actor, chosen: list[str], errors: list[tuple[str, str]], status: int = 200
+    ) -> Template:
+        """The choice; ``errors`` are (parameter, message) pairs of what the download refused."""
+        _, t, _ = page_parts(request)
+        q, filters = export_query(request)
+        kept = {"q": q or "", **filters}
+        return render(
+            request,
+            "records/export.html",
+            status=status,
+            spec=spec,
+            columns=[(c.key, t.gettext(c.label)) for c in available_columns(service_cls(actor, t.locale))],
+            chosen=set(chosen),
+            errors=errors,
+            kept={k: v for k, v in kept.items() if v},
+        )
+
+    @get("/export", name=f"{form_name}-export-choice")
+    async def export_choice(self: Controller, request: Request, actor: CurrentActor) -> Template:
+        """The columns to export (all ticked, or those ``columns`` names), then a CSV or XLSX
+        download of the list as filtered."""
+        _, t, _ = page_parts(request)
+        q, filters = export_query(request)
+        columns = requested_columns(request.query_params.getall("columns", []))
+        service = service_cls(actor, t.locale)
+        try:  # what the download would refuse, said before choosing
+            check_format(request.query_params.get("format", "csv"))
+            choose_columns(service, columns)
+            await service.list_page(q=q, filters=filters, limit=1)
+        except ValidationFailed as exc:
+            errors = [(name, t.message(m)) for name, messages in exc.errors.items() for m in messages]
+            return export_choice_page(request, actor, columns, errors, status=400)
+        return export_choice_page(request, actor, columns, [])
+
+    async def export_file(request: Request, actor: Actor, fmt: str) -> Template | Download:
+        """The download, or the choice again with what is wrong (an unknown column, a refused search)."""
+        _, t, _ = page_parts(request)
+        q, filters = export_query(request)
+        columns = requested_columns(request.query_params.getall("columns", []))
+        try:
+            export = await ListExport.start(
+                service_cls(actor, t.locale), t, fmt=fmt, columns=columns, q=q, filters=filters
+            )
+        except ValidationFailed as exc:
+            errors = [(name, t.message(m)) for name, messages in exc.errors.items() for m in messages]
+            return export_choice_page(request, actor, columns, errors, status=400)
+        return download(export)
+
+    @get("/export.csv", name=f"{form_name}-export")
+    async def export_csv(self: Controller, request: Request, actor: CurrentActor) -> Template | Download:
+        """The list as the page's search and filters show it, as a CSV download."""
+        return await export_file(request, actor, "csv")
+
+    @get("/export.xlsx", name=f"{form_name}-export-xlsx")
+    async def export_xlsx(self: Controller, request: Request, actor: CurrentActor) -> Template | Download:
+        """The same as an XLSX workbook."""
+        return await export_file(request, actor, "xlsx")
 
     @get("/new")
     async def new_page(self: Controller, request: Request, actor: CurrentActor) -> Template:
@@ -286,7 +347,9 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             "guards": [require_signed_in],
             "include_in_schema": False,
             "list_page": list_page,
-            "export_page": export_page,
+            "export_choice": export_choice,
+            "export_csv": export_csv,
+            "export_xlsx": export_xlsx,
             "new_page": new_page,
             "create": create,
             "detail": detail,
