@@ -31,7 +31,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from core.tenancy.context import tenant_context  # noqa: E402
-from core.testing.environment import TenantSpec, build_environment, postgres_reachable  # noqa: E402
+from core.testing.environment import (  # noqa: E402
+    TenantSpec,
+    TestEnvironment,
+    build_environment,
+    postgres_reachable,
+)
 from core.testing.volume import get_into, insert_contacts  # noqa: E402
 from core.web.app import create_app  # noqa: E402
 
@@ -48,31 +53,34 @@ def status_mb(field: str) -> float:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-async def measure(backend: str, fmt: str, rows: int) -> dict[str, float]:
+def measure(backend: str, fmt: str, rows: int) -> dict[str, float]:
     with (
         tempfile.TemporaryDirectory(prefix=f"bench-export-{backend}-") as tmp,
         build_environment(backend, Path(tmp), [TenantSpec(SLUG)]) as env,
     ):
-        app = create_app(env.registry.settings, env.registry)
-        headers = env.headers(SLUG, "coordinator")
-        async with app.lifespan():
-            with tenant_context(env.registry.get(SLUG)):
-                await insert_contacts(rows, {"warm": 400})
-            out = Path(tmp) / f"export.{fmt}"
-            with out.open("wb") as file:  # warm-up: compiled queries, caches, imports
-                assert await get_into(app, PATH, {"format": fmt, "q": "warm"}, headers, file) == 200
-            before = status_mb("VmRSS")
-            started = time.perf_counter()
-            with out.open("wb") as file:
-                assert await get_into(app, PATH, {"format": fmt}, headers, file) == 200
-            seconds = time.perf_counter() - started
-            return {
-                "rows_per_s": rows / seconds,
-                "seconds": seconds,
-                "rss_before": before,
-                "peak": status_mb("VmHWM"),
-                "size_mb": out.stat().st_size / 1e6,
-            }
+        return asyncio.run(export(env, Path(tmp) / f"export.{fmt}", fmt, rows))
+
+
+async def export(env: TestEnvironment, out: Path, fmt: str, rows: int) -> dict[str, float]:
+    app = create_app(env.registry.settings, env.registry)
+    headers = env.headers(SLUG, "coordinator")
+    async with app.lifespan():
+        with tenant_context(env.registry.get(SLUG)):
+            await insert_contacts(rows, {"warm": 400})
+        with out.open("wb") as file:  # warm-up: compiled queries, caches, imports
+            assert await get_into(app, PATH, {"format": fmt, "q": "warm"}, headers, file) == 200
+        before = status_mb("VmRSS")
+        started = time.perf_counter()
+        with out.open("wb") as file:
+            assert await get_into(app, PATH, {"format": fmt}, headers, file) == 200
+        seconds = time.perf_counter() - started
+        return {
+            "rows_per_s": rows / seconds,
+            "seconds": seconds,
+            "rss_before": before,
+            "peak": status_mb("VmHWM"),
+            "size_mb": out.stat().st_size / 1e6,
+        }
 
 
 def main() -> int:
@@ -85,7 +93,7 @@ def main() -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.worker:
         backend, fmt, rows = args.worker
-        print(json.dumps(asyncio.run(measure(backend, fmt, int(rows)))))
+        print(json.dumps(measure(backend, fmt, int(rows))))
         return 0
 
     backends = [b for b in ("sqlite", "postgres") if not (args.sqlite_only and b == "postgres")]
