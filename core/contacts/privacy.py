@@ -27,7 +27,7 @@ from core.i18n.markers import N_
 from core.meetings.tables import Attendance
 from core.organizations.service import OrganizationService
 from core.plugins.contributions import PersonalDataSource
-from core.plugins.manager import notify_record_changed
+from core.plugins.manager import in_plugin_order, notify_record_changed
 from core.records.service import load_json
 
 EXPORT_ACTION = "export_personal_data"
@@ -163,7 +163,7 @@ class PersonalDataService:
     def _plugin_sources(self) -> list[PersonalDataSource]:
         """What the tenant's plugins hold about contacts (``pilot_crm_personal_data``), in plugin order."""
         hook = self.contacts.tenant.plugins.hook.pilot_crm_personal_data
-        return [source for sources in reversed(hook()) for source in sources or ()]
+        return in_plugin_order(hook())
 
     # -- erasure --------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from piccolo.conf.apps import AppConfig
 from core.db.identity import ensure_identity
 from core.db.piccolo_app import APP_CONFIG as CORE_APP
 from core.db.postgres import ensure_database
+from core.plugins.manager import in_plugin_order
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRuntime
 
@@ -34,10 +35,7 @@ class MigrationReport:
 
 
 def tenant_apps(tenant: TenantRuntime) -> list[AppConfig]:
-    apps = [CORE_APP]
-    for configs in reversed(tenant.plugins.hook.pilot_crm_piccolo_apps()):
-        apps.extend(configs or ())
-    return apps
+    return [CORE_APP, *in_plugin_order(tenant.plugins.hook.pilot_crm_piccolo_apps())]
 
 
 async def _applied(app: AppConfig) -> set[str]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import cache
 from importlib.metadata import entry_points
 from types import ModuleType
+from typing import TypeVar
 
 import pluggy
 
@@ -13,6 +15,7 @@ from core import hookspecs
 from core.plugins import default as default_plugin
 
 ENTRY_POINT_GROUP = "pilot_crm.plugins"
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
@@ -43,6 +46,12 @@ def build_manager(enabled: tuple[str, ...], extra: dict[str, object] | None = No
             raise KeyError(name)
         pm.register(extra[name] if name in extra else load_plugin(name), name=name)
     return pm
+
+
+def in_plugin_order(results: Sequence[Sequence[T] | None]) -> list[T]:
+    """The items of a list-returning hook's results, flattened in plugin order (core's first, then
+    the tenant's plugins as declared): pluggy returns results last-registered first."""
+    return [item for items in reversed(results) for item in items or ()]
 
 
 def notify_record_changed(pm: pluggy.PluginManager, **kwargs: object) -> None:

@@ -20,6 +20,7 @@ from core.forms.fields import FieldSpec
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
 from core.plugins.contributions import ExportColumn
+from core.plugins.manager import in_plugin_order
 from core.records.service import MAX_LIMIT, Page, RecordService
 from core.records.writers import FORMATS, MEDIA_TYPES, Cell, chunks
 
@@ -33,7 +34,7 @@ def attachment(filename: str) -> dict[str, str]:
 
 def export_columns(service: RecordService) -> list[ExportColumn]:
     hook = service.tenant.plugins.hook.pilot_crm_export_columns
-    return [column for columns in reversed(hook(entity=service.entity)) for column in columns or ()]
+    return in_plugin_order(hook(entity=service.entity))
 
 
 def requested_columns(values: Iterable[str]) -> list[str]:

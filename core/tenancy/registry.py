@@ -18,7 +18,7 @@ from core.db.sqlite import PersistentSQLiteEngine
 from core.forms.definitions import FormDefinition, build_form
 from core.i18n.catalogs import catalog_locales, core_locales, load_translations
 from core.i18n.translator import Translator
-from core.plugins.manager import build_manager
+from core.plugins.manager import build_manager, in_plugin_order
 from core.settings import Settings
 from core.tenancy.declaration import TenantConfigError, TenantDeclaration, load_declaration
 
@@ -49,7 +49,7 @@ class TenantRuntime:
 
     def translations(self, locale: str) -> NullTranslations:
         if locale not in self._translations:
-            dirs = [d for dirs in reversed(self.plugins.hook.pilot_crm_locale_dirs()) for d in dirs]
+            dirs = in_plugin_order(self.plugins.hook.pilot_crm_locale_dirs())
             self._translations[locale] = load_translations(locale, dirs)
         return self._translations[locale]
 

@@ -9,6 +9,7 @@ from typing import Any
 from core.accounts.roles import Actor
 from core.i18n.translator import Translator
 from core.plugins.contributions import Panel, visible_to
+from core.plugins.manager import in_plugin_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +25,10 @@ async def load_panels(
 ) -> list[PanelView]:
     """``hook_results`` as a pluggy hook returns them (last registered first)."""
     views = []
-    for panels in reversed(hook_results):
-        for panel in panels or ():
-            if not visible_to(panel.roles, actor):
-                continue
-            data = await panel.load(actor, t, record)
-            if data is not None:
-                views.append(PanelView(panel.key, t.gettext(panel.title), panel.template, data))
+    for panel in in_plugin_order(hook_results):
+        if not visible_to(panel.roles, actor):
+            continue
+        data = await panel.load(actor, t, record)
+        if data is not None:
+            views.append(PanelView(panel.key, t.gettext(panel.title), panel.template, data))
     return views

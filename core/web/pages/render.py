@@ -16,6 +16,7 @@ from core.forms import vocabulary
 from core.forms.fields import Choice
 from core.i18n.translator import Translator
 from core.plugins.contributions import visible_to
+from core.plugins.manager import in_plugin_order
 from core.tenancy.registry import TenantRuntime
 from core.web.pages.display import formatters
 from core.web.pages.flash import clear_flash_cookie, flash_cookie, read_flashes
@@ -46,8 +47,7 @@ def plugin_navigation(tenant: TenantRuntime, t: Translator, actor: Actor | None)
     """The menu entries the tenant's plugins add, as (path under the tenant, label), for ``actor``."""
     return [
         (entry.path, t.gettext(entry.label))
-        for entries in reversed(tenant.plugins.hook.pilot_crm_navigation())
-        for entry in entries or ()
+        for entry in in_plugin_order(tenant.plugins.hook.pilot_crm_navigation())
         if visible_to(entry.roles, actor)
     ]
 
