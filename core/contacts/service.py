@@ -158,6 +158,27 @@ class ContactService(RecordService):
                 values["organization_name"] = org["name"] if org else None
                 values["organization_side"] = org["side"] if org else ""
 
+    async def before_write_many(self, values: list[dict[str, Any]]) -> None:
+        """New contacts' organizations (name and side), looked up in one query; an unknown or
+        archived one is refused as ``before_write`` refuses it."""
+        wanted = {v["organization"] for v in values if v.get("organization") is not None}
+        rows = (
+            await Organization.select(Organization.id, Organization.name, Organization.side)
+            .where(Organization.id.is_in(sorted(wanted)) & Organization.archived_at.is_null())
+            .run()
+            if wanted
+            else []
+        )
+        found = {row["id"]: row for row in rows}
+        for one in values:
+            if one.get("organization") is None:
+                continue
+            org = found.get(one["organization"])
+            if org is None:
+                await self.check_reference(Organization, "organization", one["organization"])
+            else:
+                one["organization_name"], one["organization_side"] = org["name"], org["side"]
+
     def _default_owner_side(self, core: dict[str, Any]) -> str:
         # A coordinator's contact belongs to the side of the organization the person works for.
         return core.get("organization_side", "")

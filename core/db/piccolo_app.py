@@ -15,6 +15,7 @@ from core.actions.tables import (
 from core.audit.tables import AuditEntry
 from core.contacts.tables import Contact
 from core.db.identity import TenantIdentity
+from core.imports.tables import ImportBatch, ImportChange, ImportFile, ImportMapping, ImportRow
 from core.meetings.tables import Attendance, CalendarFeed, Meeting, MeetingTopic
 from core.organizations.tables import Organization, OrganizationTopic
 from core.topics.tables import Topic
@@ -43,6 +44,11 @@ APP_CONFIG = AppConfig(
         CompletionConfirmation,
         TenantIdentity,
         CalendarFeed,
+        ImportBatch,
+        ImportFile,
+        ImportRow,
+        ImportChange,
+        ImportMapping,
     ],
     migration_dependencies=[],
     commands=[],

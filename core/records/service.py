@@ -26,6 +26,8 @@ from core.records.search import search_terms, search_text
 from core.tenancy.context import require_tenant
 
 MAX_LIMIT = 200
+# Rows per INSERT statement in bulk writes (well under both backends' parameter limits).
+INSERT_CHUNK = 500
 # Compiled list queries by shape: (service, include_archived, number of terms, cursor or not,
 # visibility rule). Search terms are bounded and the page size is a bound value, so the shapes are
 # few; the LRU bound holds whatever a client sends, and whatever services plugins add.
@@ -296,25 +298,10 @@ class RecordService:
             raise PermissionDenied()
 
     async def _set_topics(self, record_id: int, codes: list[str]) -> None:
-        from core.topics.tables import Topic
-
         link = self.topic_link
         assert link is not None
-        found = {
-            r["code"]: r["id"]
-            for r in await Topic.select(Topic.id, Topic.code)
-            .where(Topic.code.is_in(codes) if codes else Topic.id < 0)
-            .run()
-        }
-        unknown = [c for c in codes if c not in found]
-        if unknown:
-            raise ValidationFailed({"topics": [Message(N_("Unknown topic: {code}."), {"code": unknown[0]})]})
-        fk = getattr(link.join_table, link.record_fk)
-        await link.join_table.delete().where(fk == record_id).run()
-        if codes:
-            await link.join_table.insert(
-                *[link.join_table(**{link.record_fk: record_id, "topic": found[c]}) for c in codes]
-            ).run()
+        await link.join_table.delete().where(getattr(link.join_table, link.record_fk) == record_id).run()
+        await self._link_topics({record_id: codes})
 
     def _columns(self, core: dict[str, Any], extra: dict[str, Any], existing: dict[str, Any] | None):
         names = {c._meta.name for c in self.table._meta.columns}
@@ -346,6 +333,75 @@ class RecordService:
 
     def _default_owner_side(self, core: dict[str, Any]) -> str:
         return ""
+
+    async def before_write_many(self, values: list[dict[str, Any]]) -> None:
+        """``before_write`` for many new records at once; services that look things up for each
+        record (a contact's organization) override it to look them up in one query."""
+        for one in values:
+            await self.before_write(one, None)
+
+    async def create_many(self, items: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[dict[str, Any]]:
+        """Create validated records (``(core, extra)`` pairs, as ``validate_submission`` returns them)
+        in one insert, inside the caller's transaction, audited entry by entry: what ``create`` does
+        for one record, at the cost of a few queries for a few hundred. Returns the records as
+        created, in order; the caller tells plugins (``notify_created``) once its transaction commits."""
+        self._require_writer()
+        if not items:
+            return []
+        cores = [core for core, _ in items]
+        await self.before_write_many(cores)
+        rows = []
+        for core, extra in items:
+            columns = self._columns(core, extra, None)
+            columns.update(
+                owner_side=self.actor.side or self._default_owner_side(core), created_by=self.actor.user_id
+            )
+            columns["search_text"] = search_text(*self.search_parts({**core, **extra}), *extra.values())
+            rows.append(self.table(**columns))
+        inserted = await self.table.insert(*rows).returning(self.table.id).run()
+        # Serial ids are handed out in the order of the rows, whatever order RETURNING lists them in.
+        ids = sorted(row["id"] for row in inserted)
+        if self.topic_link is not None:
+            await self._link_topics({i: core.get("topics", []) for i, core in zip(ids, cores, strict=True)})
+        for record_id, core in zip(ids, cores, strict=True):
+            await self.write_related(record_id, core)
+        fetched = await self.table.select(*self.select_columns()).where(self.table.id.is_in(ids)).run()
+        await self.related(fetched)
+        by_id = {row["id"]: self._serialize(row) for row in fetched}
+        created = [by_id[i] for i in ids]
+        await audit.record_many(
+            self.actor, [audit.Change(self.entity, r["id"], "create", None, r) for r in created]
+        )
+        return created
+
+    def notify_created(self, records: list[dict[str, Any]]) -> None:
+        """Tell plugins about records ``create_many`` made, once their transaction has committed."""
+        for one in records:
+            self._notify("create", one["id"], None, one)
+
+    async def _link_topics(self, codes_by_record: dict[int, list[str]]) -> None:
+        """Link new records to their topics, looking every code up in one query."""
+        from core.topics.tables import Topic
+
+        link = self.topic_link
+        assert link is not None
+        codes = sorted({c for codes in codes_by_record.values() for c in codes})
+        if not codes:
+            return
+        found = {
+            r["code"]: r["id"]
+            for r in await Topic.select(Topic.id, Topic.code).where(Topic.code.is_in(codes)).run()
+        }
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise ValidationFailed({"topics": [Message(N_("Unknown topic: {code}."), {"code": unknown[0]})]})
+        rows = [
+            link.join_table(**{link.record_fk: record_id, "topic": found[code]})
+            for record_id, record_codes in codes_by_record.items()
+            for code in record_codes
+        ]
+        for start in range(0, len(rows), INSERT_CHUNK):
+            await link.join_table.insert(*rows[start : start + INSERT_CHUNK]).run()
 
     def _notify(self, action: str, record_id: int, before: dict | None, after: dict | None) -> None:
         """Tell the tenant's plugins about a committed change (after the transaction, never inside)."""

@@ -60,6 +60,7 @@ def page_handlers() -> list:
     from core.contacts.pages import ContactPages
     from core.dashboard.pages import dashboard
     from core.duplicates.pages import HANDLERS as DUPLICATES_PAGES
+    from core.imports.pages import HANDLERS as IMPORT_PAGES
     from core.meetings.feed_pages import calendar_feed
     from core.meetings.pages import MeetingPages
     from core.organizations.pages import OrganizationPages
@@ -89,6 +90,7 @@ def page_handlers() -> list:
         audit_page,
         audit_export_page,
         *DUPLICATES_PAGES,
+        *IMPORT_PAGES,
         dashboard,
         roadmap_page,
         roadmap_pdf,

@@ -1,0 +1,360 @@
+"""Committing a dry run, and undoing a committed batch.
+
+A commit is one transaction: every line the dry run meant to create is created (a few hundred per
+statement, through ``RecordService.create_many``), every update goes through the service's own
+``update`` (its checks, its optimistic concurrency, its audit entry), each change is remembered as an
+``ImportChange``, and an ``import``/``commit`` entry closes the batch in the audit log. Anything that
+fails (a record archived since the dry run, a plugin's rule) rolls all of it back and says which
+line: nothing is half-imported.
+
+An undo is one transaction too, allowed while every record the batch touched is as the batch left
+it (its version unchanged): created records are deleted, updated ones get back the exact row they
+had (the same version, the same timestamps), so the tenant is as it was before the import. A record
+someone has since edited, archived, merged, or used (an attendance, a partnership, a membership: the
+database's foreign keys say so) stops the undo with a reason.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from piccolo.columns import JSON, Date, Timestamptz
+
+from core.audit import service as audit
+from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
+from core.forms.validation import validate_submission
+from core.i18n.markers import N_
+from core.imports.tables import ImportBatch, ImportChange, ImportFile, ImportRow
+from core.records.service import INSERT_CHUNK, RecordService, load_json, now
+
+Progress = Callable[[int, int], Any]
+IMPORT_ENTITY = "import"
+
+
+def snapshot(row: dict[str, Any]) -> dict[str, Any]:
+    """A table row as JSON (times and dates in ISO 8601), to restore it exactly later."""
+    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in row.items()}
+
+
+def _restored(table: Any, saved: dict[str, Any]) -> dict[Any, Any]:
+    values = {}
+    for column in table._meta.columns:
+        name = column._meta.name
+        if name == "id" or name not in saved:
+            continue
+        value = saved[name]
+        if isinstance(value, str) and isinstance(column, Timestamptz):
+            value = datetime.fromisoformat(value)
+        elif isinstance(value, str) and isinstance(column, Date):
+            value = date.fromisoformat(value)
+        elif isinstance(column, JSON) and not isinstance(value, str) and value is not None:
+            value = load_json(value, value)
+        values[column] = value
+    return values
+
+
+async def _rows(batch_id: int, action: str) -> list[dict[str, Any]]:
+    return await (
+        ImportRow.select(ImportRow.line, ImportRow.values, ImportRow.match_id, ImportRow.match_line)
+        .where((ImportRow.batch == batch_id) & (ImportRow.action == action))
+        .order_by(ImportRow.line)
+        .run()
+    )
+
+
+def _line_failed(line: int) -> ValidationFailed:
+    """A line that passed the dry run but cannot be written now (the tenant changed meanwhile)."""
+    return ValidationFailed(
+        {
+            "line": [
+                Message(
+                    N_("Line {line} can no longer be imported as planned: run the dry run again."),
+                    {"line": line},
+                )
+            ]
+        }
+    )
+
+
+async def _create(
+    batch_id: int, service: RecordService, progress: Progress, total: int
+) -> tuple[list[dict], dict[int, int]]:
+    form = service.tenant.form(service.form_name)
+    decl = service.tenant.declaration
+    created: list[dict[str, Any]] = []
+    record_of_line: dict[int, int] = {}
+    rows = await _rows(batch_id, "create")
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        items = []
+        for row in chunk:
+            try:
+                items.append(
+                    validate_submission(
+                        form,
+                        load_json(row["values"], {}),
+                        partial=False,
+                        pm=service.tenant.plugins,
+                        region=decl.region or None,
+                        locales=decl.locales,
+                    )
+                )
+            except ValidationFailed as exc:
+                raise _line_failed(row["line"]) from exc
+        records = await service.create_many(items)
+        for row, record in zip(chunk, records, strict=True):
+            record_of_line[row["line"]] = record["id"]
+        await ImportChange.insert(
+            *[
+                ImportChange(
+                    batch=batch_id,
+                    entity=service.entity,
+                    record_id=r["id"],
+                    action="create",
+                    line=row["line"],
+                    version=r["version"],
+                )
+                for row, r in zip(chunk, records, strict=True)
+            ]
+        ).run()
+        if service.tenant.plugins.hook.pilot_crm_record_changed.get_hookimpls():
+            created.extend(records)
+        progress(start + len(chunk), total)
+    return created, record_of_line
+
+
+def _merged(existing: dict[str, Any], values: dict[str, Any], service: RecordService) -> dict[str, Any]:
+    """A line's values over the stored record's: blank cells were left out at the dry run, and list
+    fields (emails, phones, topics, roles) gain the file's values instead of losing their own."""
+    form = service.tenant.form(service.form_name)
+    data = dict(values)
+    for name, value in values.items():
+        spec = form.field(name)
+        if spec is not None and spec.multiple and isinstance(existing.get(name), list):
+            data[name] = list(dict.fromkeys([*existing[name], *value]))
+    return data
+
+
+async def _update(
+    batch_id: int,
+    service: RecordService,
+    record_of_line: dict[int, int],
+    progress: Progress,
+    done: int,
+    total: int,
+) -> int:
+    updated = 0
+    for row in await _rows(batch_id, "update"):
+        target = row["match_id"] if row["match_id"] is not None else record_of_line.get(row["match_line"])
+        if target is None:
+            continue
+        raw = await service.table.select().where(service.table.id == target).first().run()
+        if raw is None or raw["archived_at"] is not None:
+            raise _line_failed(row["line"])
+        before = snapshot(raw)
+        existing = await service.get(target)
+        if service.topic_link is not None:
+            before["topics"] = existing.get("topics", [])
+        data = _merged(existing, load_json(row["values"], {}), service)
+        try:
+            after = await service.update(target, {**data, "version": existing["version"]})
+        except (ValidationFailed, Conflict) as exc:
+            raise _line_failed(row["line"]) from exc
+        await ImportChange.insert(
+            ImportChange(
+                batch=batch_id,
+                entity=service.entity,
+                record_id=target,
+                action="update",
+                line=row["line"],
+                before=before,
+                version=after["version"],
+            )
+        ).run()
+        updated += 1
+        progress(done + updated, total)
+    return updated
+
+
+async def _batch(batch_id: int) -> dict[str, Any]:
+    batch = await ImportBatch.select().where(ImportBatch.id == batch_id).first().run()
+    if batch is None:
+        raise Conflict(N_("This import no longer exists."))
+    return batch
+
+
+async def commit(batch_id: int, service: RecordService, progress: Progress | None = None) -> dict[str, int]:
+    """Write the batch's planned lines, all or nothing; returns what was done (created, updated)."""
+    batch = await _batch(batch_id)
+    if batch["status"] != "planned":
+        raise Conflict(N_("This import is not ready to be committed."))
+    counts = load_json(batch["counts"], {})
+    total = counts.get("create", 0) + counts.get("update", 0)
+    report = progress or (lambda done, total: None)
+    await (
+        ImportBatch.update(
+            {
+                ImportBatch.status: "committing",
+                ImportBatch.done: 0,
+                ImportBatch.total: total,
+                ImportBatch.phase_started_at: now(),
+                ImportBatch.failure: None,
+            }
+        )
+        .where(ImportBatch.id == batch_id)
+        .run()
+    )
+    try:
+        async with service.table._meta.db.transaction():
+            created, record_of_line = await _create(batch_id, service, report, total)
+            updated = await _update(batch_id, service, record_of_line, report, len(record_of_line), total)
+            result = {
+                "created": len(record_of_line),
+                "updated": updated,
+                "skipped": counts.get("skip", 0),
+                "rejected": counts.get("error", 0),
+            }
+            summary = {"entity": service.entity, "filename": batch["filename"], **result}
+            await audit.record(service.actor, IMPORT_ENTITY, batch_id, "commit", None, summary)
+            await (
+                ImportBatch.update(
+                    {
+                        ImportBatch.status: "committed",
+                        ImportBatch.finished_at: now(),
+                        ImportBatch.done: total,
+                        ImportBatch.updated_at: now(),
+                        ImportBatch.counts: {**counts, **result},
+                    }
+                )
+                .where(ImportBatch.id == batch_id)
+                .run()
+            )
+            await ImportFile.delete().where(ImportFile.batch == batch_id).run()
+    except Exception as exc:
+        failure = (
+            exc.errors["line"][0] if isinstance(exc, ValidationFailed) and "line" in exc.errors else None
+        )
+        await (
+            ImportBatch.update(
+                {
+                    ImportBatch.status: "planned",
+                    ImportBatch.failure: {"message": failure.msgid, "params": failure.params}
+                    if failure
+                    else None,
+                    ImportBatch.updated_at: now(),
+                }
+            )
+            .where(ImportBatch.id == batch_id)
+            .run()
+        )
+        raise
+    service.notify_created(created)
+    return result
+
+
+def _in_use(exc: BaseException) -> bool:
+    """Whether a delete failed because other rows still refer to the record (either backend)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return True
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, asyncpg.exceptions.IntegrityConstraintViolationError)
+
+
+async def _current(service: RecordService, ids: list[int]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    table = service.table
+    for start in range(0, len(ids), INSERT_CHUNK):
+        chunk = ids[start : start + INSERT_CHUNK]
+        for row in await table.select(*service.select_columns()).where(table.id.is_in(chunk)).run():
+            found[row["id"]] = row
+    return found
+
+
+async def undo(batch_id: int, service: RecordService) -> dict[str, int]:
+    """Take a committed batch back, all or nothing, while its records are untouched since."""
+    if not service.actor.is_coordinator:
+        raise PermissionDenied()
+    batch = await _batch(batch_id)
+    if batch["status"] != "committed":
+        raise Conflict(N_("Only a committed import can be undone."))
+    table = service.table
+    async with table._meta.db.transaction():
+        changes = (
+            await ImportChange.select().where(ImportChange.batch == batch_id).order_by(ImportChange.id).run()
+        )
+        current = await _current(service, [c["record_id"] for c in changes])
+        touched = [
+            c
+            for c in changes
+            if (row := current.get(c["record_id"])) is None
+            or row["version"] != c["version"]
+            or row["archived_at"] is not None
+        ]
+        if touched:
+            raise Conflict(
+                Message(
+                    N_(
+                        "This import can no longer be undone: {count} of its records were changed "
+                        "since (line {line} first)."
+                    ),
+                    {"count": len(touched), "line": touched[0]["line"]},
+                )
+            )
+        await service.related(list(current.values()))
+        shown = {i: service._serialize(row) for i, row in current.items()}
+        created = [c["record_id"] for c in changes if c["action"] == "create"]
+        entries: list[audit.Change] = []
+        for change in reversed([c for c in changes if c["action"] == "update"]):
+            saved = load_json(change["before"], {})
+            topics = saved.pop("topics", None)
+            await table.update(_restored(table, saved)).where(table.id == change["record_id"]).run()
+            if topics is not None and service.topic_link is not None:
+                await service._set_topics(change["record_id"], topics)
+            after = await service.get(change["record_id"])
+            entries.append(
+                audit.Change(service.entity, change["record_id"], "update", shown[change["record_id"]], after)
+            )
+        try:
+            for start in range(0, len(created), INSERT_CHUNK):
+                chunk = created[start : start + INSERT_CHUNK]
+                if service.topic_link is not None:
+                    link = service.topic_link
+                    await (
+                        link.join_table.delete()
+                        .where(getattr(link.join_table, link.record_fk).is_in(chunk))
+                        .run()
+                    )
+                await table.delete().where(table.id.is_in(chunk)).run()
+        except Exception as exc:
+            if _in_use(exc):
+                raise Conflict(
+                    N_(
+                        "This import can no longer be undone: some of its records are in use since "
+                        "(in a meeting, an action or a network)."
+                    )
+                ) from exc
+            raise
+        entries.extend(audit.Change(service.entity, i, "delete", shown[i], None) for i in created)
+        result = {"deleted": len(created), "restored": len(changes) - len(created)}
+        entries.append(
+            audit.Change(
+                IMPORT_ENTITY,
+                batch_id,
+                "undo",
+                None,
+                {"entity": service.entity, "filename": batch["filename"], **result},
+            )
+        )
+        await audit.record_many(service.actor, entries)
+        await (
+            ImportBatch.update({ImportBatch.status: "undone", ImportBatch.updated_at: now()})
+            .where(ImportBatch.id == batch_id)
+            .run()
+        )
+    return result

@@ -1,0 +1,207 @@
+"""Imports as the page and the CLI use them: start a batch from a file, map its columns, run the dry
+run, commit, undo or discard; list a batch's lines and its rejected ones. Coordinators only: an
+import writes many records at once, on everyone's behalf."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+
+from core.accounts.roles import Actor
+from core.contacts.service import ContactService
+from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
+from core.i18n.markers import N_
+from core.imports import committing, mapping, planning
+from core.imports.jobs import settle
+from core.imports.reading import MAX_FILE_BYTES, Table, UnreadableFile, read_table
+from core.imports.tables import ImportBatch, ImportFile, ImportRow
+from core.organizations.service import OrganizationService
+from core.records.service import RecordService, load_json, now
+from core.tenancy.context import require_tenant
+
+SERVICES: dict[str, type[RecordService]] = {"organization": OrganizationService, "contact": ContactService}
+ENTITY_LABELS = {"organization": N_("Organizations"), "contact": N_("Contacts")}
+MAX_FILENAME = 255
+RECENT = 50
+Progress = Callable[[int, int], None]
+
+
+def _header(path: Path, filename: str) -> Table:
+    return read_table(path, filename)
+
+
+class ImportService:
+    def __init__(self, actor: Actor, locale: str | None = None) -> None:
+        if not actor.is_coordinator:
+            raise PermissionDenied()
+        self.actor = actor
+        self.locale = locale
+        self.tenant = require_tenant()
+
+    def records(self, entity: str) -> RecordService:
+        return SERVICES[entity](self.actor, self.locale)
+
+    def form(self, entity: str) -> Any:
+        return self.tenant.form(SERVICES[entity].form_name)
+
+    def translators(self) -> list[Any]:
+        return [self.tenant.translator(loc) for loc in self.tenant.declaration.locales]
+
+    async def start(self, entity: str, filename: str, content: bytes, saved: str = "") -> int:
+        """A new batch from an uploaded file: its header read, its columns mapped (from the saved
+        mapping named ``saved``, else suggested from the headers); nothing is judged yet."""
+        if entity not in SERVICES:
+            raise ValidationFailed({"entity": [Message(N_("Select a valid choice."))]})
+        if not content:
+            raise ValidationFailed({"file": [Message(N_("Choose a file to import."))]})
+        if len(content) > MAX_FILE_BYTES:
+            raise ValidationFailed(
+                {
+                    "file": [
+                        Message(N_("This file is larger than {size} MB."), {"size": MAX_FILE_BYTES // 2**20})
+                    ]
+                }
+            )
+        with tempfile.TemporaryDirectory(prefix="pilot-crm-import-") as directory:
+            path = Path(directory) / "upload"
+            path.write_bytes(content)
+            try:
+                table = await anyio.to_thread.run_sync(_header, path, filename)
+            except UnreadableFile as exc:
+                raise ValidationFailed({"file": [exc.message]}) from exc
+        headers = list(table.header)
+        form = self.form(entity)
+        columns = await mapping.saved_mapping(entity, saved) if saved else None
+        chosen = (
+            mapping.from_saved(columns, headers)
+            if columns is not None
+            else mapping.suggest(headers, form, self.translators())
+        )
+        async with ImportBatch._meta.db.transaction():
+            inserted = (
+                await ImportBatch.insert(
+                    ImportBatch(
+                        entity=entity,
+                        filename=filename[:MAX_FILENAME],
+                        kind=table.kind,
+                        status="mapping",
+                        created_by=self.actor.user_id,
+                        actor_email=self.actor.email,
+                        headers=headers,
+                        mapping={str(i): name for i, name in chosen.items()},
+                        total=table.estimated_rows or 0,
+                    )
+                )
+                .returning(ImportBatch.id)
+                .run()
+            )
+            batch_id = inserted[0]["id"]
+            await ImportFile.insert(ImportFile(batch=batch_id, content=content)).run()
+        return batch_id
+
+    async def get(self, batch_id: int) -> dict[str, Any]:
+        batch = await ImportBatch.select().where(ImportBatch.id == batch_id).first().run()
+        if batch is None:
+            raise NotFound()
+        batch = await settle(self.tenant, batch)
+        for key, default in (("mapping", {}), ("headers", []), ("counts", {}), ("failure", None)):
+            batch[key] = load_json(batch[key], default)
+        return batch
+
+    async def batches(self) -> list[dict[str, Any]]:
+        rows = await ImportBatch.select().order_by(ImportBatch.id, ascending=False).limit(RECENT).run()
+        for row in rows:
+            row["counts"] = load_json(row["counts"], {})
+        return rows
+
+    async def configure(
+        self, batch_id: int, chosen: dict[int, str], on_duplicate: str, save_as: str = ""
+    ) -> None:
+        """Set the mapping and the choice for matches, ready for a (new) dry run."""
+        batch = await self.get(batch_id)
+        if batch["status"] not in ("mapping", "planned"):
+            raise Conflict(N_("This import can no longer be changed."))
+        if on_duplicate not in planning.DECISIONS:
+            raise ValidationFailed({"on_duplicate": [Message(N_("Select a valid choice."))]})
+        form = self.form(batch["entity"])
+        mapping.check(chosen, batch["headers"], form)
+        if not chosen:
+            raise ValidationFailed({"mapping": [Message(N_("Choose a field for at least one column."))]})
+        if save_as.strip():
+            await mapping.save_mapping(
+                batch["entity"], save_as, mapping.to_saved(chosen, batch["headers"]), self.actor.user_id
+            )
+        await (
+            ImportBatch.update(
+                {
+                    ImportBatch.mapping: {str(i): name for i, name in chosen.items()},
+                    ImportBatch.on_duplicate: on_duplicate,
+                    ImportBatch.status: "reading",
+                    ImportBatch.done: 0,
+                    ImportBatch.failure: None,
+                    ImportBatch.updated_at: now(),
+                }
+            )
+            .where(ImportBatch.id == batch_id)
+            .run()
+        )
+
+    async def plan(self, batch_id: int, progress: Progress | None = None) -> dict[str, int]:
+        batch = await self.get(batch_id)
+        return await planning.plan(batch_id, self.records(batch["entity"]), progress)
+
+    async def begin_commit(self, batch_id: int) -> dict[str, Any]:
+        batch = await self.get(batch_id)
+        if batch["status"] != "planned":
+            raise Conflict(N_("This import is not ready to be committed."))
+        return batch
+
+    async def commit(self, batch_id: int, progress: Progress | None = None) -> dict[str, int]:
+        batch = await self.get(batch_id)
+        return await committing.commit(batch_id, self.records(batch["entity"]), progress)
+
+    async def undo(self, batch_id: int) -> dict[str, int]:
+        batch = await self.get(batch_id)
+        return await committing.undo(batch_id, self.records(batch["entity"]))
+
+    async def discard(self, batch_id: int) -> None:
+        """Forget a batch that was never committed: its file and its dry run."""
+        batch = await self.get(batch_id)
+        if batch["status"] not in ("mapping", "planned", "failed"):
+            raise Conflict(N_("This import can no longer be discarded."))
+        async with ImportBatch._meta.db.transaction():
+            await ImportRow.delete().where(ImportRow.batch == batch_id).run()
+            await ImportFile.delete().where(ImportFile.batch == batch_id).run()
+            await (
+                ImportBatch.update({ImportBatch.status: "discarded", ImportBatch.updated_at: now()})
+                .where(ImportBatch.id == batch_id)
+                .run()
+            )
+
+    async def lines(
+        self, batch_id: int, action: str = "", offset: int = 0, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The dry run's lines, by line number (one action's, when ``action`` is given)."""
+        query = ImportRow.select().where(ImportRow.batch == batch_id)
+        if action in planning.ACTIONS:
+            query = query.where(ImportRow.action == action)
+        rows = await query.order_by(ImportRow.line).offset(offset).limit(limit).run()
+        for row in rows:
+            for key, default in (("values", {}), ("errors", []), ("cells", []), ("rules", [])):
+                row[key] = load_json(row[key], default)
+        return rows
+
+    async def rejected(self, batch_id: int) -> AsyncIterator[dict[str, Any]]:
+        """The rejected lines, a page at a time (for the rejected-lines file)."""
+        offset = 0
+        while True:
+            rows = await self.lines(batch_id, "error", offset, 500)
+            for row in rows:
+                yield row
+            if len(rows) < 500:
+                return
+            offset += len(rows)
