@@ -176,6 +176,7 @@ def import_(
                     f"or on the page /t/{tenant.slug}/imports/{batch_id}"
                 )
                 return
+            await service.begin_commit(batch_id)
             with _bar() as bar:
                 result = await service.commit(batch_id, _reporter(bar, "import"))
             click.echo(

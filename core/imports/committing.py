@@ -189,7 +189,7 @@ async def _batch(batch_id: int) -> dict[str, Any]:
 async def commit(batch_id: int, service: RecordService, progress: Progress | None = None) -> dict[str, int]:
     """Write the batch's planned lines, all or nothing; returns what was done (created, updated)."""
     batch = await _batch(batch_id)
-    if batch["status"] != "planned":
+    if batch["status"] != "committing":  # claimed by ImportService.begin_commit
         raise Conflict(N_("This import is not ready to be committed."))
     counts = load_json(batch["counts"], {})
     total = counts.get("create", 0) + counts.get("update", 0)

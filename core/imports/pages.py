@@ -19,7 +19,7 @@ from core.imports.reading import MAX_FILE_BYTES
 from core.imports.service import ENTITY_LABELS, ImportService
 from core.records.export import attachment
 from core.records.service import now
-from core.records.writers import FORMATS, MEDIA_TYPES, chunks
+from core.records.writers import MEDIA_TYPES, chunks
 from core.web.pages.guards import require_coordinator
 from core.web.pages.render import page_parts, redirect, render
 from core.web.params import CurrentActor, PathId
@@ -296,13 +296,10 @@ async def discard_import(request: Request, actor: CurrentActor, batch_id: PathId
     return redirect(request, "/imports", flash=("success", N_("Import discarded.")))
 
 
-@get("/imports/{batch_id:int}/rejected.{fmt:str}", guards=[require_coordinator], include_in_schema=False)
-async def rejected_lines(request: Request, actor: CurrentActor, batch_id: PathId, fmt: str) -> Stream:
+async def _rejected(request: Request, actor: Any, batch_id: int, fmt: str) -> Stream:
     """The rejected lines as the file had them, plus the line number and the reasons, in the
     reader's language: fix them there and import that file."""
     _, t, _ = page_parts(request)
-    if fmt not in FORMATS:
-        raise ValidationFailed({"format": [Message(N_("Unknown file format: {format}."), {"format": fmt})]})
     service = ImportService(actor, t.locale)
     batch = await service.get(batch_id)
     header = [*batch["headers"], t.gettext(N_("Line")), t.gettext(N_("Reason"))]
@@ -322,6 +319,16 @@ async def rejected_lines(request: Request, actor: CurrentActor, batch_id: PathId
     return Stream(chunks(fmt, header, batches()), media_type=MEDIA_TYPES[fmt], headers=attachment(name))
 
 
+@get("/imports/{batch_id:int}/rejected.csv", guards=[require_coordinator], include_in_schema=False)
+async def rejected_csv(request: Request, actor: CurrentActor, batch_id: PathId) -> Stream:
+    return await _rejected(request, actor, batch_id, "csv")
+
+
+@get("/imports/{batch_id:int}/rejected.xlsx", guards=[require_coordinator], include_in_schema=False)
+async def rejected_xlsx(request: Request, actor: CurrentActor, batch_id: PathId) -> Stream:
+    return await _rejected(request, actor, batch_id, "xlsx")
+
+
 HANDLERS = [
     imports_page,
     start_import,
@@ -332,5 +339,6 @@ HANDLERS = [
     commit_import,
     undo_import,
     discard_import,
-    rejected_lines,
+    rejected_csv,
+    rejected_xlsx,
 ]

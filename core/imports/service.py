@@ -154,11 +154,20 @@ class ImportService:
         batch = await self.get(batch_id)
         return await planning.plan(batch_id, self.records(batch["entity"]), progress)
 
-    async def begin_commit(self, batch_id: int) -> dict[str, Any]:
-        batch = await self.get(batch_id)
-        if batch["status"] != "planned":
+    async def begin_commit(self, batch_id: int) -> None:
+        """Mark a dry-run batch as being committed (before the commit runs in the background, so
+        the page polls a batch that is already under way); a second click gets a 409."""
+        claimed = (
+            await ImportBatch.update(
+                {ImportBatch.status: "committing", ImportBatch.done: 0, ImportBatch.updated_at: now()}
+            )
+            .where((ImportBatch.id == batch_id) & (ImportBatch.status == "planned"))
+            .returning(ImportBatch.id)
+            .run()
+        )
+        if not claimed:
+            await self.get(batch_id)  # a 404 for a batch that does not exist
             raise Conflict(N_("This import is not ready to be committed."))
-        return batch
 
     async def commit(self, batch_id: int, progress: Progress | None = None) -> dict[str, int]:
         batch = await self.get(batch_id)

@@ -77,6 +77,24 @@ class Browser:
         headers = {**self._headers(), "Content-Type": "application/x-www-form-urlencoded"}
         return self._keep(self.client.post(self.url(path), content=body, headers=headers, **kwargs))
 
+    def upload(
+        self,
+        path: str,
+        data: dict[str, str],
+        files: dict[str, tuple[str, bytes, str]],
+        *,
+        csrf: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """POST a multipart form with ``files`` (field → (filename, content, media type))."""
+        fields = dict(data)
+        if csrf and self.csrf:
+            fields["_csrf_token"] = self.csrf
+        self.client.cookies.clear()
+        return self._keep(
+            self.client.post(self.url(path), data=fields, files=files, headers=self._headers(), **kwargs)
+        )
+
 
 def _q(value: str) -> str:
     from urllib.parse import quote_plus
