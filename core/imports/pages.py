@@ -34,11 +34,12 @@ RULE_LABELS = {
     "organization_name": N_("Same name"),
     "organization_acronym": N_("Same acronym"),
 }
+# What the dry run says of a line (nouns, not the verbs of the buttons).
 ACTION_LABELS = {
-    "create": N_("Create"),
-    "update": N_("Update"),
-    "skip": N_("Skip"),
-    "error": N_("Error"),
+    "create": N_("New record"),
+    "update": N_("Update of a record"),
+    "skip": N_("Skipped"),
+    "error": N_("Rejected"),
 }
 STATUS_LABELS = {
     "mapping": N_("Columns to map"),
@@ -57,17 +58,27 @@ DECISION_LABELS = {
 }
 
 
-def _message(t: Translator, message: dict[str, Any] | None) -> str:
-    return t.gettext(message["message"], **message.get("params", {})) if message else ""
+def _message(t: Translator, stored: dict[str, Any] | None) -> str:
+    """A message stored on a batch or a line (msgid and parameters) in the reader's language."""
+    if not stored:
+        return ""
+    msgid, params = stored["message"], stored.get("params", {})
+    return t.gettext(msgid, **params)
+
+
+def _label(t: Translator, labels: dict[str, str], key: str) -> str:
+    msgid = labels.get(key, key)
+    return t.gettext(msgid)
 
 
 def reasons(t: Translator, errors: list[dict[str, Any]]) -> str:
     """A line's problems in one sentence each: "Column (Field): message"."""
     parts = []
     for error in errors:
-        where = error["column"] or (t.gettext(error["field"]) if error["field"] else "")
-        if where and error["field"] and error["column"]:
-            where = f"{error['column']} ({t.gettext(error['field'])})"
+        label = error["field"]
+        field = t.gettext(label) if label else ""
+        column = error["column"]
+        where = f"{column} ({field})" if column and field else column or field
         text = _message(t, error)
         parts.append(f"{where}: {text}" if where else text)
     return "; ".join(parts)
@@ -105,15 +116,16 @@ async def _batch_page(
     lines = []
     if batch["status"] in ("planned", "committed", "committing"):
         rows = await service.lines(batch_id, show, (page_number - 1) * LINES_PER_PAGE, LINES_PER_PAGE + 1)
+        action_labels = {key: t.gettext(label) for key, label in ACTION_LABELS.items()}
         lines = [
             {
                 "line": r["line"],
                 "action": r["action"],
-                "action_label": t.gettext(ACTION_LABELS[r["action"]]),
+                "action_label": action_labels[r["action"]],
                 "match_id": r["match_id"],
                 "match_line": r["match_line"],
                 "match_label": r["match_label"],
-                "rules": [t.gettext(RULE_LABELS.get(rule, rule)) for rule in r["rules"]],
+                "rules": [_label(t, RULE_LABELS, rule) for rule in r["rules"]],
                 "reasons": reasons(t, r["errors"]),
                 "summary": _summary(r, form),
             }
@@ -128,8 +140,8 @@ async def _batch_page(
         "imports/batch.html",
         status=status,
         batch=batch,
-        entity_label=t.gettext(ENTITY_LABELS[batch["entity"]]),
-        status_label=t.gettext(STATUS_LABELS.get(batch["status"], batch["status"])),
+        entity_label=_label(t, ENTITY_LABELS, batch["entity"]),
+        status_label=_label(t, STATUS_LABELS, batch["status"]),
         failure=_message(t, batch["failure"]),
         fields=fields,
         required=required,
@@ -216,7 +228,7 @@ async def batch_progress(request: Request, actor: CurrentActor, batch_id: PathId
         batch=batch,
         progress=_progress(tenant, batch),
         finished=finished,
-        status_label=t.gettext(STATUS_LABELS.get(batch["status"], batch["status"])),
+        status_label=_label(t, STATUS_LABELS, batch["status"]),
     )
     if finished:
         response.headers["HX-Refresh"] = "true"

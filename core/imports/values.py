@@ -117,11 +117,11 @@ class CellValues:
             await Topic.select(Topic.code, Topic.label, Topic.labels).where(Topic.archived_at.is_null()).run()
         )
         for row in rows:
-            code = row["code"]
+            code, label = row["code"], row["label"]
             self.topics[normalize(code)] = code
-            self.topics[normalize(row["label"])] = code
+            self.topics[normalize(label)] = code
             for t in self.translators:
-                self.topics[normalize(t.gettext(row["label"]))] = code
+                self.topics[normalize(t.gettext(label))] = code
             for label in load_json(row["labels"], {}).values():
                 self.topics[normalize(label)] = code
 
