@@ -27,6 +27,7 @@ from core.audit import service as audit
 from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
 from core.forms.validation import validate_submission
 from core.i18n.markers import N_
+from core.imports import attendance
 from core.imports.tables import ImportBatch, ImportChange, ImportFile, ImportRow
 from core.records.service import INSERT_CHUNK, RecordService, load_json, now
 
@@ -65,6 +66,11 @@ async def _rows(batch_id: int, action: str) -> list[dict[str, Any]]:
     )
 
 
+def record_values(row: dict[str, Any]) -> dict[str, Any]:
+    """A line's values for its record (an attendance file's status goes to the meeting instead)."""
+    return attendance.split(load_json(row["values"], {}))[0]
+
+
 def _line_failed(line: int) -> ValidationFailed:
     """A line that passed the dry run but cannot be written now (the tenant changed meanwhile)."""
     return ValidationFailed(
@@ -95,7 +101,7 @@ async def _create(
                 items.append(
                     validate_submission(
                         form,
-                        load_json(row["values"], {}),
+                        record_values(row),
                         partial=False,
                         pm=service.tenant.plugins,
                         region=decl.region or None,
@@ -145,8 +151,9 @@ async def _update(
     progress: Progress,
     done: int,
     total: int,
-) -> int:
-    updated = 0
+) -> dict[int, int]:
+    """Update the matched records; returns the record each line updated."""
+    updated: dict[int, int] = {}
     for row in await _rows(batch_id, "update"):
         target = row["match_id"] if row["match_id"] is not None else record_of_line.get(row["match_line"])
         if target is None:
@@ -158,7 +165,7 @@ async def _update(
         existing = await service.get(target)
         if service.topic_link is not None:
             before["topics"] = existing.get("topics", [])
-        data = _merged(existing, load_json(row["values"], {}), service)
+        data = _merged(existing, record_values(row), service)
         try:
             after = await service.update(target, {**data, "version": existing["version"]})
         except (ValidationFailed, Conflict) as exc:
@@ -174,9 +181,29 @@ async def _update(
                 version=after["version"],
             )
         ).run()
-        updated += 1
-        progress(done + updated, total)
+        updated[row["line"]] = target
+        progress(done + len(updated), total)
     return updated
+
+
+async def _attend(
+    batch: dict[str, Any], service: RecordService, created: dict[int, int], updated: dict[int, int]
+) -> None:
+    """Put every line's person on the meeting's list (an attendance import), skipped ones too: a
+    person already known is still on this meeting's list."""
+    rows = await (
+        ImportRow.select(ImportRow.line, ImportRow.values, ImportRow.match_id, ImportRow.match_line)
+        .where((ImportRow.batch == batch["id"]) & ImportRow.action.is_in(["create", "update", "skip"]))
+        .order_by(ImportRow.line)
+        .run()
+    )
+    people = []
+    for row in rows:
+        line = row["line"]
+        contact = created.get(line) or updated.get(line) or row["match_id"] or created.get(row["match_line"])
+        if contact is not None:
+            people.append((line, contact, attendance.split(load_json(row["values"], {}))[1]))
+    await attendance.attend(batch["id"], batch["meeting"], people, service.actor, service.locale)
 
 
 async def _batch(batch_id: int) -> dict[str, Any]:
@@ -211,9 +238,11 @@ async def commit(batch_id: int, service: RecordService, progress: Progress | Non
         async with service.table._meta.db.transaction():
             created, record_of_line = await _create(batch_id, service, report, total)
             updated = await _update(batch_id, service, record_of_line, report, len(record_of_line), total)
+            if batch["meeting"] is not None:
+                await _attend(batch, service, record_of_line, updated)
             result = {
                 "created": len(record_of_line),
-                "updated": updated,
+                "updated": len(updated),
                 "skipped": counts.get("skip", 0),
                 "rejected": counts.get("error", 0),
             }
@@ -285,9 +314,13 @@ async def undo(batch_id: int, service: RecordService) -> dict[str, int]:
         raise Conflict(N_("Only a committed import can be undone."))
     table = service.table
     async with table._meta.db.transaction():
-        changes = (
+        every = (
             await ImportChange.select().where(ImportChange.batch == batch_id).order_by(ImportChange.id).run()
         )
+        attended = [c for c in every if c["entity"] == attendance.ENTITY]
+        if attended:
+            await attendance.unattend(attended, batch["meeting"], service.actor, service.locale)
+        changes = [c for c in every if c["entity"] != attendance.ENTITY]
         current = await _current(service, [c["record_id"] for c in changes])
         touched = [
             c

@@ -15,6 +15,7 @@ from core.errors import Conflict, DomainError, Message, ValidationFailed
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
 from core.imports import jobs, mapping
+from core.imports.attendance import ENTITY as ATTENDANCE
 from core.imports.reading import MAX_FILE_BYTES
 from core.imports.service import ENTITY_LABELS, ImportService
 from core.records.export import attachment
@@ -167,17 +168,31 @@ def _summary(row: dict[str, Any], form: Any) -> str:
     return " · ".join(", ".join(p) if isinstance(p, list) else str(p) for p in parts)[:200]
 
 
-async def _list_page(request: Request, actor: Any, status: int = 200, errors: dict | None = None) -> Template:
+async def _list_page(
+    request: Request, actor: Any, status: int = 200, errors: dict | None = None, meeting_id: str = ""
+) -> Template:
+    """The upload form and the recent batches; ``?meeting=ID`` makes it an attendance list's upload."""
+    from core.meetings.service import MeetingService
+
     _, t, _ = page_parts(request)
     service = ImportService(actor, t.locale)
     batches = await service.batches()
+    meeting_id = meeting_id or request.query_params.get("meeting", "")
+    meeting = None
+    if meeting_id.isdigit() and len(meeting_id) < 10:
+        try:
+            meeting = await MeetingService(actor, t.locale).get(int(meeting_id))
+        except DomainError:
+            meeting = None
     saved = {entity: await mapping.saved_mappings(entity) for entity in ENTITY_LABELS}
+
     return render(
         request,
         "imports/list.html",
         status=status,
         batches=batches,
-        entities=[(key, t.gettext(label)) for key, label in ENTITY_LABELS.items()],
+        entities=[(key, t.gettext(label)) for key, label in ENTITY_LABELS.items() if key != ATTENDANCE],
+        meeting=meeting,
         entity_labels={key: t.gettext(label) for key, label in ENTITY_LABELS.items()},
         status_labels={key: t.gettext(label) for key, label in STATUS_LABELS.items()},
         saved=saved,
@@ -203,12 +218,16 @@ async def start_import(request: Request, actor: CurrentActor) -> Template | Redi
     upload = form.get("file")
     entity = str(form.get("entity", ""))
     saved = str(form.get("saved_mapping", ""))
+    meeting = str(form.get("meeting", ""))
+    meeting_id = int(meeting) if meeting.isdigit() and len(meeting) < 10 else None
     content = await upload.read() if isinstance(upload, UploadFile) else b""
     filename = upload.filename if isinstance(upload, UploadFile) else ""
     try:
-        batch_id = await ImportService(actor, t.locale).start(entity, filename or "", content, saved)
+        batch_id = await ImportService(actor, t.locale).start(
+            entity, filename or "", content, saved, meeting_id
+        )
     except ValidationFailed as exc:
-        return await _list_page(request, actor, 400, exc.errors)
+        return await _list_page(request, actor, 400, exc.errors, meeting)
     return redirect(request, f"/imports/{batch_id}")
 
 

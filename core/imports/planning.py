@@ -274,13 +274,16 @@ async def file_path(batch_id: int, directory: str) -> Path:
 
 
 async def plan(
-    batch_id: int, service: RecordService, progress: Callable[[int, int], Any] | None = None
+    batch_id: int,
+    service: RecordService,
+    form: FormDefinition,
+    progress: Callable[[int, int], Any] | None = None,
 ) -> dict[str, int]:
-    """Run the dry run of ``batch_id`` with the mapping and choice stored on it; returns the counts.
-    Earlier dry-run rows of the batch are replaced."""
+    """Run the dry run of ``batch_id`` with the mapping and choice stored on it, the file's lines
+    read as ``form`` (the service's, or an attendance list's); returns the counts. Earlier dry-run
+    rows of the batch are replaced."""
     batch = await ImportBatch.select().where(ImportBatch.id == batch_id).first().run()
     assert batch is not None  # the service found it
-    form = service.tenant.form(service.form_name)
     entity = ENTITIES[service.entity]
     mapping = {int(k): v for k, v in load_json(batch["mapping"], {}).items()}
     headers = list(load_json(batch["headers"], []))

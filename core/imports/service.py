@@ -14,8 +14,9 @@ import anyio.to_thread
 from core.accounts.roles import Actor
 from core.contacts.service import ContactService
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
+from core.forms.definitions import FormDefinition
 from core.i18n.markers import N_
-from core.imports import committing, mapping, planning
+from core.imports import attendance, committing, mapping, planning
 from core.imports.jobs import settle
 from core.imports.reading import MAX_FILE_BYTES, Table, UnreadableFile, read_table
 from core.imports.tables import ImportBatch, ImportFile, ImportRow
@@ -23,8 +24,17 @@ from core.organizations.service import OrganizationService
 from core.records.service import RecordService, load_json, now
 from core.tenancy.context import require_tenant
 
-SERVICES: dict[str, type[RecordService]] = {"organization": OrganizationService, "contact": ContactService}
-ENTITY_LABELS = {"organization": N_("Organizations"), "contact": N_("Contacts")}
+# What a batch imports → the service of its records (an attendance list's records are contacts).
+SERVICES: dict[str, type[RecordService]] = {
+    "organization": OrganizationService,
+    "contact": ContactService,
+    attendance.ENTITY: ContactService,
+}
+ENTITY_LABELS = {
+    "organization": N_("Organizations"),
+    "contact": N_("Contacts"),
+    attendance.ENTITY: N_("Attendance list of a meeting"),
+}
 MAX_FILENAME = 255
 RECENT = 50
 Progress = Callable[[int, int], None]
@@ -45,17 +55,25 @@ class ImportService:
     def records(self, entity: str) -> RecordService:
         return SERVICES[entity](self.actor, self.locale)
 
-    def form(self, entity: str) -> Any:
-        return self.tenant.form(SERVICES[entity].form_name)
+    def form(self, entity: str) -> FormDefinition:
+        form = self.tenant.form(SERVICES[entity].form_name)
+        return attendance.attendance_form(form) if entity == attendance.ENTITY else form
 
     def translators(self) -> list[Any]:
         return [self.tenant.translator(loc) for loc in self.tenant.declaration.locales]
 
-    async def start(self, entity: str, filename: str, content: bytes, saved: str = "") -> int:
+    async def start(
+        self, entity: str, filename: str, content: bytes, saved: str = "", meeting: int | None = None
+    ) -> int:
         """A new batch from an uploaded file: its header read, its columns mapped (from the saved
-        mapping named ``saved``, else suggested from the headers); nothing is judged yet."""
+        mapping named ``saved``, else suggested from the headers); nothing is judged yet. An
+        attendance list names its ``meeting``."""
         if entity not in SERVICES:
             raise ValidationFailed({"entity": [Message(N_("Select a valid choice."))]})
+        if entity == attendance.ENTITY:
+            await self._check_meeting(meeting)
+        else:
+            meeting = None
         if not content:
             raise ValidationFailed({"file": [Message(N_("Choose a file to import."))]})
         if len(content) > MAX_FILE_BYTES:
@@ -86,6 +104,7 @@ class ImportService:
                 await ImportBatch.insert(
                     ImportBatch(
                         entity=entity,
+                        meeting=meeting,
                         filename=filename[:MAX_FILENAME],
                         kind=table.kind,
                         status="mapping",
@@ -102,6 +121,19 @@ class ImportService:
             batch_id = inserted[0]["id"]
             await ImportFile.insert(ImportFile(batch=batch_id, content=content)).run()
         return batch_id
+
+    async def _check_meeting(self, meeting: int | None) -> None:
+        """An attendance list goes to a live meeting the actor may change."""
+        from core.meetings.service import MeetingService
+
+        if meeting is None:
+            raise ValidationFailed({"meeting": [Message(N_("This field is required."))]})
+        try:
+            record = await MeetingService(self.actor, self.locale).get(meeting)
+        except NotFound:
+            raise ValidationFailed({"meeting": [Message(N_("This record does not exist."))]}) from None
+        if record["archived_at"] is not None:
+            raise ValidationFailed({"meeting": [Message(N_("This record is archived."))]})
 
     async def get(self, batch_id: int) -> dict[str, Any]:
         batch = await ImportBatch.select().where(ImportBatch.id == batch_id).first().run()
@@ -152,7 +184,8 @@ class ImportService:
 
     async def plan(self, batch_id: int, progress: Progress | None = None) -> dict[str, int]:
         batch = await self.get(batch_id)
-        return await planning.plan(batch_id, self.records(batch["entity"]), progress)
+        entity = batch["entity"]
+        return await planning.plan(batch_id, self.records(entity), self.form(entity), progress)
 
     async def begin_commit(self, batch_id: int) -> None:
         """Mark a dry-run batch as being committed (before the commit runs in the background, so
