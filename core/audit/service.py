@@ -12,6 +12,7 @@ from core.accounts.identity import normalize_email
 from core.accounts.roles import SYSTEM, Actor
 from core.audit.chain import backfill_chain, chain_head, entry_hash, lock_chain, payload_hash
 from core.audit.tables import AuditEntry
+from core.db.bulk import insert_rows
 from core.tenancy.context import require_tenant
 
 
@@ -30,10 +31,6 @@ class Change:
     action: str
     before: dict | None
     after: dict | None
-
-
-# Entries inserted per statement by ``record_many`` (well under both backends' parameter limits).
-INSERT_CHUNK = 400
 
 
 async def record(
@@ -72,19 +69,18 @@ async def record_many(actor: Actor, changes: list[Change]) -> None:
             seq += 1
             digest = entry_hash(prev, seq, fields, payload)
             rows.append(
-                AuditEntry(
+                {
                     **fields,
-                    before=old,
-                    after=new,
-                    seq=seq,
-                    payload_hash=payload,
-                    prev_hash=prev,
-                    entry_hash=digest,
-                )
+                    "before": old,
+                    "after": new,
+                    "seq": seq,
+                    "payload_hash": payload,
+                    "prev_hash": prev,
+                    "entry_hash": digest,
+                }
             )
             prev = digest
-        for start in range(0, len(rows), INSERT_CHUNK):
-            await AuditEntry.insert(*rows[start : start + INSERT_CHUNK]).run()
+        await insert_rows(AuditEntry, rows)
 
 
 async def chain_legacy() -> int:

@@ -14,6 +14,7 @@ exported from this product carries an ID column, and a line whose ID names a rec
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import Any
 
 import anyio.to_thread
 
+from core.db.bulk import insert_rows
 from core.duplicates.rules import (
     DuplicateRules,
     contact_blocks,
@@ -314,18 +316,23 @@ async def plan(
             return [planner.line(number, cells) for number, cells in islice(lines, CHUNK)]
 
         done = 0
-        while True:
-            rows = await anyio.to_thread.run_sync(judge)
-            if not rows:
-                break
+        # The next chunk is read and judged in a worker thread while this one is written.
+        rows = await anyio.to_thread.run_sync(judge)
+        while rows:
+            following = asyncio.ensure_future(anyio.to_thread.run_sync(judge))
             for row in rows:
                 counts[row["action"]] += 1
-            await ImportRow.insert(*[ImportRow(batch=batch_id, **row) for row in rows]).run()
-            done += len(rows)
-            total = max(total, done)
-            await _progress(batch_id, done, total)
+            try:
+                await insert_rows(ImportRow, [{"batch": batch_id, **row} for row in rows])
+                done += len(rows)
+                total = max(total, done)
+                await _progress(batch_id, done, total)
+            except BaseException:
+                following.cancel()
+                raise
             if progress is not None:
                 progress(done, total)
+            rows = await following
     await (
         ImportBatch.update(
             {

@@ -35,7 +35,7 @@ class Table:
         if self.kind == "xlsx":
             import openpyxl
 
-            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            wb = openpyxl.load_workbook(open(self.path, "rb"), read_only=True, data_only=True)
             for n, row in enumerate(wb.active.iter_rows(values_only=True), start=1):
                 if n == 1:
                     continue
@@ -61,7 +61,7 @@ def read_table(path: Path, filename: str = "") -> Table:
     if data[:2] == b"PK":
         import openpyxl
 
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(open(path, "rb"), read_only=True, data_only=True)
         header = next(wb.active.iter_rows(values_only=True), ())
         n = wb.active.max_row
         wb.close()

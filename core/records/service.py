@@ -15,6 +15,7 @@ from piccolo.columns import Column, Text, Timestamptz, Varchar
 
 from core.accounts.roles import Actor
 from core.audit import service as audit
+from core.db.bulk import insert_rows
 from core.db.prepared import Prepared
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
 from core.forms.fields import in_int_range
@@ -357,10 +358,8 @@ class RecordService:
                 owner_side=self.actor.side or self._default_owner_side(core), created_by=self.actor.user_id
             )
             columns["search_text"] = search_text(*self.search_parts({**core, **extra}), *extra.values())
-            rows.append(self.table(**columns))
-        inserted = await self.table.insert(*rows).returning(self.table.id).run()
-        # Serial ids are handed out in the order of the rows, whatever order RETURNING lists them in.
-        ids = sorted(row["id"] for row in inserted)
+            rows.append(columns)
+        ids = await insert_rows(self.table, rows, return_ids=True)
         if self.topic_link is not None:
             await self._link_topics({i: core.get("topics", []) for i, core in zip(ids, cores, strict=True)})
         for record_id, core in zip(ids, cores, strict=True):
@@ -395,13 +394,14 @@ class RecordService:
         unknown = [c for c in codes if c not in found]
         if unknown:
             raise ValidationFailed({"topics": [Message(N_("Unknown topic: {code}."), {"code": unknown[0]})]})
-        rows = [
-            link.join_table(**{link.record_fk: record_id, "topic": found[code]})
-            for record_id, record_codes in codes_by_record.items()
-            for code in record_codes
-        ]
-        for start in range(0, len(rows), INSERT_CHUNK):
-            await link.join_table.insert(*rows[start : start + INSERT_CHUNK]).run()
+        await insert_rows(
+            link.join_table,
+            [
+                {link.record_fk: record_id, "topic": found[code]}
+                for record_id, record_codes in codes_by_record.items()
+                for code in record_codes
+            ],
+        )
 
     def _notify(self, action: str, record_id: int, before: dict | None, after: dict | None) -> None:
         """Tell the tenant's plugins about a committed change (after the transaction, never inside)."""
