@@ -1,0 +1,1 @@
+"""Importing spreadsheets of records: reading, mapping, planning, committing and undoing batches."""
