@@ -83,7 +83,9 @@ def _unreadable(msgid: str, **params: Any) -> UnreadableFile:
 
 
 def _not_a_spreadsheet() -> UnreadableFile:
-    return _unreadable(N_("This file is not a CSV or XLSX spreadsheet. Save it as CSV or XLSX and try again."))
+    return _unreadable(
+        N_("This file is not a CSV or XLSX spreadsheet. Save it as CSV or XLSX and try again.")
+    )
 
 
 def _too_many_columns(line: int) -> UnreadableFile:
@@ -148,8 +150,10 @@ def read_table(path: Path, filename: str = "") -> Table:
         if not filename.lower().endswith((".xls", ".xlt")) and filename:
             raise _not_a_spreadsheet()
         raise _unreadable(
-            N_("This is an old Excel file (.xls). Open it in your spreadsheet program, save it as XLSX "
-               "or CSV, and try again.")
+            N_(
+                "This is an old Excel file (.xls). Open it in your spreadsheet program, save it as XLSX "
+                "or CSV, and try again."
+            )
         )
     return _read_csv(path, head, size)
 
@@ -289,10 +293,9 @@ def _delimiter(sample: str, truncated: bool) -> str:
 
 def _sample_records(sample: str, delimiter: str, truncated: bool) -> list[tuple[int, tuple[Cell, ...]]]:
     records: list[tuple[int, tuple[Cell, ...]]] = []
-    try:
+    # Judged on what parses; the full read reports an error with its line.
+    with contextlib.suppress(UnreadableFile):
         records.extend(_csv_records(io.StringIO(sample, newline=""), delimiter))
-    except UnreadableFile:
-        pass  # judged on what parsed; the full read reports the error with its line
     if truncated and records:
         records.pop()  # the sample may end inside this record
     return records
@@ -354,8 +357,10 @@ def _workbook(path: Path) -> Iterator[Any]:
             sheet = workbook.active or workbook.worksheets[0]
         except Exception as error:  # a damaged zip or workbook fails in many library-specific ways
             raise _unreadable(
-                N_("This XLSX file is damaged or is not an Excel workbook. Open it in your spreadsheet "
-                   "program, save it again as XLSX, and try again.")
+                N_(
+                    "This XLSX file is damaged or is not an Excel workbook. Open it in your spreadsheet "
+                    "program, save it again as XLSX, and try again."
+                )
             ) from error
         yield sheet
     finally:
@@ -380,8 +385,10 @@ def _xlsx_records(sheet: Any) -> Iterator[tuple[int, tuple[Cell, ...]]]:
         raise
     except Exception as error:  # damaged sheet XML surfaces only while streaming
         raise _unreadable(
-            N_("This XLSX file is damaged or is not an Excel workbook. Open it in your spreadsheet "
-               "program, save it again as XLSX, and try again.")
+            N_(
+                "This XLSX file is damaged or is not an Excel workbook. Open it in your spreadsheet "
+                "program, save it again as XLSX, and try again."
+            )
         ) from error
 
 
