@@ -203,12 +203,14 @@ def _encoding(path: Path, head: bytes) -> str:
 
 def _utf16_by_nul_bytes(head: bytes) -> str:
     """UTF-16 without a byte order mark: the ASCII characters (delimiters, line ends, Latin letters)
-    have a NUL high byte, all on the same side. NUL bytes on both sides mean a binary file."""
+    have a NUL high byte, nearly all on the same side (a few other characters, U+0100 or U+0600, have
+    a NUL low byte). NUL bytes on both sides alike mean a binary file."""
     even = head[0::2].count(0)
     odd = head[1::2].count(0)
-    if even == 0 and odd * 20 >= len(head) // 2:
+    pairs = len(head) // 2
+    if odd > even * 10 and odd * 20 >= pairs:
         return "utf-16-le"
-    if odd == 0 and even * 20 >= len(head) // 2:
+    if even > odd * 10 and even * 20 >= pairs:
         return "utf-16-be"
     raise _not_a_spreadsheet()
 
@@ -240,8 +242,9 @@ def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
     return path.open(encoding=encoding, errors=_errors(encoding), newline="")
 
 
-def _csv_records(text: Iterable[str], delimiter: str) -> Iterator[tuple[int, tuple[Cell, ...]]]:
-    """Every record with its number (1 for the first), blank ones included so numbers stay right."""
+def _csv_fields(text: Iterable[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Every record as parsed, with its number (1 for the first), blank ones included so the numbers
+    match what a spreadsheet program shows."""
     reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
     line = 0
     while True:
@@ -262,6 +265,11 @@ def _csv_records(text: Iterable[str], delimiter: str) -> Iterator[tuple[int, tup
             ) from error
         except UnicodeDecodeError as error:
             raise _undecodable() from error
+        yield line, fields
+
+
+def _csv_records(text: Iterable[str], delimiter: str) -> Iterator[tuple[int, tuple[Cell, ...]]]:
+    for line, fields in _csv_fields(text, delimiter):
         cells = _trimmed(fields)
         if len(cells) > MAX_COLUMNS:
             raise _too_many_columns(line)
@@ -277,11 +285,12 @@ def _trimmed(cells: Iterable[Cell]) -> tuple[Cell, ...]:
 
 def _delimiter(sample: str, truncated: bool) -> str:
     """The candidate under which the header splits into columns and the most sample rows have as many
-    cells as the header. (csv.Sniffer is misled by delimiters inside quoted cells and fails on
-    one-column files; parsing each candidate and comparing widths is not.)"""
+    fields as the header. (csv.Sniffer is misled by delimiters inside quoted cells and fails on
+    one-column files; parsing with each candidate and comparing widths is not.) Widths count trailing
+    empty fields: a one-column file whose cells end with a comma is still one column."""
 
     def score(delimiter: str) -> tuple[bool, int, int, int]:
-        widths = [len(cells) for _, cells in _sample_records(sample, delimiter, truncated) if cells]
+        widths = [len(fields) for fields in _sample_fields(sample, delimiter, truncated) if fields]
         if not widths:
             return (False, 0, 0, 0)
         header, rows = widths[0], widths[1:]
@@ -291,11 +300,11 @@ def _delimiter(sample: str, truncated: bool) -> str:
     return max(DELIMITERS, key=score)
 
 
-def _sample_records(sample: str, delimiter: str, truncated: bool) -> list[tuple[int, tuple[Cell, ...]]]:
-    records: list[tuple[int, tuple[Cell, ...]]] = []
+def _sample_fields(sample: str, delimiter: str, truncated: bool) -> list[list[str]]:
+    records: list[list[str]] = []
     # Judged on what parses; the full read reports an error with its line.
     with contextlib.suppress(UnreadableFile):
-        records.extend(_csv_records(io.StringIO(sample, newline=""), delimiter))
+        records.extend(fields for _, fields in _csv_fields(io.StringIO(sample, newline=""), delimiter))
     if truncated and records:
         records.pop()  # the sample may end inside this record
     return records
@@ -318,8 +327,8 @@ def _csv_row_count(
                 return sum(1 for line, cells in _csv_records(text, delimiter) if line > header_line and cells)
         except UnreadableFile:
             return None  # reported with its line when the rows are read
-    records = _sample_records(sample, delimiter, truncated)
-    data = sum(1 for line, cells in records if line > header_line and cells)
+    records = _sample_fields(sample, delimiter, truncated)
+    data = sum(1 for line, fields in enumerate(records, start=1) if line > header_line and any(fields))
     if not data:
         return None
     return round(data * size / len(sample.encode(encoding, _errors(encoding))))
