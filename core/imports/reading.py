@@ -38,7 +38,7 @@ SAMPLE_BYTES = 64 * 1024
 COUNT_EXACTLY_BYTES = 8 * 1024 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 
-_CHUNK_BYTES = 1024 * 1024
+_CHUNK_BYTES = 64 * 1024
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and .doc, .msg)
 _BOMS = (
@@ -339,15 +339,15 @@ def _csv_row_count(
 
 def _read_xlsx(path: Path) -> Table:
     with _workbook(path) as sheet:
+        max_row = sheet.max_row  # as stated in the file: an estimate
         header_line, header = _header(_xlsx_records(sheet))
-        max_row = sheet.max_row
     return Table(
         path=path,
         kind="xlsx",
         header=header,
         encoding=None,
         delimiter=None,
-        estimated_rows=max(max_row - header_line, 0) if isinstance(max_row, int) else None,
+        estimated_rows=max(max_row - header_line, 0) if isinstance(max_row, int) and max_row > 1 else None,
         header_line=header_line,
     )
 
@@ -379,12 +379,17 @@ def _workbook(path: Path) -> Iterator[Any]:
 
 
 def _xlsx_records(sheet: Any) -> Iterator[tuple[int, tuple[Cell, ...]]]:
-    """Every row with its number in the sheet. Columns past MAX_COLUMNS + 1 are not read: a row using
-    column MAX_COLUMNS + 1 is refused, and formatting reaching far to the right costs nothing."""
-    width = sheet.max_column if isinstance(sheet.max_column, int) else MAX_COLUMNS + 1
-    first = sheet.min_row if isinstance(sheet.min_row, int) else 1
+    """Every row with its number in the sheet, to the last row present whatever the stated dimension
+    (some programs write "A1" for any sheet, and openpyxl would stop there). When the workbook states
+    a width of several columns, columns past MAX_COLUMNS + 1 are not read (a row using column
+    MAX_COLUMNS + 1 is refused, and formatting reaching far to the right costs nothing); otherwise
+    each row is as wide as its last cell."""
+    stated = sheet.max_column if isinstance(sheet.max_column, int) and sheet.max_column > 1 else None
+    width = min(stated, MAX_COLUMNS + 1) if stated else None
+    sheet.reset_dimensions()
     try:
-        rows = sheet.iter_rows(min_row=first, max_col=min(width, MAX_COLUMNS + 1))
+        rows = sheet.iter_rows(min_row=1, max_col=width)
+        first = 1
         for line, row in enumerate(rows, start=first):
             cells = _trimmed(_xlsx_value(cell) for cell in row)
             if len(cells) > MAX_COLUMNS:

@@ -3,8 +3,9 @@ back exactly what was written; broken or hostile files are refused with a messag
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import io
+import os
 import tempfile
 import time
 import tracemalloc
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from core.imports.reading import (
     MAX_COLUMNS,
@@ -33,7 +34,7 @@ LINE_ENDINGS = ["\r\n", "\n", "\r"]
 LATIN = "abcXYZ019 éèàçñüöÉ"  # in Windows-1252 each accented byte is a UTF-8 lead byte: never valid UTF-8
 WORLD = LATIN + "ابتثجحخ€“”ßøłščžБЖ中文"
 SPECIAL = ",;\t|\"'\n\r=+-@ "
-FORMULAS = ["=1+2", "@SUM(A1)", "+33 1 23", "-2", "=HYPERLINK(\"http://x\")", "=cmd|' /C calc'!A0"]
+FORMULAS = ["=1+2", "@SUM(A1)", "+33 1 23", "-2", '=HYPERLINK("http://x")', "=cmd|' /C calc'!A0"]
 
 
 def names(alphabet: str) -> st.SearchStrategy[list[str]]:
@@ -99,7 +100,7 @@ def refusal(path: Path, filename: str = "") -> str:
     return caught.value.message.msgid
 
 
-ROUND_TRIP = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROUND_TRIP = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.mark.parametrize("delimiter", DELIMITERS, ids=["comma", "semicolon", "tab", "pipe"])
@@ -213,7 +214,7 @@ def test_line_numbers_count_records_not_physical_lines(tmp_path):
 
 def test_a_one_column_file_is_one_column_whatever_its_cells_contain(tmp_path):
     path = tmp_path / "one.csv"
-    path.write_text("email\na@x.org,\nb@y.org;c@z.org\n\"q,r\"\n", encoding="utf-8")
+    path.write_text('email\na@x.org,\nb@y.org;c@z.org\n"q,r"\n', encoding="utf-8")
     read, streamed = read_all(path)
     assert read.header == ("email",)
     assert [cells for _, cells in streamed] == [("a@x.org,",), ("b@y.org;c@z.org",), ("q,r",)]
@@ -239,7 +240,7 @@ def test_header_only_has_no_rows(tmp_path):
     [
         (b"", "The file is empty."),
         (b"\xef\xbb\xbf\r\n  \r\n", "The file is empty."),
-        (b",,,\r\n;;\r\n", "The file has no header row. Its first row must name the columns."),
+        (b",,,\r\n,,\r\n", "The file has no header row. Its first row must name the columns."),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "This is an old Excel file (.xls)."),
         (b"PK\x03\x04" + b"not really a zip" * 10, "This XLSX file is damaged"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "This file is not a CSV or XLSX"),
@@ -325,12 +326,40 @@ def write_big_csv(path: Path, rows: int) -> None:
 
 
 def write_big_xlsx(path: Path, rows: int) -> None:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(["n", "score", "city"])
-    for n in range(rows):
-        sheet.append([n, n / 7, "Rabat" if n % 2 else "Luanda"])
+    """A workbook laid out as Excel saves it (the sheet states its dimension first), its rows written
+    straight into the sheet's XML: openpyxl takes seconds to write 100,000 rows."""
+    workbook = Workbook()
+    workbook.active.append(["n", "city"])
     workbook.save(path)
+    with zipfile.ZipFile(path) as template:
+        parts = {name: template.read(name) for name in template.namelist()}
+    body = "".join(
+        f'<row r="{n + 2}"><c r="A{n + 2}"><v>{n}</v></c>'
+        f'<c r="B{n + 2}" t="inlineStr"><is><t>{"Rabat" if n % 2 else "Luanda"}</t></is></c></row>'
+        for n in range(rows)
+    )
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = sheet.replace('<dimension ref="A1:B1" />', f'<dimension ref="A1:B{rows + 1}" />')
+    sheet = sheet.replace("</row></sheetData>", "</row>" + body + "</sheetData>")
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+
+
+def test_a_workbook_understating_its_dimension_is_read_to_its_last_row(tmp_path):
+    path = tmp_path / "understated.xlsx"
+    write_big_xlsx(path, 30)
+    with zipfile.ZipFile(path) as original:
+        parts = {name: original.read(name) for name in original.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'ref="A1:B31"', b'ref="A1"')
+    with zipfile.ZipFile(path, "w") as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    read, streamed = read_all(path)
+    assert (read.header, read.estimated_rows) == (("n", "city"), None)
+    assert streamed[-1] == (31, (29, "Rabat"))
 
 
 def peak_while_streaming(path: Path) -> tuple[int, int]:
@@ -342,25 +371,63 @@ def peak_while_streaming(path: Path) -> tuple[int, int]:
         tracemalloc.stop()
 
 
-@pytest.mark.parametrize(("kind", "write"), [("csv", write_big_csv), ("xlsx", write_big_xlsx)])
-def test_100000_rows_stream_in_flat_memory(tmp_path, kind, write):
-    small, large = tmp_path / f"small.{kind}", tmp_path / f"large.{kind}"
-    write(small, 10_000)
-    write(large, 100_000)
-    started = time.monotonic()
+def test_100000_csv_rows_stream_in_flat_memory(tmp_path):
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    write_big_csv(small, 10_000)
+    write_big_csv(large, 100_000)
     small_count, small_peak = peak_while_streaming(small)
     large_count, large_peak = peak_while_streaming(large)
     assert (small_count, large_count) == (10_000, 100_000)
-    assert large_peak < small_peak * 1.5 + 256 * 1024, (small_peak, large_peak)
-    assert time.monotonic() - started < 20
+    assert large_peak < small_peak * 1.2 + 64 * 1024, (small_peak, large_peak)
     table = read_table(large)
-    assert table.estimated_rows == 100_000
-    assert list(table.rows())[-1][0] == 100_001
+    assert (table.estimated_rows, table.delimiter) == (100_000, ";")
+    assert list(table.rows())[-1] == (100_001, ("Contact 99999", "c99999@example.org", "Łódź"))
 
 
-def test_the_workbook_file_is_closed_after_reading(tmp_path):
-    path = tmp_path / "closed.xlsx"
-    write_xlsx(path, [["name"], ["Ana"]])
-    read_all(path)
-    path.unlink()  # on every platform the file can go once read: no handle left open
-    assert load_workbook is not None
+def test_xlsx_rows_stream_without_being_kept(tmp_path):
+    """openpyxl's read-only parser keeps one emptied XML element per row it has passed (about 70
+    bytes); the rows themselves are not kept. (Measured on 1,000 and 10,000 rows: tracing
+    openpyxl's parser is slow; the 100,000-row read below is timed untraced.)"""
+    small, large = tmp_path / "small.xlsx", tmp_path / "large.xlsx"
+    write_big_xlsx(small, 1_000)
+    write_big_xlsx(large, 10_000)
+    small_count, small_peak = peak_while_streaming(small)
+    large_count, large_peak = peak_while_streaming(large)
+    assert (small_count, large_count) == (1_000, 10_000)
+    assert large_peak - small_peak < 9_000 * 100, (small_peak, large_peak)
+
+
+def test_100000_xlsx_rows_are_read_in_a_few_seconds(tmp_path):
+    path = tmp_path / "large.xlsx"
+    write_big_xlsx(path, 100_000)
+    started = time.monotonic()
+    table = read_table(path)
+    count, last = 0, None
+    for row in table.rows():
+        count, last = count + 1, row
+    assert (table.estimated_rows, count, last) == (100_000, 100_000, (100_001, (99_999, "Rabat")))
+    assert time.monotonic() - started < 15
+
+
+def open_files() -> set[str]:
+    paths = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # the descriptor listdir itself used is gone already
+            paths.add(os.readlink(f"/proc/self/fd/{fd}"))
+    return paths
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to list open files")
+def test_files_are_closed_after_reading_even_when_stopped_early(tmp_path):
+    for path, rows in ((tmp_path / "closed.xlsx", write_xlsx), (tmp_path / "closed.csv", None)):
+        if rows:
+            rows(path, [["name"], ["Ana"], ["Bo"]])
+        else:
+            path.write_text("name\nAna\nBo\n", encoding="utf-8")
+        table = read_table(path)
+        assert str(path) not in open_files()
+        stream = table.rows()
+        next(stream)
+        assert str(path) in open_files()
+        stream.close()
+        assert str(path) not in open_files()
