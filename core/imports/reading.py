@@ -389,8 +389,7 @@ def _xlsx_records(sheet: Any) -> Iterator[tuple[int, tuple[Cell, ...]]]:
     sheet.reset_dimensions()
     try:
         rows = sheet.iter_rows(min_row=1, max_col=width)
-        first = 1
-        for line, row in enumerate(rows, start=first):
+        for line, row in enumerate(rows, start=1):
             cells = _trimmed(_xlsx_value(cell) for cell in row)
             if len(cells) > MAX_COLUMNS:
                 raise _too_many_columns(line)
