@@ -3,6 +3,7 @@ back exactly what was written; broken or hostile files are refused with a messag
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import os
@@ -307,12 +308,9 @@ def test_a_file_above_the_size_limit_is_refused_before_reading(tmp_path, monkeyp
 
 def test_invalid_utf16_is_refused_with_a_message(tmp_path):
     path = tmp_path / "broken.csv"
-    path.write_bytes(codecs_bom_utf16() + "name\r\nAna\r\n".encode("utf-16-le") + b"\x00\xd8A\x00")
+    lone_surrogate = b"\x00\xd8A\x00"
+    path.write_bytes(codecs.BOM_UTF16_LE + "name\r\nAna\r\n".encode("utf-16-le") + lone_surrogate)
     assert refusal(path).startswith("The text of this file could not be decoded.")
-
-
-def codecs_bom_utf16() -> bytes:
-    return b"\xff\xfe"
 
 
 # --- volume: 100,000 rows stream with the memory of 10,000 ---------------------------------------
