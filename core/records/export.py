@@ -1,11 +1,13 @@
 """A record list as a CSV or XLSX file, as the reader filtered it: by default one column per form
 field (core's and the tenant's plugins'), then the columns plugins add
 (``pilot_crm_export_columns``), or the columns the reader chose; headed in the reader's language,
-values as people read them (choices by their label, times in the tenant's time zone), cells a
+values as people read them (choices by their label, references by the referenced record's name
+as its service shows it to the reader, times in the tenant's time zone), cells a
 spreadsheet would run neutralized (``core.records.writers``). Rows are read a page at a time, so
 memory stays flat whatever the list's size; callers decide who may export (the service's own
 visibility rules decide what each member gets: protected contacts are left out of a contacts
-export exactly as they are left out of the list)."""
+export exactly as they are left out of the list). ``ExportFile`` is what every export shares (the
+meeting attendees' and the audit log's too): a subclass only names the file and yields its rows."""
 
 from __future__ import annotations
 
