@@ -21,7 +21,7 @@ The issue's target is under 5 s for the app side (upload + dry run + commit).
 
 Run:  .venv/bin/python tests/bench/bench_import.py [--rows 10000] [--rounds 1]
       [--sqlite-only | --postgres-only] [--profile FILE]
-      (--profile: cProfile of the server process, SQLite; see tests/bench/README.md)
+      (--profile: py-spy samples of the server's threads, SQLite; see tests/bench/README.md)
 Not collected by pytest (``norecursedirs`` in pyproject.toml).
 """
 
@@ -84,8 +84,11 @@ def people(rows: int) -> list[dict[str, Any]]:
 
 
 def workbook(contacts: list[dict[str, Any]]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
+    """The file as a spreadsheet program saves it. Not openpyxl's write-only mode: its sheets lack the
+    ``<dimension>`` element, and openpyxl then parses the whole sheet once more each time it opens it
+    (see tests/bench/README.md)."""
+    book = Workbook()
+    sheet = book.active
     sheet.append(HEADERS)
     for c in contacts:
         org = f"Organization {c['organization']}"
@@ -123,10 +126,9 @@ def measure_app(env: TestEnvironment, rows: int, profile: str | None) -> dict[st
     port = free_port()
     cli = str(Path(sys.executable).with_name("pilot-crm"))
     command = [cli, "--data-dir", str(settings.data_dir), "--tenants-dir", str(settings.tenants_dir)]
-    if profile:
-        command = [sys.executable, "-m", "cProfile", "-o", profile, "-m", "core.cli.main", *command[1:]]
     log = (env.root / "serve.log").open("w")
     server = subprocess.Popen([*command, "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    sampler = None
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
             for _ in range(300):
@@ -135,6 +137,17 @@ def measure_app(env: TestEnvironment, rows: int, profile: str | None) -> dict[st
                         break
                 except httpx.TransportError:
                     time.sleep(0.1)
+            if profile:  # every thread of the server: the dry run and the commit work in worker threads
+                spy = [
+                    str(Path(sys.executable).with_name("py-spy")),
+                    "record",
+                    "--threads",
+                    "--format",
+                    "raw",
+                ]
+                sampler = subprocess.Popen(
+                    [*spy, "-o", profile, "--pid", str(server.pid)], stdout=log, stderr=log
+                )
             make_organizations(client, env)
             content = workbook(people(rows))
             browser = sign_in(client, env, SLUG, "coordinator", "en")
@@ -180,6 +193,8 @@ def measure_app(env: TestEnvironment, rows: int, profile: str | None) -> dict[st
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if sampler is not None:
+            sampler.wait(timeout=60)
         log.close()
 
 
@@ -284,13 +299,35 @@ def worker(backend: str, side: str, rows: int, profile: str | None = None) -> di
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def summarize(path: Path, top: int = 30) -> None:
+    """The functions of the app's own code (and its libraries) holding the most samples, counting
+    each sample once per function on its stack (inclusive), idle threads left out."""
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        if not count.isdigit() or any(
+            idle in frames[-1] for idle in ("select", "wait (threading", "_worker")
+        ):
+            continue
+        total += int(count)
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + int(count)
+    print(f"{total} busy samples; functions by share of them (inclusive):")
+    for frame, count in sorted(inclusive.items(), key=lambda item: -item[1])[:top]:
+        print(f"  {100 * count / total:5.1f} %  {frame}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=1, help="alternating rounds per side; medians printed")
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--postgres-only", action="store_true")
-    parser.add_argument("--profile", help="write the server's cProfile statistics to this file (SQLite)")
+    parser.add_argument(
+        "--profile", help="sample the server with py-spy into this file and summarize it (SQLite)"
+    )
     parser.add_argument("--worker", nargs=3, metavar=("BACKEND", "SIDE", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -306,7 +343,8 @@ def main() -> int:
     if args.profile:
         path = Path(args.profile).resolve()
         figures = worker("sqlite", "app", args.rows, str(path))
-        print(f"app: {figures}; profile written to {path}")
+        print(f"app: {figures}; py-spy samples written to {path}")
+        summarize(path)
         return 0
     print(f"Import of {args.rows:,} contacts from XLSX over HTTP (upload + dry run + commit) vs raw insert")
     columns = (
