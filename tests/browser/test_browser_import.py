@@ -204,7 +204,8 @@ def test_spanish_xlsx_dry_run_update_commit_and_undo(new_context, live_server):
         assert match.locator("td").nth(1).inner_text() == translation("es", "Update of a record")
         link = match.locator(f"a[href='/t/mex/contacts/{contact['id']}']")
         assert link.count() == 1, match.inner_html()
-        assert translation("es", "Same email address") in match.inner_text()
+        # The rules, after the record's name and a space: "Coincide con Ruiz, Ana (Mismo correo…)".
+        assert f" ({translation('es', 'Same email address')}" in match.inner_text(), match.inner_text()
     assert line(page, 2).locator("td").nth(1).inner_text() == translation("es", "New record")
     SCREENSHOTS.mkdir(exist_ok=True)
     shot = SCREENSHOTS / "import-dry-run-es.png"
