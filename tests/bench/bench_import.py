@@ -357,18 +357,10 @@ def main() -> int:
         summarize(path)
         return 0
     print(f"Import of {args.rows:,} contacts from XLSX over HTTP (upload + dry run + commit) vs raw insert")
-    columns = (
-        "backend",
-        "upload s",
-        "dry run s",
-        "commit s",
-        "app s",
-        "app rows/s",
-        "raw s",
-        "raw rows/s",
-        "ratio",
-    )
-    print("{:<9} {:>8} {:>9} {:>8} {:>6} {:>10} {:>6} {:>10} {:>6}".format(*columns))
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    columns = ("backend", "upload s", "dry run s", "commit s", "app s", "app cpu s")
+    columns += ("app rows/s", "raw s", "raw rows/s", "ratio")
+    print("{:<9} {:>8} {:>9} {:>8} {:>6} {:>9} {:>10} {:>6} {:>10} {:>6}".format(*columns))
     over = False
     for backend in backends:
         apps, raws = [], []
