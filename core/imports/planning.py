@@ -152,9 +152,11 @@ class Planner:
     tenant_records: Known
     labels: dict[int, str]
     earlier: Known = field(init=False)
+    specs: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
         self.earlier = Known(self.entity)
+        self.specs = {spec.name: spec for spec in self.form.fields}
 
     def _column(self, name: str) -> str:
         index = next((i for i, n in self.mapping.items() if n == name), None)
@@ -183,16 +185,16 @@ class Planner:
             )
         raw: dict[str, Any] = {}
         record_id: int | None = None
+        width = len(cells)
         for index, name in self.mapping.items():
-            cell = cells[index] if index < len(cells) else ""
-            if is_empty(cell_text(cell)):
+            cell = cells[index] if index < width else ""
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
                 continue
             if name == ID_FIELD:
                 text = cell_text(cell).strip()
                 record_id = int(text) if text.isdigit() and len(text) < 10 else None
                 continue
-            spec = self.form.field(name)
-            assert spec is not None
+            spec = self.specs[name]
             try:
                 raw[name] = self.values.value(spec, cell)
             except FieldInvalid as exc:
