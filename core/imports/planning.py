@@ -15,11 +15,11 @@ exported from this product carries an ID column, and a line whose ID names a rec
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from core.forms.validation import validate_record, validate_submission
 from core.i18n.markers import N_
 from core.imports.mapping import ID_FIELD
 from core.imports.reading import Table, read_table
+from core.imports.streaming import row_chunks
 from core.imports.tables import ImportBatch, ImportFile, ImportRow
 from core.imports.values import CellValues, cell_text
 from core.records.service import INSERT_CHUNK, RecordService, load_json, now
@@ -312,29 +313,33 @@ async def plan(
         )
         total = table.estimated_rows or 0
         await _progress(batch_id, 0, total, started=True)
-        lines = table.rows()
+        source = row_chunks(table, batch["filename"])
 
         def judge() -> list[dict[str, Any]]:
-            return [planner.line(number, cells) for number, cells in islice(lines, CHUNK)]
+            return [planner.line(number, cells) for number, cells in source.next_chunk()]
 
         done = 0
-        # The next chunk is read and judged in a worker thread while this one is written.
-        rows = await anyio.to_thread.run_sync(judge)
-        while rows:
-            following = asyncio.ensure_future(anyio.to_thread.run_sync(judge))
-            for row in rows:
-                counts[row["action"]] += 1
-            try:
+        following: asyncio.Future[list[dict[str, Any]]] | None = None
+        try:
+            # The next chunk is read and judged in a worker thread while this one is written.
+            rows = await anyio.to_thread.run_sync(judge)
+            while rows:
+                following = asyncio.ensure_future(anyio.to_thread.run_sync(judge))
+                for row in rows:
+                    counts[row["action"]] += 1
                 await insert_rows(ImportRow, [{"batch": batch_id, **row} for row in rows])
                 done += len(rows)
                 total = max(total, done)
                 await _progress(batch_id, done, total)
-            except BaseException:
-                following.cancel()
-                raise
-            if progress is not None:
-                progress(done, total)
-            rows = await following
+                if progress is not None:
+                    progress(done, total)
+                rows = await following
+                following = None
+        finally:
+            if following is not None:  # the judging thread must be done before its source closes
+                with contextlib.suppress(BaseException):
+                    await following
+            await anyio.to_thread.run_sync(source.close)
         if progress is not None:
             progress(done, done)  # the estimate was only an estimate: the bar ends full
     await (
