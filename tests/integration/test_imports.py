@@ -527,7 +527,8 @@ def test_undo_is_refused_once_a_record_of_the_batch_was_edited(client, env):
     assert response.status_code == 409
     assert (
         es(
-            "This import can no longer be undone: {count} of its records were changed since (line {line} first).",
+            "This import can no longer be undone: {count} of its records were changed "
+            "since (line {line} first).",
             count=1,
             line=3,
         )
@@ -753,7 +754,9 @@ def test_an_export_imports_into_an_empty_tenant_as_the_same_records(client, env)
         batch = start(gamma, csv_bytes(rows), f"{kind}.csv", entity)
         mapping = selected(gamma.get(f"/imports/{batch}").text)
         page = plan(gamma, batch, mapping)
-        assert counts(page) == {"create": len(rows) - 1, "update": 0, "skip": 0, "error": 0}, page[:5000]
+        assert counts(page) == {"create": len(rows) - 1, "update": 0, "skip": 0, "error": 0}, page[
+            page.find("import-lines") :
+        ][:3000]
         commit(gamma, batch)
         again = export_rows(client, env, "gamma", kind)
         assert again[0] == rows[0]
