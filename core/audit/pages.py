@@ -31,6 +31,7 @@ ENTITIES = (
     Choice("topic", N_("Topic")),
     Choice("member", N_("Member")),
     Choice("audit", N_("Audit log")),  # the log's own entries: legacy entries chained by migrate
+    Choice("import", N_("Import")),  # an import batch committed or undone (core.imports)
 )
 ENTITY_CODES = {c.value for c in ENTITIES}
 
@@ -42,12 +43,17 @@ ENTITY_PAGES = {
     "action": "/actions/{id}",
     "topic": "/topics/{id}",
     "member": "/members#member-{id}",
+    "import": "/imports/{id}",
 }
 
 ACTIONS = {
     "create": N_("Created"),
     "update": N_("Changed"),
     "archive": N_("Archived"),
+    "delete": N_("Deleted"),
+    "merge": N_("Merged"),
+    "commit": N_("Imported"),
+    "undo": N_("Import undone"),
     "progress": N_("Progress update"),
     "confirm": N_("Completion confirmed"),
     "attendance": N_("Attendance"),

@@ -378,13 +378,16 @@ async def undo(batch_id: int, service: RecordService) -> dict[str, int]:
             await attendance.unattend(attended, batch["meeting"], service.actor, service.locale)
         changes = [c for c in every if c["entity"] != attendance.ENTITY]
         current = await _current(service, [c["record_id"] for c in changes])
+        # What the batch left: each record's version after its last change (two lines may update one).
+        left = {c["record_id"]: c for c in changes}
         touched = [
             c
-            for c in changes
+            for c in left.values()
             if (row := current.get(c["record_id"])) is None
             or row["version"] != c["version"]
             or row["archived_at"] is not None
         ]
+        touched.sort(key=lambda c: c["line"])
         if touched:
             raise Conflict(
                 Message(
@@ -402,7 +405,14 @@ async def undo(batch_id: int, service: RecordService) -> dict[str, int]:
         for change in reversed([c for c in changes if c["action"] == "update"]):
             saved = load_json(change["before"], {})
             topics = saved.pop("topics", None)
-            await table.update(_restored(table, saved)).where(table.id == change["record_id"]).run()
+            restored = (
+                await table.update(_restored(table, saved))
+                .where((table.id == change["record_id"]) & (table.version == change["version"]))
+                .returning(table.id)
+                .run()
+            )
+            if not restored:  # changed by someone else since the check above
+                raise Conflict(N_("This record was changed by someone else. Reload it and try again."))
             if topics is not None and service.topic_link is not None:
                 await service._set_topics(change["record_id"], topics)
             after = await service.get(change["record_id"])
@@ -421,7 +431,14 @@ async def undo(batch_id: int, service: RecordService) -> dict[str, int]:
                     )
                 if await _referred_to(service, chunk):
                     raise Conflict(IN_USE)
-                await table.delete().where(table.id.is_in(chunk)).run()
+                deleted = (
+                    await table.delete()
+                    .where(table.id.is_in(chunk) & (table.version == 1))
+                    .returning(table.id)
+                    .run()
+                )
+                if len(deleted) != len(chunk):  # changed by someone else since the check above
+                    raise Conflict(N_("This record was changed by someone else. Reload it and try again."))
         except Exception as exc:
             if _in_use(exc):
                 raise Conflict(IN_USE) from exc

@@ -333,6 +333,8 @@ async def plan(
             if progress is not None:
                 progress(done, total)
             rows = await following
+        if progress is not None:
+            progress(done, done)  # the estimate was only an estimate: the bar ends full
     await (
         ImportBatch.update(
             {

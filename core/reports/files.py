@@ -1,4 +1,5 @@
-"""The aggregate report as files: one JSON document, and one XLSX workbook (openpyxl) with a sheet
+"""The aggregate report as files: one JSON document, and one XLSX workbook (xlsxwriter, which writes
+every XLSX of the product; openpyxl only reads them) with a sheet
 per table, each row led by its tenant. Suppressed cells are empty in the workbook, flagged in their
 own column, as in the JSON."""
 
@@ -8,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
+import xlsxwriter
 
 from core.records.cells import spreadsheet_safe
 
@@ -29,16 +30,26 @@ def _cell(value: Any) -> Any:
 
 
 def write_xlsx(document: dict[str, Any], path: Path) -> None:
-    workbook = Workbook()
-    about = workbook.active
-    about.title = "about"
-    about.append(["generated_at", document["generated_at"]])
-    about.append(["suppression_threshold", document["suppression_threshold"]])
-    about.append(["tenants", ", ".join(t["tenant"] for t in document["tenants"])])
+    # Text stays text: no formula or link is made of a cell that happens to look like one.
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    sheets: list[tuple[str, list[list[Any]]]] = [
+        (
+            "about",
+            [
+                ["generated_at", document["generated_at"]],
+                ["suppression_threshold", document["suppression_threshold"]],
+                ["tenants", ", ".join(t["tenant"] for t in document["tenants"])],
+            ],
+        )
+    ]
     for name, columns in TABLES:
-        sheet = workbook.create_sheet(name)
-        sheet.append(["tenant", "country", *columns])
+        rows = [["tenant", "country", *columns]]
         for figures in document["tenants"]:
             for row in figures[name]:
-                sheet.append([figures["tenant"], figures["country"], *(_cell(row[c]) for c in columns)])
-    workbook.save(path)
+                rows.append([figures["tenant"], figures["country"], *(_cell(row[c]) for c in columns)])
+        sheets.append((name, rows))
+    for name, rows in sheets:
+        sheet = workbook.add_worksheet(name)
+        for index, row in enumerate(rows):
+            sheet.write_row(index, 0, row)
+    workbook.close()

@@ -152,7 +152,19 @@ def seed(client: Any, env: TestEnvironment, spec: TenantSpec) -> Tenant:
     meeting, contact = tenant.ids["meeting"], tenant.ids["contact"]
     body = json.dumps({"status": "invited"})
     assert client.put(f"{base}/meetings/{meeting}/attendees/{contact}", content=body, headers=h).is_success
+    tenant.ids["import"] = client.blocking_portal.call(start_import, env, spec.slug)
     return tenant
+
+
+async def start_import(env: TestEnvironment, slug: str) -> int:
+    """An import batch of the tenant, its columns still to map (what the import pages act on)."""
+    from core.accounts.roles import SYSTEM
+    from core.imports.service import ImportService
+
+    with tenant_context(env.registry.get(slug)):
+        return await ImportService(SYSTEM).start(
+            "contact", "seed.csv", b"First name,Last name\r\nAna,Seed\r\n"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -447,6 +459,7 @@ def resolve(op: Operation, tenant: Tenant, world: World) -> str:
         # The other record of a pair to merge: the same one, so generated forms never archive it.
         "other_id": tenant.ids.get(form, tenant.ids["organization"]),
         "member_id": world.env.users[(tenant.slug, "observer")]["id"],
+        "batch_id": tenant.ids["import"],
         "form": "contact",
         "token": secrets.token_urlsafe(32),
         "feed_token": "pcal_" + secrets.token_urlsafe(32),  # an unknown calendar feed
