@@ -180,6 +180,17 @@ def rows_of(content: bytes, fmt: str) -> list[list]:
     return [["" if v is None else v for v in row] for row in book.active.iter_rows(values_only=True)]
 
 
+def audit(client, env, entity: str, entity_id: int) -> list[dict]:
+    """The audit log's entries about one record (or batch), newest first."""
+    response = client.get(
+        f"{API}/audit",
+        params={"entity": entity, "entity_id": entity_id},
+        headers=env.headers("alpha", COORDINATOR),
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def es(msgid: str, **params: object) -> str:
     text = translation("es", msgid)
     for key, value in params.items():
@@ -225,8 +236,14 @@ def test_spanish_csv_is_mapped_planned_committed_and_undone(client, env):
     assert luis["position"] == "=1+2" and luis["phones"] == ["+525512345678"]
     ana = next(c for c in found if c["last_name"] == f"Ruiz{tag}")
     assert ana["position"] == "Directora"
+    # Audited as one batch: an entry per record, and the batch's own.
+    assert [e["action"] for e in audit(client, env, "contact", luis["id"])] == ["create"]
+    assert [e["action"] for e in audit(client, env, "contact", ana["id"])] == ["update", "create"]
+    assert [e["action"] for e in audit(client, env, "import", batch)] == ["commit"]
     response = browser.post(f"/imports/{batch}/undo", {}, follow_redirects=False)
     assert response.status_code == 303, response.text[:3000]
+    assert [e["action"] for e in audit(client, env, "import", batch)] == ["undo", "commit"]
+    assert [e["action"] for e in audit(client, env, "contact", luis["id"])] == ["delete", "create"]
     found = search(client, env, "contacts", tag)
     assert [c["last_name"] for c in found] == [f"Ruiz{tag}"]
     assert found[0]["position"] == ""
