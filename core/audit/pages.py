@@ -7,15 +7,16 @@ import json
 from functools import cache
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Request, get
 from litestar.response import Template
 
-from core.audit.export import MEDIA_TYPES, export_audit, export_filename
+from core.audit.export import AuditExport
 from core.audit.service import history
 from core.forms.fields import Choice
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
 from core.tenancy.registry import TenantRuntime
+from core.web.download import Download, download
 from core.web.pages.display import format_moment
 from core.web.pages.guards import require_coordinator
 from core.web.pages.render import page_parts, render
@@ -163,18 +164,26 @@ async def audit_page(
     )
 
 
+async def audit_file(request: Request, entity: str | None, by: str | None, fmt: str) -> Download:
+    """The entries of the page's current filter as a file, oldest first, with their hashes."""
+    _, t, _ = page_parts(request)
+    entity = entity if entity in ENTITY_CODES else None
+    return download(AuditExport(t, fmt, entity, (by or "").strip().lower() or None))
+
+
 @get("/audit/export", name="audit_export", guards=[require_coordinator], include_in_schema=False)
 async def audit_export_page(
     request: Request,
     entity: FromQuery[str | None] = None,
     by: FromQuery[str | None] = None,
-) -> Response[str]:
-    """The entries of the page's current filter as a CSV download, oldest first, with their hashes."""
-    tenant, _, _ = page_parts(request)
-    entity = entity if entity in ENTITY_CODES else None
-    actor_email = (by or "").strip().lower() or None
-    return Response(
-        await export_audit("csv", entity, actor_email),
-        media_type=MEDIA_TYPES["csv"],
-        headers={"Content-Disposition": f'attachment; filename="{export_filename(tenant.slug, "csv")}"'},
-    )
+) -> Download:
+    return await audit_file(request, entity, by, "csv")
+
+
+@get("/audit/export.xlsx", name="audit_export_xlsx", guards=[require_coordinator], include_in_schema=False)
+async def audit_export_xlsx_page(
+    request: Request,
+    entity: FromQuery[str | None] = None,
+    by: FromQuery[str | None] = None,
+) -> Download:
+    return await audit_file(request, entity, by, "xlsx")

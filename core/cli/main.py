@@ -452,22 +452,33 @@ def audit_verify(ctx: click.Context, slug: str) -> None:
 @click.option("--tenant", "slug", required=True)
 @click.option("--entity", default=None, help="Only entries about this kind of record (e.g. contact).")
 @click.option("--by", "actor_email", default=None, help="Only entries by this member (email address).")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl", show_default=True
+)
 @click.pass_context
 def audit_export(
     ctx: click.Context, slug: str, entity: str | None, actor_email: str | None, fmt: str
 ) -> None:
-    """Write the tenant's audit entries, oldest first, with their hashes, to standard output."""
-    from core.audit.export import export_audit
+    """Write the tenant's audit entries, oldest first, with their hashes, to standard output (a
+    spreadsheet's headers in the tenant's default language)."""
+    from core.audit.export import AuditExport, export_jsonl
 
     registry = load_registry(ctx)
     tenant = pick_tenants(registry, slug)[0]
+    out = sys.stdout.buffer
 
-    async def export() -> str:
+    async def export() -> None:
         with tenant_context(tenant):
-            return await export_audit(fmt, entity, actor_email)
+            if fmt == "jsonl":
+                async for line in export_jsonl(entity, actor_email):
+                    out.write(line.encode())
+            else:
+                t = tenant.translator(tenant.declaration.default_locale)
+                async for chunk in AuditExport(t, fmt, entity, actor_email).body():
+                    out.write(chunk)
 
-    click.echo(run(registry, export), nl=False)
+    run(registry, export)
+    out.flush()
 
 
 @cli.group()

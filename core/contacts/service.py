@@ -4,6 +4,7 @@ out, direct access answers a placeholder, writes are refused."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, ClassVar
 
 from piccolo.columns import Text
@@ -11,6 +12,7 @@ from piccolo.query.functions import Cast
 
 from core.contacts.tables import Contact
 from core.contacts.visibility import (
+    DECIDING_KEYS,
     ERASED_LABEL,
     PROTECTED_LABEL,
     ContactVisibility,
@@ -135,6 +137,31 @@ class ContactService(RecordService):
             query = query.where(where)
         rows = await query.order_by(Contact.last_name).order_by(Contact.first_name).run()
         return [(row["id"], _choice_label(row)) for row in rows]
+
+    async def labels(self, ids: Collection[int]) -> dict[int, str]:
+        """Like ``choices``' labels, archived contacts too; a contact the actor may not see is named
+        by the placeholder's label, an erased one as erased: a reference never leaks a hidden name."""
+        if not ids:
+            return {}
+        rows = (
+            await Contact.select(
+                Contact.id,
+                Contact.first_name,
+                Contact.last_name,
+                Contact.organization.name.as_alias("organization_name"),
+                *(getattr(Contact, key) for key in DECIDING_KEYS),
+            )
+            .where(Contact.id.is_in(list(ids)))
+            .run()
+        )
+        return {row["id"]: self._reference_label(row) for row in rows}
+
+    def _reference_label(self, row: dict[str, Any]) -> str:
+        if is_erased(row):
+            return self.label(ERASED_LABEL)
+        if not self.visibility.may_see(row):
+            return self.label(PROTECTED_LABEL)
+        return _choice_label(row)
 
     def search_parts(self, values: dict[str, Any]) -> list[Any]:
         return [

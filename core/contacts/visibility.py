@@ -29,7 +29,14 @@ PLACEHOLDER_FIELDS = ("id",)
 # The columns a row referencing a contact selects so that ``reference`` can decide, and drops after.
 DECIDING_KEYS = ("protected", "created_by", "erased_at")
 # What a reference to a hidden contact loses (the side stays: attendance by side must add up).
-PERSONAL_REFERENCE_KEYS = ("first_name", "last_name", "position", "organization", "organization_name")
+PERSONAL_REFERENCE_KEYS = (
+    "first_name",
+    "last_name",
+    "emails",
+    "position",
+    "organization",
+    "organization_name",
+)
 
 
 @dataclass(frozen=True, slots=True)

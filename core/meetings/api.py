@@ -5,10 +5,13 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from core.forms.validation import clean_fields
 from core.meetings.calendar import MEDIA_TYPE, calendar_file, filename
+from core.meetings.export import AttendeesExport
 from core.meetings.service import ATTENDANCE_FIELD, MeetingService
 from core.records.api import record_controller
 from core.records.export import attachment
-from core.web.params import CurrentActor, JSONObject, PathId
+from core.records.writers import MEDIA_TYPES
+from core.web.download import Download, download
+from core.web.params import CurrentActor, FromQuery, JSONObject, PathId
 from core.web.state import request_locale
 
 _Base = record_controller("/meetings", MeetingService, "Meetings")
@@ -20,6 +23,20 @@ class MeetingController(_Base):  # type: ignore[valid-type,misc]
         self, request: Request, actor: CurrentActor, record_id: PathId
     ) -> list[dict[str, Any]]:
         return await MeetingService(actor, request_locale(request)).attendees(record_id)
+
+    @get(
+        "/{record_id:int}/attendees/export",
+        summary="Export a meeting's attendees as CSV or XLSX",
+        description="The attendees as the meeting page lists them (a contact the reader may not see is a "
+        "placeholder), headed in the reader's language. `format`: `csv` or `xlsx`.",
+        media_type=MEDIA_TYPES["csv"],
+    )
+    async def export_attendees(
+        self, request: Request, actor: CurrentActor, record_id: PathId, format: FromQuery[str] = "csv"
+    ) -> Download:
+        service = MeetingService(actor, request_locale(request))
+        t = service.tenant.translator(service.locale)
+        return download(await AttendeesExport.start(service, t, format, record_id))
 
     @put("/{record_id:int}/attendees/{contact_id:int}", summary="Add an attendee or set their attendance")
     async def set_attendee(

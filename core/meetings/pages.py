@@ -20,8 +20,10 @@ from core.forms.fields import FieldSpec, as_id
 from core.forms.vocabulary import MEETING_MODES, MEETING_TYPES
 from core.i18n.markers import N_
 from core.meetings.calendar import MEDIA_TYPE, calendar_file, filename
+from core.meetings.export import AttendeesExport
 from core.meetings.service import ATTENDANCE_FIELD, MeetingService
 from core.records.export import attachment
+from core.web.download import Download, download
 from core.web.pages.display import topic_names
 from core.web.pages.forms import field_views
 from core.web.pages.inherit import run_base
@@ -180,6 +182,19 @@ class MeetingPages(_Base):  # type: ignore[valid-type,misc]
         _, t, _ = page_parts(request)
         await MeetingService(actor, t.locale).remove_attendee(record_id, contact_id)
         return await self._answer(request, actor, record_id, N_("Attendee removed."))
+
+    async def _attendees_file(self, request: Request, actor: Actor, record_id: int, fmt: str) -> Download:
+        _, t, _ = page_parts(request)
+        return download(await AttendeesExport.start(MeetingService(actor, t.locale), t, fmt, record_id))
+
+    @get("/{record_id:int}/attendees/export.csv")
+    async def attendees_csv(self, request: Request, actor: CurrentActor, record_id: PathId) -> Download:
+        """The attendees as the page lists them, as a CSV file, for members who may see the meeting."""
+        return await self._attendees_file(request, actor, record_id, "csv")
+
+    @get("/{record_id:int}/attendees/export.xlsx")
+    async def attendees_xlsx(self, request: Request, actor: CurrentActor, record_id: PathId) -> Download:
+        return await self._attendees_file(request, actor, record_id, "xlsx")
 
     @get("/{record_id:int}/calendar.ics")
     async def calendar(self, request: Request, actor: CurrentActor, record_id: PathId) -> Response[bytes]:

@@ -12,7 +12,7 @@ from core.forms.fields import FieldSpec, as_id
 from core.forms.vocabulary import ATTENDANCE_STATUSES
 from core.i18n.markers import N_
 from core.meetings.tables import Attendance, Meeting, MeetingTopic
-from core.records.service import RecordService, TopicLink, now
+from core.records.service import RecordService, TopicLink, load_json, now
 from core.topics.filters import topic_filter
 
 STATUSES = {c.value for c in ATTENDANCE_STATUSES}
@@ -89,6 +89,7 @@ class MeetingService(RecordService):
                 Attendance.contact,
                 Attendance.contact.first_name.as_alias("first_name"),
                 Attendance.contact.last_name.as_alias("last_name"),
+                Attendance.contact.emails.as_alias("emails"),
                 Attendance.contact.protected.as_alias("protected"),
                 Attendance.contact.created_by.as_alias("created_by"),
                 Attendance.contact.erased_at.as_alias("erased_at"),
@@ -103,6 +104,8 @@ class MeetingService(RecordService):
         )
         visibility = ContactVisibility(self.actor)
         translate = self.tenant.translator(self.locale).gettext
+        for row in rows:
+            row["emails"] = load_json(row["emails"], [])
         return [visibility.reference(row, translate) for row in rows]
 
     async def set_attendance(self, meeting_id: int, contact_id: int, status: str) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """A record list as a CSV or XLSX file, as the reader filtered it: by default one column per form
 field (core's and the tenant's plugins'), then the columns plugins add
 (``pilot_crm_export_columns``), or the columns the reader chose; headed in the reader's language,
-values as people read them (choices by their label, times in the tenant's time zone), cells a
+values as people read them (choices by their label, references by the referenced record's name
+as its service shows it to the reader, times in the tenant's time zone), cells a
 spreadsheet would run neutralized (``core.records.writers``). Rows are read a page at a time, so
 memory stays flat whatever the list's size; callers decide who may export (the service's own
 visibility rules decide what each member gets: protected contacts are left out of a contacts
-export exactly as they are left out of the list)."""
+export exactly as they are left out of the list). ``ExportFile`` is what every export shares (the
+meeting attendees' and the audit log's too): a subclass only names the file and yields its rows."""
 
 from __future__ import annotations
 
@@ -21,10 +23,12 @@ from core.i18n.markers import N_
 from core.i18n.translator import Translator
 from core.plugins.contributions import ExportColumn
 from core.plugins.manager import in_plugin_order
+from core.records.references import referenced_ids, service_for
 from core.records.service import MAX_LIMIT, Page, RecordService
 from core.records.writers import FORMATS, MEDIA_TYPES, Cell, chunks
 
 ID_KEY = "id"
+REFERENCE_KINDS = ("reference", "references")
 
 
 def attachment(filename: str) -> dict[str, str]:
@@ -78,12 +82,59 @@ def choose_columns(service: RecordService, keys: Sequence[str]) -> list[Column]:
 
 
 def check_format(fmt: str) -> str:
+    """``fmt`` if it is a format exports write; else a 400 naming it."""
     if fmt not in FORMATS:
         raise ValidationFailed({"format": [Message(N_("Unknown file format: {format}."), {"format": fmt})]})
     return fmt
 
 
-class ListExport:
+class ExportFile:
+    """What every export shares, whatever its rows' source (a record list, a meeting's attendees,
+    the audit log): the format, headers in the reader's language, values as people read them, the
+    streamed body. A subclass names the file and yields its rows a batch at a time."""
+
+    def __init__(self, t: Translator, fmt: str, columns: list[Column], timezone: str) -> None:
+        self.t = t
+        self.fmt = check_format(fmt)
+        self.columns = columns
+        self.zone = ZoneInfo(timezone)
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.fmt]
+
+    def filename(self) -> str:
+        raise NotImplementedError
+
+    def batches(self) -> AsyncIterator[list[list[Cell]]]:
+        raise NotImplementedError
+
+    def header(self) -> list[str]:
+        return [self.t.gettext(column.label) for column in self.columns]
+
+    def value(self, spec: FieldSpec | None, value: Any) -> Cell:
+        """``value`` as people read it: choices by their label, yes/no, times in the tenant's zone."""
+        if value is None or value == "" or value == []:
+            return ""
+        if isinstance(value, list):
+            return "; ".join(_text(self.value(spec, item)) for item in value)
+        if spec is not None and spec.choices:
+            label = next((c.label for c in spec.choices if c.value == value), None)
+            return self.t.gettext(label) if label else str(value)
+        if isinstance(value, bool):
+            return self.t.gettext(N_("Yes") if value else N_("No"))
+        if isinstance(value, datetime):
+            return value.astimezone(self.zone).replace(second=0, microsecond=0)
+        if isinstance(value, date | int | float):
+            return value
+        return str(value)
+
+    def body(self) -> AsyncIterator[bytes]:
+        """The file, as the rows arrive."""
+        return chunks(self.fmt, self.header(), self.batches())
+
+
+class ListExport(ExportFile):
     """One export: ``first`` is the first page, read before the response starts, so a search the
     list refuses (or an unknown column or format) is a 400 rather than a broken download."""
 
@@ -96,13 +147,10 @@ class ListExport:
         columns: list[Column],
         **query: Any,
     ) -> None:
+        super().__init__(t, fmt, columns, service.tenant.declaration.timezone)
         self.service = service
-        self.t = t
         self.first = first
-        self.fmt = fmt
-        self.columns = columns
         self.query = query
-        self.zone = ZoneInfo(service.tenant.declaration.timezone)
 
     @classmethod
     async def start(
@@ -118,43 +166,43 @@ class ListExport:
         first = await service.list_page(limit=MAX_LIMIT, **query)
         return cls(service, t, first, fmt, chosen, **query)
 
-    @property
-    def media_type(self) -> str:
-        return MEDIA_TYPES[self.fmt]
-
     def filename(self) -> str:
         return f"{self.service.entity}s-{self.service.tenant.slug}.{self.fmt}"
 
-    def header(self) -> list[str]:
-        return [self.t.gettext(column.label) for column in self.columns]
+    async def _names(self, rows: list[dict[str, Any]]) -> dict[str, dict[int, str]]:
+        """Referenced entity → {id: name} for the page's reference columns: one query per entity,
+        through its service, so what the reader may not see stays hidden."""
+        wanted: dict[str, set[int]] = {}
+        for column in self.columns:
+            spec = column.spec
+            if spec is not None and spec.kind in REFERENCE_KINDS and spec.references:
+                ids = referenced_ids(row.get(column.key) for row in rows)
+                wanted.setdefault(spec.references, set()).update(ids)
+        tenant, actor, locale = self.service.tenant, self.service.actor, self.service.locale
+        return {
+            entity: await service_for(entity, tenant)(actor, locale).labels(ids)
+            for entity, ids in wanted.items()
+        }
 
-    def _value(self, spec: FieldSpec, value: Any) -> Cell:
-        if value is None or value == "" or value == []:
-            return ""
-        if isinstance(value, list):
-            return "; ".join(_text(self._value(spec, item)) for item in value)
-        if spec.choices:
-            label = next((c.label for c in spec.choices if c.value == value), None)
-            return self.t.gettext(label) if label else str(value)
-        if isinstance(value, bool):
-            return self.t.gettext(N_("Yes") if value else N_("No"))
-        if isinstance(value, datetime):
-            return value.astimezone(self.zone).replace(second=0, microsecond=0)
-        if isinstance(value, date | int | float):
-            return value
-        return str(value)
+    def _reference(self, names: dict[int, str], value: Any) -> Cell:
+        items = value if isinstance(value, list) else [value]
+        return "; ".join(names.get(item, "") for item in items if item is not None)
 
     async def _rows(self, page: Page) -> list[list[Cell]]:
         ids = [row["id"] for row in page.items]
         added = {
             c.key: await c.added.values(self.service.actor, ids) for c in self.columns if c.added is not None
         }
+        names = await self._names(page.items)
         rows = []
         for row in page.items:
             cells: list[Cell] = []
             for column in self.columns:
-                if column.spec is not None:
-                    cells.append(self._value(column.spec, row.get(column.key)))
+                spec = column.spec
+                if spec is not None and spec.kind in REFERENCE_KINDS and spec.references:
+                    cells.append(self._reference(names[spec.references], row.get(column.key)))
+                elif spec is not None:
+                    cells.append(self.value(spec, row.get(column.key)))
                 elif column.added is not None:
                     value = added[column.key].get(row["id"])
                     cells.append("" if value is None else str(value))
@@ -171,10 +219,6 @@ class ListExport:
             if page.next is None:
                 return
             page = await self.service.list_page(limit=MAX_LIMIT, cursor=page.next, **self.query)
-
-    def body(self) -> AsyncIterator[bytes]:
-        """The file, as the rows arrive."""
-        return chunks(self.fmt, self.header(), self.batches())
 
 
 def _text(cell: Cell) -> str:

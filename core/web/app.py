@@ -56,7 +56,7 @@ def page_handlers() -> list:
     )
     from core.accounts.pages import MemberPages, ProfilePages
     from core.actions.pages import ActionPages
-    from core.audit.pages import audit_export_page, audit_page
+    from core.audit.pages import audit_export_page, audit_export_xlsx_page, audit_page
     from core.contacts.pages import ContactPages
     from core.dashboard.pages import dashboard
     from core.duplicates.pages import HANDLERS as DUPLICATES_PAGES
@@ -89,6 +89,7 @@ def page_handlers() -> list:
         MemberPages,
         audit_page,
         audit_export_page,
+        audit_export_xlsx_page,
         *DUPLICATES_PAGES,
         *IMPORT_PAGES,
         dashboard,

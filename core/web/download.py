@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar.response import Stream
 
-from core.records.export import ListExport, attachment
+from core.records.export import ExportFile, attachment
 
 
 class Download(Stream):
@@ -17,5 +17,5 @@ class Download(Stream):
         return super().to_asgi_response(*args, **kwargs)
 
 
-def download(export: ListExport) -> Download:
+def download(export: ExportFile) -> Download:
     return Download(export.body(), media_type=export.media_type, headers=attachment(export.filename()))

@@ -11,19 +11,23 @@ import io
 import itertools
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import openpyxl
 from click.testing import CliRunner
 
 from core.accounts.roles import Actor
 from core.audit.chain import decoded
-from core.audit.export import COLUMNS
+from core.audit.export import COLUMNS, LABELS
 from core.audit.tables import AuditEntry
 from core.cli.main import cli
 from core.organizations.service import OrganizationService
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
 from core.testing.web import sign_in
+from tests.support import translation
 
 API = "/t/{slug}/api/v1"
 
@@ -144,50 +148,78 @@ def test_concurrent_writers_keep_one_chain(client, env):
     assert result.exit_code == 0, result.output
 
 
-def test_coordinators_export_the_log_as_csv_and_others_are_refused(client, env):
+def test_coordinators_export_the_log_as_csv_or_xlsx_and_others_are_refused(client, env):
     rows = entries(env, "alpha")
     base = API.format(slug="alpha")
-    response = client.get(f"{base}/audit/export", headers=env.headers("alpha", "coordinator"))
+    headers = env.headers("alpha", "coordinator", "en")
+    response = client.get(f"{base}/audit/export", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     assert 'filename="audit-alpha.csv"' in response.headers["content-disposition"]
-    table = list(csv.reader(io.StringIO(response.text)))
-    assert tuple(table[0]) == COLUMNS
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    assert table[0] == [LABELS[key] for key in COLUMNS] and table[0][:3] == ["ID", "Sequence", "When"]
     assert [int(line[0]) for line in table[1:]] == [row["id"] for row in rows]
+    # The recorded instant to the microsecond (what the chain hashes), in the tenant's time zone.
+    at = datetime.fromisoformat(table[1][2])
+    assert at == rows[0]["at"] and at.utcoffset() == ZoneInfo("America/Mexico_City").utcoffset(at)
+    assert table[1][COLUMNS.index("entry_hash")] == rows[0]["entry_hash"]
 
-    only = client.get(
-        f"{base}/audit/export", params={"entity": "member"}, headers=env.headers("alpha", "coordinator")
+    spanish = client.get(
+        f"{base}/audit/export", params={"format": "xlsx"}, headers=env.headers("alpha", "coordinator", "es")
     )
-    assert {line["entity"] for line in csv.DictReader(io.StringIO(only.text))} <= {"member"}
+    assert (
+        spanish.status_code == 200 and 'filename="audit-alpha.xlsx"' in spanish.headers["content-disposition"]
+    )
+    sheet = list(
+        openpyxl.load_workbook(io.BytesIO(spanish.content), read_only=True).active.iter_rows(values_only=True)
+    )
+    assert sheet[0][0] == translation("es", "ID") and sheet[0][2] == translation("es", "When")
+    assert [line[0] for line in sheet[1:]] == [row["id"] for row in rows]
+
+    only = client.get(f"{base}/audit/export", params={"entity": "member"}, headers=headers)
+    assert {line[COLUMNS.index("entity")] for line in list(csv.reader(io.StringIO(only.text)))[1:]} <= {
+        "member"
+    }
+    assert client.get(f"{base}/audit/export", params={"format": "pdf"}, headers=headers).status_code == 400
 
     for role in ("government", "ngo", "observer"):
         assert client.get(f"{base}/audit/export", headers=env.headers("alpha", role)).status_code == 403
 
-    coordinator = sign_in(client, env, "alpha", "coordinator")
+    coordinator = sign_in(client, env, "alpha", "coordinator", "en")
     page = coordinator.get("/audit?entity=organization")
     assert 'href="/t/alpha/audit/export?entity=organization"' in page.text
+    assert 'href="/t/alpha/audit/export.xlsx?entity=organization"' in page.text
     download = coordinator.get("/audit/export?entity=organization")
     assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
-    lines = list(csv.DictReader(io.StringIO(download.text)))
-    assert lines and {line["entity"] for line in lines} == {"organization"}
+    lines = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert lines and {line["Record type"] for line in lines} == {"organization"}
     assert len(lines) == sum(1 for row in rows if row["entity"] == "organization")
-    for role in ("government", "observer"):
-        assert sign_in(client, env, "alpha", role).get("/audit/export").status_code == 403
-
-
-def test_cli_export_writes_every_entry_as_jsonl_or_csv(client, env):
-    rows = entries(env, "alpha")
-    jsonl = invoke(env, "audit", "export", "--tenant", "alpha")
-    assert jsonl.exit_code == 0, jsonl.output
-    lines = [json.loads(line) for line in jsonl.output.splitlines()]
-    assert [line["id"] for line in lines] == [row["id"] for row in rows]
-    assert lines[-1]["entry_hash"] == rows[-1]["entry_hash"]
-    as_csv = invoke(
-        env, "audit", "export", "--tenant", "alpha", "--entity", "organization", "--format", "csv"
+    xlsx = coordinator.get("/audit/export.xlsx?entity=organization")
+    assert (
+        xlsx.status_code == 200
+        and len(list(openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True).active.iter_rows()))
+        == len(lines) + 1
     )
-    table = list(csv.DictReader(io.StringIO(as_csv.output)))
-    assert len(table) == sum(1 for row in rows if row["entity"] == "organization")
-    assert invoke(env, "audit", "verify", "--tenant", "nowhere").exit_code == 1
+    for role in ("government", "observer"):
+        browser = sign_in(client, env, "alpha", role)
+        assert browser.get("/audit/export").status_code == 403
+        assert browser.get("/audit/export.xlsx").status_code == 403
+
+
+def test_audit_export_neutralizes_formulas(client, env):
+    base = API.format(slug="alpha")
+    h = env.headers("alpha", "coordinator", "en")
+    created = client.post(
+        f"{base}/organizations", json={"name": "=cmd|' /C calc'!A0", "sector": "ngo"}, headers=h
+    )
+    assert created.status_code == 201, created.text
+    response = client.get(f"{base}/audit/export", params={"entity": "organization"}, headers=h)
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    after = next(line for line in table[1:] if line[COLUMNS.index("entity_id")] == str(created.json()["id"]))
+    assert "=cmd" in after[COLUMNS.index("after")] and not after[COLUMNS.index("after")].startswith("=")
+    actor = table[-1][COLUMNS.index("actor_email")]
+    assert not actor.startswith(("=", "+", "-", "@"))
 
 
 def test_migrate_chains_legacy_entries_but_never_papers_over_a_gap(client, env):

@@ -209,12 +209,22 @@ def attendee_rows() -> list[Row]:
     def listing(alpha: Alpha, role: str) -> Any:
         return alpha.api(role, "GET", f"/meetings/{alpha.create('meetings', COORDINATOR)['id']}/attendees")
 
+    def attendees_file(alpha: Alpha, role: str) -> Any:
+        meeting = alpha.create("meetings", OTHER_SIDE[role])
+        return alpha.api(role, "GET", f"/meetings/{meeting['id']}/attendees/export?format=xlsx")
+
     def calendar(alpha: Alpha, role: str) -> Any:
         meeting = alpha.create("meetings", OTHER_SIDE[role])
         return alpha.api(role, "GET", f"/meetings/{meeting['id']}/calendar.ics")
 
     return [
         Row("meeting attendees: list", only(200, *EVERYONE), listing, "GET /meetings/{record_id}/attendees"),
+        Row(
+            "meeting attendees: export",
+            only(200, *EVERYONE),
+            attendees_file,
+            "GET /meetings/{record_id}/attendees/export",
+        ),
         Row(
             "meeting calendar file", only(200, *EVERYONE), calendar, "GET /meetings/{record_id}/calendar.ics"
         ),

@@ -175,3 +175,166 @@ def test_the_page_chooses_columns_then_downloads_csv_or_xlsx(client, env, marked
     for page in ("export", "export.csv"):
         bad = browser.get(f"/t/alpha/organizations/{page}", params={"columns": "nope"})
         assert bad.status_code == 400 and "Columna desconocida: nope." in bad.text
+
+
+def test_references_export_the_referenced_names_archived_ones_too(client, env):
+    tag = unique("Ref")
+    h = env.headers("alpha", "coordinator")
+
+    def made(path: str, body: dict) -> dict:
+        response = client.post(f"{API}/{path}", json=body, headers=h)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    lead = made("organizations", {"name": f"=Ministerio {tag}", "sector": "government_ministry"})
+    partners = [made("organizations", {"name": f"Red {n} {tag}", "sector": "ngo"}) for n in ("A", "B")]
+    meeting = made(
+        "meetings",
+        {
+            "title": f"Mesa {tag}",
+            "meeting_type": "launch",
+            "mode": "online",
+            "starts_at": "2025-05-06T16:30:00Z",
+            "ends_at": "2025-05-06T18:00:00Z",
+        },
+    )
+    made(
+        "actions",
+        {
+            "title": f"Plan {tag}",
+            "government_lead": lead["id"],
+            "partners": [p["id"] for p in partners],
+            "origin_meeting": meeting["id"],
+        },
+    )
+    archived = client.post(f"{API}/organizations/{lead['id']}/archive", headers=h)
+    assert archived.status_code == 200, archived.text
+    columns = "title,government_lead,partners,origin_meeting"
+    for fmt in ("csv", "xlsx"):
+        rows = rows_of(export(client, env, "actions", q=f"Plan {tag}", format=fmt, columns=columns))
+        assert rows[1] == [
+            f"Plan {tag}",
+            f"'=Ministerio {tag}",  # still named once archived, and neutralized like any text
+            f"Red A {tag}; Red B {tag}",
+            f"Mesa {tag}",
+        ]
+    made("contacts", {"first_name": "Ana", "last_name": f"Ruiz {tag}", "organization": partners[0]["id"]})
+    rows = rows_of(export(client, env, "contacts", q=f"Ruiz {tag}", columns="last_name,organization"))
+    assert rows[1] == [f"Ruiz {tag}", f"Red A {tag}"]
+
+
+@pytest.mark.parametrize(("role", "sees"), [("coordinator", True), ("government", True), ("ngo", False)])
+def test_a_protected_contact_never_leaks_through_a_reference(client, env, protected, role, sees):
+    last, contact = protected
+    h = env.headers("alpha", "coordinator")
+    network = client.post(f"{API}/networks", json={"name": unique("Red "), "scope": "national"}, headers=h)
+    assert network.status_code == 201, network.text
+    organization = client.post(
+        f"{API}/organizations", json={"name": unique("Colectivo "), "sector": "ngo"}, headers=h
+    )
+    membership = client.post(
+        f"{API}/networks/memberships",
+        json={
+            "network": network.json()["id"],
+            "organization": organization.json()["id"],
+            "role": "member",
+            "focal_point": contact["id"],
+        },
+        headers=h,
+    )
+    assert membership.status_code == 201, membership.text
+    rows = rows_of(
+        export(
+            client,
+            env,
+            "networks/memberships",
+            role=role,
+            locale="en",
+            network=str(network.json()["id"]),
+            columns="network,focal_point",
+        )
+    )
+    expected = f"{last}, Esmeralda" if sees else "Protected contact"
+    assert rows[1:] == [[network.json()["name"], expected]]
+    assert all(last not in cell for row in rows for cell in row) is not sees
+
+
+@pytest.fixture(scope="module")
+def attended(client, env, protected) -> dict:
+    """A meeting attended by the protected contact and by a visible one whose name is a formula."""
+    h = env.headers("alpha", "coordinator")
+    tag = unique("Asist")
+    org = client.post(f"{API}/organizations", json={"name": f"Fiscalía {tag}", "sector": "ngo"}, headers=h)
+    visible = client.post(
+        f"{API}/contacts",
+        json={
+            "first_name": "=HYPERLINK(1)",
+            "last_name": f"Núñez {tag}",
+            "organization": org.json()["id"],
+            "emails": [f"nunez.{tag.lower()}@example.org"],
+        },
+        headers=h,
+    )
+    assert visible.status_code == 201, visible.text
+    meeting = client.post(
+        f"{API}/meetings",
+        json={
+            "title": f"Taller {tag}",
+            "meeting_type": "launch",
+            "mode": "online",
+            "starts_at": "2025-05-06T16:30Z",
+            "ends_at": "2025-05-06T18:00Z",
+        },
+        headers=h,
+    )
+    assert meeting.status_code == 201, meeting.text
+    meeting_id = meeting.json()["id"]
+    for contact, status in ((visible.json()["id"], "attended"), (protected[1]["id"], "confirmed")):
+        put = client.put(
+            f"{API}/meetings/{meeting_id}/attendees/{contact}", json={"status": status}, headers=h
+        )
+        assert put.status_code == 200, put.text
+    return {"id": meeting_id, "tag": tag}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize(("role", "sees"), [("coordinator", True), ("government", True), ("ngo", False)])
+def test_attendees_export_as_the_meeting_page_lists_them(client, env, attended, protected, fmt, role, sees):
+    last, _ = protected
+    tag = attended["tag"]
+    headers = env.headers("alpha", role, "es")
+    response = client.get(
+        f"{API}/meetings/{attended['id']}/attendees/export", params={"format": fmt}, headers=headers
+    )
+    rows = rows_of(response)
+    assert response.headers["content-disposition"].endswith(f'.{fmt}"')
+    assert rows[0] == [
+        translation("es", label)
+        for label in ("Contact", "Organization at the time", "Side", "Email addresses", "Attendance")
+    ]
+    assert rows[1] == [
+        f"'=HYPERLINK(1) Núñez {tag}",
+        f"Fiscalía {tag}",
+        translation("es", "Non-governmental"),
+        f"nunez.{tag.lower()}@example.org",
+        translation("es", "Attended"),
+    ]
+    hidden = [translation("es", "Protected contact"), "", "", "", translation("es", "Confirmed")]
+    assert rows[2] == ([f"Esmeralda {last}", "", "", "", translation("es", "Confirmed")] if sees else hidden)
+    assert len(rows) == 3
+
+
+def test_attendees_export_from_the_meeting_page_and_refusals(client, env, attended):
+    browser = sign_in(client, env, "alpha", "observer", "en")
+    page = browser.get(f"/t/alpha/meetings/{attended['id']}")
+    assert f"/t/alpha/meetings/{attended['id']}/attendees/export.xlsx" in page.text
+    for fmt in ("csv", "xlsx"):
+        rows = rows_of(browser.get(f"/t/alpha/meetings/{attended['id']}/attendees/export.{fmt}"))
+        assert rows[0][0] == "Contact" and len(rows) == 3 and rows[2][0] == "Protected contact"
+    assert browser.get("/t/alpha/meetings/999999999/attendees/export.csv").status_code == 404
+    bad = client.get(
+        f"{API}/meetings/{attended['id']}/attendees/export",
+        params={"format": "pdf"},
+        headers=env.headers("alpha", "coordinator", "en"),
+    )
+    assert bad.status_code == 400 and bad.json()["errors"]["format"] == ["Unknown file format: pdf."]

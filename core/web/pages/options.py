@@ -3,30 +3,15 @@ what a member may not see never reaches a select)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from core.accounts.roles import Actor
 from core.forms.definitions import FormDefinition
 from core.forms.vocabulary import GOVERNMENT, NON_GOVERNMENTAL
+from core.records.references import service_for
 from core.tenancy.registry import TenantRuntime
 from core.web.pages.render import locale_name
 
 # Some reference fields only accept one side; offering the others would only produce errors.
 SIDE_OF_FIELD = {"government_lead": GOVERNMENT, "partners": NON_GOVERNMENTAL}
-
-
-def _service(entity: str, tenant: TenantRuntime) -> Any:
-    """The record service listing ``entity``: core's, or the one a plugin's form names."""
-    from core.contacts.service import ContactService
-    from core.forms.definitions import plugin_forms
-    from core.meetings.service import MeetingService
-    from core.organizations.service import OrganizationService
-
-    core = {"organization": OrganizationService, "meeting": MeetingService, "contact": ContactService}
-    if entity in core:
-        return core[entity]
-    _, form = plugin_forms(tenant.plugins)[entity]
-    return form.service
 
 
 async def form_options(
@@ -44,6 +29,6 @@ async def form_options(
         elif spec.kind in ("reference", "references") and spec.references:
             side = SIDE_OF_FIELD.get(spec.name)
             where = Organization.side == side if side and spec.references == "organization" else None
-            pairs = await _service(spec.references, tenant)(actor, locale).choices(where)
+            pairs = await service_for(spec.references, tenant)(actor, locale).choices(where)
             options[spec.name] = [(str(i), label) for i, label in pairs]
     return options
