@@ -756,7 +756,7 @@ def test_an_export_imports_into_an_empty_tenant_as_the_same_records(client, env)
                 "last_name": f"Apellido {tag}",
                 "organization": org["id"] if org else None,
                 "emails": [f"p{n}.{tag.lower()}@example.org", f"otra{n}.{tag.lower()}@example.org"],
-                "phones": ["+525512345678"],
+                "phones": [f"+52551234567{n}"],
                 "position": "=cargo" if n == 0 else "Enlace",
                 "preferred_language": "es",
             },
