@@ -94,6 +94,11 @@ class ImportService:
         headers = list(table.header)
         form = self.form(entity)
         columns = await mapping.saved_mapping(entity, saved) if saved else None
+        if saved and columns is None:
+            # Named but unknown: suggesting from the headers instead would not be what was asked for.
+            raise ValidationFailed(
+                {"saved_mapping": [Message(N_("There is no saved mapping of this name."))]}
+            )
         chosen = (
             mapping.from_saved(columns, headers)
             if columns is not None

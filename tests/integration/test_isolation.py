@@ -29,9 +29,10 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from core.accounts.roles import ROLES, SYSTEM
+from core.accounts.roles import COORDINATOR, ROLES, SYSTEM, Actor
 from core.accounts.tables import AccountLink, User
 from core.accounts.tokens import hash_token
+from core.imports.service import ImportService
 from core.meetings.feeds import create_feed
 from core.tenancy.context import tenant_context
 from core.testing.environment import TEST_PASSWORD
@@ -89,6 +90,8 @@ PATH_PARAMS: dict[str, PathResolver] = {
     ],
     # A calendar feed's secret, likewise only tried against the other tenant.
     "feed_token": lambda beta, op, slug: [beta.links[("alpha" if slug == "beta" else "beta", "feed")]],
+    # Beta's import batch (its dry run done, a rejected line in it): alpha has no batch of this id.
+    "batch_id": lambda beta, op, slug: beta.ids["imports"],
 }
 
 # Query parameters: name → beta's value (ids, codes, cursors) or a value that matches beta's data.
@@ -180,8 +183,18 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
     # A merge keeping the other record's values, at versions beta's records have.
     ("POST", TENANT + "/contacts/{record_id}/merge/{other_id}"): lambda b, s, e: MERGE_BODY,
     ("POST", TENANT + "/organizations/{record_id}/merge/{other_id}"): lambda b, s, e: MERGE_BODY,
+    # An upload naming beta's saved mapping (no file: a form error), and a dry run of beta's batch.
+    ("POST", TENANT + "/imports"): lambda b, s, e: {"entity": "contact", "saved_mapping": IMPORT_MAPPING},
+    ("POST", TENANT + "/imports/{batch_id}/plan"): lambda b, s, e: {
+        "column_0": "first_name",
+        "column_1": "last_name",
+        "on_duplicate": "update",
+    },
 }
-BUTTONS = re.compile(r"/(archive|confirm|remove|deactivate|reactivate|logout|erase|resend|revoke)$")
+BUTTONS = re.compile(
+    r"/(archive|confirm|remove|deactivate|reactivate|logout|erase|resend|revoke|commit|undo|discard|remap)$"
+)
+IMPORT_MAPPING = f"Mapa {MARKER}"
 
 
 def record_write(op: Operation, beta: Beta) -> str | None:
@@ -421,6 +434,26 @@ def create_other_records(client: Any, env: Any, beta: Beta, api: list[Operation]
             beta.versions[record_id] = record["version"]
 
 
+def add_import_batch(client: Any, env: Any, beta: Beta) -> None:
+    """An import batch of beta through the import service, its dry run done (a line created, a line
+    rejected with MARKER in its cells), and a saved mapping named with MARKER."""
+    user = env.users[("beta", COORDINATOR)]
+    content = b"Nome,Apelido,Email\n" + f"Ana {MARKER},Lima,\n{MARKER},,nope\n".encode()
+
+    async def write() -> int:
+        with tenant_context(env.registry.get("beta")):
+            service = ImportService(Actor(user_id=user["id"], email=user["email"], role=COORDINATOR))
+            batch = await service.start("contact", f"{MARKER}.csv", content)
+            await service.configure(
+                batch, {0: "first_name", 1: "last_name", 2: "emails"}, "skip", IMPORT_MAPPING
+            )
+            counts = await service.plan(batch)
+            assert counts["create"] == 1 and counts["error"] == 1, counts
+            return batch
+
+    beta.ids["imports"] = [client.blocking_portal.call(write)]
+
+
 def add_members_and_links(client: Any, env: Any, beta: Beta) -> None:
     """A beta member whose id alpha does not have, and an invitation and a password-reset link in
     each tenant (written as the account-link service stores them: the token's hash)."""
@@ -491,6 +524,7 @@ def beta(client, env, surface) -> Beta:
     data = create_beta_data(client, env)
     create_other_records(client, env, data, [op for op in surface if op.api])
     add_members_and_links(client, env, data)
+    add_import_batch(client, env, data)
     return data
 
 
