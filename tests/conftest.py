@@ -6,7 +6,13 @@ few examples per property, so the suite stays fast) and ``deep`` for release che
 (``pytest --hypothesis-profile=deep``: many random examples per property, a new draw every run).
 
 The kit lets a run choose its backends (``--pilot-crm-backends=sqlite`` for a quick local run);
-the product's own suite under ``CI=true`` refuses to run without PostgreSQL among them."""
+the product's own suite under ``CI=true`` refuses to run without PostgreSQL among them.
+
+``pytest`` alone runs in parallel with pytest-xdist: ``-n auto`` (one worker per core, at most
+``MAX_WORKERS``) and ``--dist loadfile``, so a module's tests, and its module-scoped tenants, stay
+on one worker; the browser suite is one unit (one served app, one Chromium). The defaults are set
+here rather than in ``addopts`` so that ``-p no:xdist`` still works; ``-n 0`` runs serially, and a
+``-n`` or ``--dist`` given on the command line wins."""
 
 import os
 
@@ -25,3 +31,45 @@ settings.load_profile("bounded")  # --hypothesis-profile=deep loads the other on
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI", "").lower() == "true" and "postgres" not in chosen_backends(config):
         raise pytest.UsageError(f"CI=true runs every backend: {OPTION} must include postgres")
+
+
+MAX_WORKERS = 4  # past this the shared PostgreSQL, not the cores, bounds the 100,000-row tests
+# Suites run as one unit on one worker: their package-scoped fixtures are built once, not per worker.
+SINGLE_UNITS = ("tests/browser/",)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Default to ``-n auto --dist loadfile`` when xdist is loaded and no ``-n`` was given (never in
+    a worker: xdist clears a worker's ``-n``)."""
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if config.option.numprocesses is not None:
+        return
+    config.option.numprocesses = "auto"
+    if config.option.dist == "no":
+        config.option.dist = "loadfile"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """One worker per core, at most ``MAX_WORKERS``; ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still wins."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return max(1, min(len(usable), MAX_WORKERS))
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadfile``, with each of ``SINGLE_UNITS`` sent to a worker as a whole."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LoadFileKeepingUnits(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            unit = next((unit for unit in SINGLE_UNITS if nodeid.startswith(unit)), None)
+            return unit or super()._split_scope(nodeid)
+
+    return LoadFileKeepingUnits(config, log)
