@@ -26,7 +26,7 @@ def test_dashboard_screenshot(new_context, slug, locale, name, direction):
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / name
     # Written aside, then renamed over the kept one: two runs at once never leave half a picture.
-    partial = path.with_name(f".{name}.{os.getpid()}.partial")
+    partial = path.with_name(f".{os.getpid()}-{name}")  # ends in .png: Playwright picks the format by it
     page.screenshot(path=str(partial), full_page=True)
-    assert partial.stat().st_size > 10_000
     partial.replace(path)
+    assert path.stat().st_size > 10_000
