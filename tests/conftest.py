@@ -9,17 +9,17 @@ The kit lets a run choose its backends (``--pilot-crm-backends=sqlite`` for a qu
 the product's own suite under ``CI=true`` refuses to run without PostgreSQL among them.
 
 ``pytest`` alone runs in parallel with pytest-xdist: ``-n auto`` (one worker per core, at most
-``MAX_WORKERS``) and ``--dist loadfile``, so a module's tests, and its module-scoped tenants, stay
-on one worker; the browser suite is one unit (one served app, one Chromium). The defaults are set
-here rather than in ``addopts`` so that ``-p no:xdist`` still works; ``-n 0`` runs serially, and a
-``-n`` or ``--dist`` given on the command line wins."""
+``MAX_WORKERS``) and ``--dist loadfile``, so a module's tests on one backend, and their module-scoped
+tenants, stay on one worker; the browser suite is one unit (one served app, one Chromium). The
+defaults are set here rather than in ``addopts`` so that ``-p no:xdist`` still works; ``-n 0`` runs
+serially, and a ``-n`` or ``--dist`` given on the command line wins."""
 
 import os
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from core.testing.pytest_plugin import OPTION, chosen_backends
+from core.testing.pytest_plugin import BACKENDS, OPTION, chosen_backends
 
 # Every request of a property runs through the app: no per-example deadline, no example database.
 COMMON = {"database": None, "deadline": None, "suppress_health_check": list(HealthCheck)}
@@ -68,16 +68,27 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return max(1, min(len(usable), MAX_WORKERS))
 
 
+def work_unit(nodeid: str, module: str) -> str:
+    """What one worker runs whole: the browser suite (``SINGLE_UNITS``), else a module's tests on one
+    backend (``tests/x.py::postgres``; its tenants are per backend anyway, so the two halves of a
+    slow module run side by side), else the module."""
+    unit = next((unit for unit in SINGLE_UNITS if nodeid.startswith(unit)), None)
+    if unit:
+        return unit
+    params = nodeid.rpartition("[")[2].rstrip("]").split("-") if nodeid.endswith("]") else []
+    backend = next((name for name in BACKENDS if name in params), None)
+    return f"{module}::{backend}" if backend else module
+
+
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """``--dist loadfile``, with each of ``SINGLE_UNITS`` sent to a worker as a whole."""
+    """``--dist loadfile`` with the units of ``work_unit``."""
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
 
-    class LoadFileKeepingUnits(LoadFileScheduling):
+    class LoadFileByBackend(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            unit = next((unit for unit in SINGLE_UNITS if nodeid.startswith(unit)), None)
-            return unit or super()._split_scope(nodeid)
+            return work_unit(nodeid, super()._split_scope(nodeid))
 
-    return LoadFileKeepingUnits(config, log)
+    return LoadFileByBackend(config, log)
