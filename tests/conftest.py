@@ -33,7 +33,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"CI=true runs every backend: {OPTION} must include postgres")
 
 
-MAX_WORKERS = 4  # past this the shared PostgreSQL, not the cores, bounds the 100,000-row tests
+# Each worker builds tenants of its own on the one shared PostgreSQL; measured on 2 cores, capped with margin.
+MAX_WORKERS = 4
 # Suites run as one unit on one worker: their package-scoped fixtures are built once, not per worker.
 SINGLE_UNITS = ("tests/browser/",)
 
