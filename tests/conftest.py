@@ -6,14 +6,20 @@ few examples per property, so the suite stays fast) and ``deep`` for release che
 (``pytest --hypothesis-profile=deep``: many random examples per property, a new draw every run).
 
 The kit lets a run choose its backends (``--pilot-crm-backends=sqlite`` for a quick local run);
-the product's own suite under ``CI=true`` refuses to run without PostgreSQL among them."""
+the product's own suite under ``CI=true`` refuses to run without PostgreSQL among them.
+
+``pytest`` alone runs in parallel with pytest-xdist: ``-n auto`` (one worker per core, at most
+``MAX_WORKERS``) and ``--dist loadfile``, so a module's tests on one backend, and their module-scoped
+tenants, stay on one worker; the browser suite is one unit (one served app, one Chromium). The
+defaults are set here rather than in ``addopts`` so that ``-p no:xdist`` still works; ``-n 0`` runs
+serially, and a ``-n`` or ``--dist`` given on the command line wins."""
 
 import os
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from core.testing.pytest_plugin import OPTION, chosen_backends
+from core.testing.pytest_plugin import BACKENDS, OPTION, chosen_backends
 
 # Every request of a property runs through the app: no per-example deadline, no example database.
 COMMON = {"database": None, "deadline": None, "suppress_health_check": list(HealthCheck)}
@@ -25,3 +31,65 @@ settings.load_profile("bounded")  # --hypothesis-profile=deep loads the other on
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI", "").lower() == "true" and "postgres" not in chosen_backends(config):
         raise pytest.UsageError(f"CI=true runs every backend: {OPTION} must include postgres")
+
+
+# Each worker builds tenants of its own on the one shared PostgreSQL; measured on 2 cores, capped with margin.
+MAX_WORKERS = 4
+# Suites run as one unit on one worker: their package-scoped fixtures are built once, not per worker.
+SINGLE_UNITS = ("tests/browser/",)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Default to ``-n auto --dist loadfile`` when xdist is loaded and no ``-n`` was given (never in
+    a worker: xdist clears a worker's ``-n``)."""
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if config.option.numprocesses is not None:
+        return
+    config.option.numprocesses = "auto"
+    if config.option.dist == "no":
+        config.option.dist = "loadfile"
+        config.option.loadscopereorder = False  # keep the order below: slow modules first
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules marked ``slow`` run first, each kept whole: the workers start on them, so a parallel
+    run does not end with one worker still busy with a slow module while the others wait."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """One worker per core, at most ``MAX_WORKERS``; ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still wins."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return max(1, min(len(usable), MAX_WORKERS))
+
+
+def work_unit(nodeid: str, module: str) -> str:
+    """What one worker runs whole: the browser suite (``SINGLE_UNITS``), else a module's tests on one
+    backend (``tests/x.py::postgres``; its tenants are per backend anyway, so the two halves of a
+    slow module run side by side), else the module."""
+    unit = next((unit for unit in SINGLE_UNITS if nodeid.startswith(unit)), None)
+    if unit:
+        return unit
+    params = nodeid.rpartition("[")[2].rstrip("]").split("-") if nodeid.endswith("]") else []
+    backend = next((name for name in BACKENDS if name in params), None)
+    return f"{module}::{backend}" if backend else module
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadfile`` with the units of ``work_unit``."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LoadFileByBackend(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid, super()._split_scope(nodeid))
+
+    return LoadFileByBackend(config, log)

@@ -1,6 +1,7 @@
 """Helpers for tests that run the real CLI or server: the source tree's own files, copies of the shipped
-tenant declarations, a served app on a free port, translations read straight from a catalog, and
-installed copies of the app (wheels in fresh virtualenvs)."""
+tenant declarations, a served app on a free port, translations read straight from a catalog,
+installed copies of the app (wheels in fresh virtualenvs), and things built once per run however
+many pytest-xdist workers ask for them."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ import sys
 import sysconfig
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from filelock import FileLock
 
 from core.db.postgres import drop_database
 from core.testing.environment import PG_HOST, PG_PORT, PG_USER
@@ -69,6 +71,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def refused_port() -> Iterator[int]:
+    """A loopback port that refuses connections while the block runs: bound but never listening, so
+    no other process (a test in another worker) can start listening on it meanwhile."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])
 
 
 def _wait_healthy(origin: str, process: subprocess.Popen, log: Path) -> None:
@@ -135,6 +146,29 @@ def build_wheel(source: Path, outdir: Path) -> Path:
     run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(outdir), str(source)])
     (built,) = outdir.glob("*.whl")
     return built
+
+
+def run_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary directory of the whole run: under pytest-xdist each worker's own directory is
+    a folder of it, so what is made here is seen by every worker."""
+    own = tmp_path_factory.getbasetemp()
+    return own.parent if os.environ.get("PYTEST_XDIST_WORKER") else own
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Path]) -> Path:
+    """What ``build(directory)`` returns, built once per run: the first worker to ask builds it in
+    the run's directory ``name`` under a file lock; the others wait for the lock and reuse it. A
+    build that failed is started again from an empty directory by the next one to ask."""
+    root = run_directory(tmp_path_factory) / name
+    result = root.with_name(f"{name}.result")
+    with FileLock(root.with_name(f"{name}.lock")):
+        if result.exists():
+            return Path(result.read_text(encoding="utf-8"))
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir()
+        built = build(root)
+        result.write_text(str(built), encoding="utf-8")
+        return built
 
 
 def build_app_wheel(root: Path) -> Path:

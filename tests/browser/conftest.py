@@ -41,15 +41,19 @@ CHROMIUM_ARGS = [
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+# apt waits for another apt (a second test worker installing Chromium too) instead of failing.
+APT = ["apt-get", "-o", "DPkg::Lock::Timeout=600"]
+
+
 def _apt_install_chromium() -> str:
     """Install Debian's chromium; refresh the package lists and retry once if the first try fails."""
     log = []
     for refresh in (False, True):
         if refresh:
-            update = subprocess.run(["apt-get", "update"], capture_output=True, text=True, check=False)
+            update = subprocess.run([*APT, "update"], capture_output=True, text=True, check=False)
             log.append(f"apt-get update: exit {update.returncode}\n{update.stderr[-2000:]}")
         install = subprocess.run(
-            ["apt-get", "install", "-y", "chromium"],
+            [*APT, "install", "-y", "chromium"],
             capture_output=True,
             text=True,
             check=False,

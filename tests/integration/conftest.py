@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import build_app_wheel
+from tests.support import build_app_wheel, built_once
 
 
 @pytest.fixture(scope="session")
 def app_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The app's wheel, built once per run from a copy of the source tree."""
-    return build_app_wheel(tmp_path_factory.mktemp("app-wheel"))
+    """The app's wheel, built once per run from a copy of the source tree (once for all workers)."""
+    return built_once(tmp_path_factory, "app-wheel", build_app_wheel)

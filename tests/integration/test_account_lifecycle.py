@@ -26,6 +26,7 @@ from core.settings import MailSettings
 from core.tenancy.context import tenant_context
 from core.testing.mail import MailSink, body_text, mailed_link
 from core.testing.web import Browser, sign_in
+from tests.support import refused_port
 
 NEW_PASSWORD = "a brand new passphrase"
 LINK_GONE = "Este enlace ya no es válido"  # alpha speaks Spanish by default
@@ -395,15 +396,15 @@ def test_without_a_mail_server_the_link_is_kept_in_the_outbox_and_shown_once(cli
 def test_a_failed_mail_leaves_the_invitation_pending(client, env, mailbox):
     app = client.app
     configured = app.state.settings
-    unreachable = MailSettings(
-        host="127.0.0.1", port=mailbox.port + 1 if mailbox.port < 65535 else 1, timeout=2
-    )
-    app.state.settings = dataclasses.replace(configured, mail=unreachable)
-    try:
-        coordinator = sign_in(client, env, "alpha", "coordinator")
-        email, response = _invite(coordinator)
-    finally:
-        app.state.settings = configured
+    with refused_port() as port:
+        app.state.settings = dataclasses.replace(
+            configured, mail=MailSettings(host="127.0.0.1", port=port, timeout=2)
+        )
+        try:
+            coordinator = sign_in(client, env, "alpha", "coordinator")
+            email, response = _invite(coordinator)
+        finally:
+            app.state.settings = configured
     assert response.status_code == 303
     page = coordinator.get(response.headers["location"]).text
     assert "no se ha podido enviar el correo" in page

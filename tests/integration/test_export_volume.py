@@ -18,6 +18,8 @@ from core.testing.volume import get_into, insert_contacts, xlsx_row_count
 TOTAL, SMALL, WARM = 100_000, 2_000, 400
 PATH = "/t/alpha/api/v1/contacts/export"
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def tags(client, env) -> dict[str, str]:
