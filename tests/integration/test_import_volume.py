@@ -9,12 +9,16 @@ import re
 import secrets
 import time
 
+import pytest
+
 from core.accounts.roles import COORDINATOR, OBSERVER
 from core.contacts.tables import Contact
 from core.tenancy.context import tenant_context
 from core.testing.web import sign_in
 from tests.integration.test_imports import counts, csv_bytes, start
 from tests.support import translation
+
+pytestmark = pytest.mark.slow  # started first when the suite runs in parallel
 
 TOTAL = 100_000
 # Bounds far above what either backend takes (see the printed figures), low enough to catch a
