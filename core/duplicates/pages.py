@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from core.duplicates.finder import contact_pairs, organization_pairs
 from core.duplicates.merge import MERGED, SURVIVOR, MergeRequest, MergeService, mergeable_fields
-from core.duplicates.rules import Match
+from core.duplicates.rules import RULE_LABELS, Match
 from core.errors import Message, ValidationFailed
 from core.i18n.markers import N_
 from core.web.pages.guards import require_coordinator
@@ -20,14 +20,6 @@ from core.web.params import CurrentActor, PathId
 
 # Pairs listed per kind: the best first; merging them brings the next ones up.
 MAX_PAIRS = 200
-RULE_LABELS = {
-    "email": N_("Same email address"),
-    "phone": N_("Same phone number"),
-    "name_organization": N_("Same name and organization"),
-    "name": N_("Same name"),
-    "organization_name": N_("Same name"),
-    "organization_acronym": N_("Same acronym"),
-}
 PATHS = {"contact": "/contacts", "organization": "/organizations"}
 
 

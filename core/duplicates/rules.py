@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.i18n.markers import N_
 from core.records.search import fold
 
 # Rule names, as the tenant declaration's ``[duplicates]`` table and the pages name them.
@@ -30,6 +31,17 @@ DEFAULT_WEIGHTS = {
     "organization_acronym": 5,
 }
 DEFAULT_THRESHOLD = 10
+# What each rule's match is called on the duplicates page and in an import's dry run; an import
+# also matches a line to the record its ID column names.
+RULE_LABELS = {
+    "id": N_("Same ID"),
+    "email": N_("Same email address"),
+    "phone": N_("Same phone number"),
+    "name_organization": N_("Same name and organization"),
+    "name": N_("Same name"),
+    "organization_name": N_("Same name"),
+    "organization_acronym": N_("Same acronym"),
+}
 # A block larger than this (a shared generic mailbox, say) is not scored pair by pair: it says
 # nothing about any two of its records and would be quadratic in its size.
 MAX_BLOCK = 50

@@ -11,6 +11,7 @@ from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Stream, Template
 
+from core.duplicates.rules import RULE_LABELS
 from core.errors import Conflict, DomainError, Message, ValidationFailed
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
@@ -26,15 +27,6 @@ from core.web.pages.render import page_parts, redirect, render
 from core.web.params import CurrentActor, PathId
 
 LINES_PER_PAGE = 100
-RULE_LABELS = {
-    "id": N_("Same ID"),
-    "email": N_("Same email address"),
-    "phone": N_("Same phone number"),
-    "name_organization": N_("Same name and organization"),
-    "name": N_("Same name"),
-    "organization_name": N_("Same name"),
-    "organization_acronym": N_("Same acronym"),
-}
 # What the dry run says of a line (nouns, not the verbs of the buttons).
 ACTION_LABELS = {
     "create": N_("New record"),
