@@ -80,7 +80,7 @@ def _reporter(bar: Any, description: str) -> Any:
 
 @click.command("import")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
-@click.option("--tenant", "slug", required=False, help="The tenant to import into.")
+@click.option("--tenant", "slug", required=True, help="The tenant to import into.")
 @click.option(
     "--records",
     "kind",
@@ -128,8 +128,6 @@ def import_(
 ) -> None:
     """Import organizations or contacts from a CSV or XLSX FILE into a tenant (a dry run, unless
     --commit), or undo a committed batch (--undo BATCH)."""
-    if not slug:
-        fail("give the tenant: --tenant SLUG")
     if undo_batch is not None:
         return _undo(ctx, undo_batch, slug, as_email)
     if not file:

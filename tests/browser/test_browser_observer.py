@@ -8,8 +8,9 @@ import re
 from tests.browser.kit import csrf_token, first_link, goto_ok, sign_in
 
 AREAS = ["/organizations", "/contacts", "/meetings", "/actions", "/topics"]
-# Links to forms that change data, and the labels of such buttons (English and Spanish).
-EDIT_HREF = re.compile(r"/(new|edit|archive|attendees|progress|confirm)(\?|/|$)")
+# Links to forms that change data (not the attendees' export, which reads), and the labels of such
+# buttons (English and Spanish).
+EDIT_HREF = re.compile(r"/(new|edit|archive|attendees(?!/export\.)|progress|confirm)(\?|/|$)")
 EDIT_LABEL = re.compile(r"^\s*(New|Edit|Archive|Nuev[oa]|Editar|Archivar)\b", re.IGNORECASE)
 # The only forms an observer may post: the language switch and signing out.
 HARMLESS_FORMS = re.compile(r"/(language|logout)$")

@@ -6,6 +6,7 @@ so a new command is covered (or must say why not) as soon as it exists."""
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator
@@ -47,6 +48,18 @@ VALUES = {
     # report aggregate: never written to here, as the command fails before it writes anything
     "output": str(Path(tempfile.gettempdir()) / "pilot-crm-cli-errors-report"),
 }
+
+
+def people_file() -> str:
+    """A small CSV for ``import``, so that the command gets as far as the tenant's database."""
+    handle, path = tempfile.mkstemp(prefix="pilot-crm-cli-errors-", suffix=".csv")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write("First name,Last name\nAna,Ruiz\n")
+    return path
+
+
+# What an optional argument gets, when a command needs it to reach the database (import's file).
+ARGUMENTS: dict[str, Callable[[], str]] = {"file": people_file}
 NON_INTERACTIVE = {"yes", "password_stdin"}
 PASSWORD = "a long enough password\n"
 
@@ -84,7 +97,9 @@ def arguments(name: str, archive: Callable[[], Path]) -> list[str]:
     """The command line with only what the command requires, and no prompt."""
     args = name.split()
     for param in resolve(name).params:
-        if isinstance(param, click.Argument) and param.required:
+        if isinstance(param, click.Argument) and param.name in ARGUMENTS:
+            args.append(ARGUMENTS[param.name]())
+        elif isinstance(param, click.Argument) and param.required:
             assert param.name == "archive", f"{name}: add a test value for its argument {param.name}"
             args.append(str(archive()))
         elif isinstance(param, click.Option) and param.name in NON_INTERACTIVE:
