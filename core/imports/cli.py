@@ -116,7 +116,7 @@ def _reporter(bar: Any, description: str) -> Any:
 def import_(
     ctx: click.Context,
     file: str | None,
-    slug: str | None,
+    slug: str,
     kind: str,
     saved: str,
     save_mapping: str,
