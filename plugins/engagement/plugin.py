@@ -10,10 +10,12 @@ for the tenants that enable the plugin only.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
 from core.plugin_api import N_, AppConfig, NavEntry, PluginForm, hookimpl, record_controller
+from plugins.engagement import demo
 from plugins.engagement.forms import FORMS
 from plugins.engagement.service import ActivityService
 
@@ -58,3 +60,8 @@ def pilot_crm_locale_dirs() -> list[Path]:
 @hookimpl
 def pilot_crm_navigation() -> list[NavEntry]:
     return [NavEntry(N_("Activities"), "/engagement/activities")]
+
+
+@hookimpl
+def pilot_crm_demo_records(tenant: str) -> Awaitable[None] | None:
+    return demo.write(tenant) if tenant == "mex" else None
