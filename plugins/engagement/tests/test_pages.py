@@ -28,6 +28,7 @@ def form(**fields: str) -> dict[str, str]:
         "capacity": "40",
         "eligible_countries": "MEX",
         "eligible_sectors": "ngo",
+        "issue_areas": "TIP",
         "reading_materials": "Guía de participación | https://example.org/guia",
         "status": "call_open",
         **fields,
@@ -57,6 +58,7 @@ def test_a_coordinator_adds_edits_and_archives_an_activity(client, env, locale):
         '<a href="https://example.org/guia" rel="noopener noreferrer">Guía de participación</a>' in page.text
     )
     assert 'data-country="MEX"' in page.text
+    assert Api(client, env).get(f"{PATH}/{record_id}")["issue_areas"] == ["TIP"]
 
     listed = browser.get(PATH, params={"kind": "workshop", "status": "call_open"})
     assert f'href="/t/{ON}{PATH}/{record_id}"' in listed.text
