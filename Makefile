@@ -26,3 +26,7 @@ messages:
 		--project "Pilot CRM networks plugin" --copyright-holder "Pilot CRM contributors" \
 		--msgid-bugs-address pilot-crm@example.org plugins/networks
 	$(PY)/pybabel update -i plugins/networks/locales/messages.pot -d plugins/networks/locales --no-fuzzy-matching
+	$(PY)/pybabel extract -F plugins/engagement/babel.cfg -k N_ -o plugins/engagement/locales/messages.pot \
+		--project "Pilot CRM engagement plugin" --copyright-holder "Pilot CRM contributors" \
+		--msgid-bugs-address pilot-crm@example.org plugins/engagement
+	$(PY)/pybabel update -i plugins/engagement/locales/messages.pot -d plugins/engagement/locales --no-fuzzy-matching

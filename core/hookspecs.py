@@ -5,7 +5,8 @@ functions are marked with :data:`hookimpl`. Each tenant gets its own plugin mana
 default plugin plus the plugins its declaration enables, so a plugin changes nothing in tenants that
 do not enable it. Hooks are synchronous and must not touch the database: they describe data
 (topics, fields, catalogs, tables) that core then stores, validates, renders and exports. The one
-exception, ``record_merged``, returns an awaitable that core runs inside the merge's transaction.
+exceptions, ``record_merged`` and ``demo_records``, return an awaitable that core runs inside the
+merge's (or the demo seed's) transaction.
 
 Why this set: topics, form fields, validation and catalogs are what every country pilot brings
 (its priorities, its forms, its wording). Tables, forms, routes, templates, menu entries and panels
@@ -191,4 +192,15 @@ def pilot_crm_record_merged(entity: str, survivor_id: int, merged_id: int) -> Aw
     plugin's rows referring to ``merged_id``: core awaits it inside the merge's transaction, so the
     rows move with the merge or not at all. Resolve conflicts (both records linked to one thing)
     there; raise to refuse the merge. Return ``None`` for entities the plugin does not reference.
+    """
+
+
+@hookspec
+def pilot_crm_demo_records(tenant: str) -> Awaitable[None] | None:
+    """Add the plugin's records to the demo data of tenant ``tenant`` (its slug).
+
+    ``pilot-crm demo`` writes core's demo records first, then awaits what this returns (an
+    ``async def`` hook does) in the same transaction, so a plugin's demo records come with the
+    tenant's or not at all. Write them through the plugin's services, as a person would; return
+    ``None`` for tenants the plugin has no demo records for. Demo records are fictitious and say so.
     """

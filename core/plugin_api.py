@@ -10,7 +10,8 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
 
 - the contract: :data:`hookimpl` (the hooks are documented in ``core.hookspecs``);
 - describing data: :class:`FieldSpec`, :class:`Choice`, :class:`FieldInvalid`, :class:`TopicSpec`,
-  :class:`PluginForm`, :func:`N_`, :class:`Message`, ready-made rules (:func:`required_for_sectors`);
+  :data:`SECTORS` (organization sectors), :class:`PluginForm`, :func:`N_`, :class:`Message`,
+  ready-made rules (:func:`required_for_sectors`);
 - tables: :class:`PluginTable` (bound to the tenant routing engine), :class:`RecordColumns` (the
   columns the record service needs), Piccolo's columns and ``AppConfig`` re-exported, and core's
   tables that plugin tables may reference (:class:`Organization`, :class:`Contact`,
@@ -57,6 +58,7 @@ from core.db.tables import PluginTable, RecordColumns
 from core.errors import Conflict, Message, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from core.forms.fields import KINDS, Choice, FieldInvalid, FieldSpec
 from core.forms.rules import required_for_sectors
+from core.forms.vocabulary import SECTORS
 from core.hookspecs import hookimpl
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
@@ -113,6 +115,7 @@ __all__ = [
     "OBSERVER",
     "PUBLIC",
     "ROLES",
+    "SECTORS",
     "SUPPORTED_API_VERSIONS",
     "TOPIC_CATEGORIES",
     "Actor",

@@ -121,4 +121,6 @@ async def seed_tenant(tenant: TenantRuntime) -> dict[str, Any]:
         async with Organization._meta.db.transaction():
             accounts, actors = await ensure_accounts(tenant.slug, data.account_names, locale)
             await write(demo, actors)
+            for records in tenant.plugins.hook.pilot_crm_demo_records(tenant=tenant.slug):
+                await records
         return {"counts": await counts(), "accounts": accounts}

@@ -38,7 +38,7 @@ DEFAULT_SPECS = [
         default_locale="es",
         locales=("es", "en"),
         timezone="America/Mexico_City",
-        plugins=("mexico", "networks"),
+        plugins=("mexico", "networks", "engagement"),
     ),
     TenantSpec(
         "beta",
@@ -46,7 +46,7 @@ DEFAULT_SPECS = [
         default_locale="pt",
         locales=("pt", "en"),
         timezone="Africa/Luanda",
-        plugins=("angola", "networks"),
+        plugins=("angola", "networks", "engagement"),
     ),
 ]
 

@@ -106,6 +106,14 @@ NEW: dict[str, Callable[[Alpha], dict[str, Any]]] = {
         "organization": a.create("organizations", COORDINATOR)["id"],
         "role": "member",
     },
+    "engagement/activities": lambda a: {
+        "kind": "workshop",
+        "title": f"Taller {_hex()}",
+        "format": "online_synchronous",
+        "starts_at": "2027-03-10T09:00:00-06:00",
+        "ends_at": "2027-03-12T17:00:00-06:00",
+        "status": "draft",
+    },
 }
 CHANGE = {
     "organizations": {"city": "León"},
@@ -115,6 +123,7 @@ CHANGE = {
     "topics": {"label": "Otro tema"},
     "networks": {"website": "https://red.example.org"},
     "networks/memberships": {"role": "observer"},
+    "engagement/activities": {"status": "call_open"},
 }
 
 
@@ -441,6 +450,8 @@ MATRIX = [
     *record_rows("topics", writers=(COORDINATOR,), by_side=False),
     *record_rows("networks", writers=CIVIL_SOCIETY, by_side=False),
     *record_rows("networks/memberships", writers=CIVIL_SOCIETY, by_side=False),
+    # The engagement plugin's activities: the coordinators run the programme, members read it.
+    *record_rows("engagement/activities", writers=(COORDINATOR,), by_side=False),
     *attendee_rows(),
     *action_rows(),
     *tenant_rows(),

@@ -86,5 +86,11 @@ def test_demo_data_is_in_the_tenant_language_and_searchable(demo_dirs, first_run
             "items"
         ]
         assert completed and all(a["confirmed_by"] == ["government", "non_governmental"] for a in completed)
+        # The engagement plugin's demo record: one national workshop, its call open, said fictitious.
+        activities = client.get("/t/mex/api/v1/engagement/activities", headers=h).json()["items"]
+        assert [(a["kind"], a["status"], a["eligible_countries"]) for a in activities] == [
+            ("workshop", "call_open", "MEX")
+        ]
+        assert "ficticio" in activities[0]["title"]
         other = client.get("/t/ago/api/v1/contacts", headers=h)
         assert other.status_code == 401

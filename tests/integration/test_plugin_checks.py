@@ -371,18 +371,19 @@ def test_plugins_list_and_check_on_the_repository_plugins(tmp_path):
         ("angola", "ago"),
         ("demo_ar", "demo-ar"),
         ("networks", "ago,demo-ar,mex"),
+        ("engagement", "mex"),
     ):
         release, api, hooks, tenants = shipped[plugin]
         assert (release, api, tenants) == (version("pilot-crm"), "1", tenant)
         assert "locale_dirs" in hooks.split(",")
-        if plugin != "networks":
+        if plugin not in ("networks", "engagement"):
             assert {"topics", "form_fields", "validate"} <= set(hooks.split(","))
 
     checked = subprocess.run([CLI, "plugins", "check"], env=env, capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
     assert checked.stderr == ""
     out = checked.stdout.splitlines()
-    assert {"mexico: ok", "angola: ok", "demo_ar: ok", "networks: ok"} <= set(out)
+    assert {"mexico: ok", "angola: ok", "demo_ar: ok", "networks: ok", "engagement: ok"} <= set(out)
     for slug, locale, plugin in (
         ("mex", "es", "mexico"),
         ("ago", "pt", "angola"),

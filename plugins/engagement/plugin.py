@@ -1,0 +1,67 @@
+"""Hooks of the ``engagement`` plugin: the programme's trainings, workshops and constructive
+dialogues, from the call for applications to certificates. This first part holds the activities
+themselves; the public call, selection, delivery, certificates and dialogues' inputs build on them.
+
+Everything comes from ``core.plugin_api``: the table is a plugin table, activities go through core's
+record service (versions, archiving, audit), the pages and the API are core's record pages and
+controller, mounted by core under ``/t/{tenant}/engagement`` and ``/t/{tenant}/api/v1/engagement``
+for the tenants that enable the plugin only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
+
+from core.plugin_api import N_, AppConfig, NavEntry, PluginForm, hookimpl, record_controller
+from plugins.engagement import demo
+from plugins.engagement.forms import FORMS
+from plugins.engagement.service import ActivityService
+
+API_VERSIONS = (1,)
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def pilot_crm_piccolo_apps() -> list[AppConfig]:
+    from plugins.engagement.piccolo_app import APP_CONFIG
+
+    return [APP_CONFIG]
+
+
+@hookimpl
+def pilot_crm_forms() -> list[PluginForm]:
+    return FORMS
+
+
+@hookimpl
+def pilot_crm_routes() -> list[Any]:
+    from plugins.engagement.pages import ActivityPages
+
+    return [ActivityPages]
+
+
+@hookimpl
+def pilot_crm_api_routes() -> list[Any]:
+    return [record_controller("/activities", ActivityService, "Engagement activities")]
+
+
+@hookimpl
+def pilot_crm_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def pilot_crm_locale_dirs() -> list[Path]:
+    return [HERE / "locales"]
+
+
+@hookimpl
+def pilot_crm_navigation() -> list[NavEntry]:
+    return [NavEntry(N_("Activities"), "/engagement/activities")]
+
+
+@hookimpl
+def pilot_crm_demo_records(tenant: str) -> Awaitable[None] | None:
+    return demo.write(tenant) if tenant == "mex" else None

@@ -1,0 +1,60 @@
+"""Activities as records: core's record service does listing, search, versions, archiving and the
+audit trail; this module adds who may write (coordinators: they run the programme's activities;
+everyone else reads them) and the rules between fields: an activity ends after it starts, and its
+registration deadline comes before its start."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from core.plugin_api import COORDINATOR, N_, Message, RecordService, ValidationFailed
+from plugins.engagement.tables import Activity
+
+
+def _instant(value: Any) -> datetime | None:
+    """A stored or submitted instant as a datetime (SQLite hands timestamps back as text)."""
+    if value is None or value == "":
+        return None
+    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+class ActivityService(RecordService):
+    entity = "activity"
+    form_name = "activity"
+    table = Activity
+    label_column = "title"
+    sort_column = "title"
+    json_columns: ClassVar = {
+        "extra": {},
+        "languages": [],
+        "eligible_sectors": [],
+        "issue_areas": [],
+    }
+    filters: ClassVar = {
+        "kind": lambda v: Activity.kind == v,
+        "status": lambda v: Activity.status == v,
+    }
+
+    def may_write(self) -> bool:
+        return self.actor.role == COORDINATOR and super().may_write()
+
+    def search_parts(self, values: dict[str, Any]) -> list[Any]:
+        return [values.get("title"), values.get("region"), values.get("eligible_countries")]
+
+    async def before_write(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
+        if existing is None and not values.get("timezone"):
+            values["timezone"] = self.tenant.declaration.timezone
+        whole = {**(existing or {}), **values}
+        starts, ends = _instant(whole.get("starts_at")), _instant(whole.get("ends_at"))
+        deadline = _instant(whole.get("registration_deadline"))
+        errors: dict[str, list[Message]] = {}
+        if starts and ends and ends <= starts:
+            errors["ends_at"] = [Message(N_("The activity must end after it starts."))]
+        if starts and deadline and deadline >= starts:
+            errors["registration_deadline"] = [
+                Message(N_("The registration deadline must come before the activity starts."))
+            ]
+        if errors:
+            raise ValidationFailed(errors)

@@ -1,0 +1,47 @@
+"""The choices of an activity's form: its kind, format, status and languages. Labels are English
+msgids, translated per request through the plugin's catalogs (sector labels come from core's)."""
+
+from __future__ import annotations
+
+from core.plugin_api import N_, Choice
+
+KINDS = (
+    Choice("training", N_("Training")),
+    Choice("workshop", N_("Workshop")),
+    Choice("constructive_dialogue", N_("Constructive dialogue")),
+    Choice("preparation_day", N_("Preparation day")),
+    Choice("course_cohort", N_("Course cohort")),
+)
+
+FORMATS = (
+    Choice("in_person", N_("In person")),
+    Choice("online_synchronous", N_("Online, synchronous")),
+    Choice("asynchronous", N_("Asynchronous")),
+    Choice("dual", N_("Dual (live and self-paced)")),
+)
+
+# An activity's life: prepared, open for applications, applicants being selected, held, done.
+STATUSES = (
+    Choice("draft", N_("Draft")),
+    Choice("call_open", N_("Call open")),
+    Choice("selection", N_("Selection")),
+    Choice("running", N_("Running")),
+    Choice("completed", N_("Completed")),
+)
+
+# The languages activities are held in: the six official languages of the United Nations, and
+# Portuguese, spoken in several of the pilots' countries.
+LANGUAGES = (
+    Choice("ar", N_("Arabic")),
+    Choice("zh", N_("Chinese")),
+    Choice("en", N_("English")),
+    Choice("fr", N_("French")),
+    Choice("pt", N_("Portuguese")),
+    Choice("ru", N_("Russian")),
+    Choice("es", N_("Spanish")),
+)
+
+
+def label_of(choices: tuple[Choice, ...], value: str | None) -> str:
+    """The msgid of ``value``'s label (the value itself when it is not one of ``choices``)."""
+    return next((c.label for c in choices if c.value == value), value or "")
