@@ -93,6 +93,7 @@ _KIT = {
     "Browser": "core.testing.web",
     "sign_in": "core.testing.web",
     "MailSink": "core.testing.mail",
+    "PluginCatalogs": "core.testing.catalogs",
 }
 
 
