@@ -186,22 +186,11 @@ def import_(
 
 
 async def _write_rejected(service: Any, batch_id: int, headers: list[str], target: Path, tenant: Any) -> None:
-    from core.imports.pages import reasons
-    from core.records.writers import chunks
-
-    t = tenant.translator(None)
-    width = len(headers)
-
-    async def batches() -> Any:
-        rows = []
-        async for row in service.rejected(batch_id):
-            cells = list(row["cells"][:width]) + [""] * (width - len(row["cells"][:width]))
-            rows.append([*cells, row["line"], reasons(t, row["errors"])])
-        yield rows
+    from core.imports.rejected import rejected_file
 
     try:
         with target.open("wb") as out:
-            async for chunk in chunks("csv", [*headers, t.gettext("Line"), t.gettext("Reason")], batches()):
+            async for chunk in rejected_file(service, batch_id, headers, tenant.translator(None), "csv"):
                 out.write(chunk)
     except OSError as exc:
         fail(f"cannot write {target}: {exc.strerror or exc}")

@@ -16,7 +16,6 @@ database's foreign keys say so) stops the undo with a reason.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -317,17 +316,6 @@ async def commit(batch_id: int, service: RecordService, progress: Progress | Non
     return result
 
 
-def _in_use(exc: BaseException) -> bool:
-    """Whether a delete failed because other rows still refer to the record (either backend)."""
-    if isinstance(exc, sqlite3.IntegrityError):
-        return True
-    try:
-        import asyncpg
-    except ImportError:  # pragma: no cover - asyncpg is a dependency
-        return False
-    return isinstance(exc, asyncpg.exceptions.IntegrityConstraintViolationError)
-
-
 async def _referrers(service: RecordService) -> list[tuple[str, str]]:
     """(table, column) of every foreign key in the tenant's database that refers to the records'
     table, read from the database itself so plugins' tables count too. The keys cascade on delete:
@@ -350,10 +338,10 @@ async def _referrers(service: RecordService) -> list[tuple[str, str]]:
     return [(row["source"].strip('"'), row["col"]) for row in rows]
 
 
-async def _referred_to(service: RecordService, ids: list[int]) -> bool:
-    """Whether any row of the tenant's database refers to one of ``ids``."""
+async def _referred_to(service: RecordService, referrers: list[tuple[str, str]], ids: list[int]) -> bool:
+    """Whether any row of ``referrers`` (``_referrers``) refers to one of ``ids``."""
     listed = ", ".join(str(int(i)) for i in ids)
-    for source, column in await _referrers(service):
+    for source, column in referrers:
         query = f'SELECT 1 AS found FROM "{source}" WHERE "{column}" IN ({listed}) LIMIT 1'  # noqa: S608
         if await service.table.raw(query).run():
             return True
@@ -428,30 +416,26 @@ async def undo(batch_id: int, service: RecordService) -> dict[str, int]:
             entries.append(
                 audit.Change(service.entity, change["record_id"], "update", shown[change["record_id"]], after)
             )
-        try:
-            for start in range(0, len(created), INSERT_CHUNK):
-                chunk = created[start : start + INSERT_CHUNK]
-                if service.topic_link is not None:
-                    link = service.topic_link
-                    await (
-                        link.join_table.delete()
-                        .where(getattr(link.join_table, link.record_fk).is_in(chunk))
-                        .run()
-                    )
-                if await _referred_to(service, chunk):
-                    raise Conflict(IN_USE)
-                deleted = (
-                    await table.delete()
-                    .where(table.id.is_in(chunk) & (table.version == 1))
-                    .returning(table.id)
+        referrers = await _referrers(service)
+        for start in range(0, len(created), INSERT_CHUNK):
+            chunk = created[start : start + INSERT_CHUNK]
+            if service.topic_link is not None:
+                link = service.topic_link
+                await (
+                    link.join_table.delete()
+                    .where(getattr(link.join_table, link.record_fk).is_in(chunk))
                     .run()
                 )
-                if len(deleted) != len(chunk):  # changed by someone else since the check above
-                    raise Conflict(N_("This record was changed by someone else. Reload it and try again."))
-        except Exception as exc:
-            if _in_use(exc):
-                raise Conflict(IN_USE) from exc
-            raise
+            if await _referred_to(service, referrers, chunk):
+                raise Conflict(IN_USE)
+            deleted = (
+                await table.delete()
+                .where(table.id.is_in(chunk) & (table.version == 1))
+                .returning(table.id)
+                .run()
+            )
+            if len(deleted) != len(chunk):  # changed by someone else since the check above
+                raise Conflict(N_("This record was changed by someone else. Reload it and try again."))
         entries.extend(audit.Change(service.entity, i, "delete", shown[i], None) for i in created)
         result = {"deleted": len(created), "restored": len(changes) - len(created)}
         entries.append(

@@ -18,10 +18,11 @@ from core.i18n.translator import Translator
 from core.imports import jobs, mapping
 from core.imports.attendance import ENTITY as ATTENDANCE
 from core.imports.reading import MAX_FILE_BYTES
+from core.imports.rejected import reasons, rejected_file, stored_message
 from core.imports.service import ENTITY_LABELS, ImportService
 from core.records.export import attachment
 from core.records.service import now
-from core.records.writers import MEDIA_TYPES, chunks
+from core.records.writers import MEDIA_TYPES
 from core.web.pages.guards import require_coordinator
 from core.web.pages.render import page_parts, redirect, render
 from core.web.params import CurrentActor, PathId
@@ -51,30 +52,9 @@ DECISION_LABELS = {
 }
 
 
-def _message(t: Translator, stored: dict[str, Any] | None) -> str:
-    """A message stored on a batch or a line (msgid and parameters) in the reader's language."""
-    if not stored:
-        return ""
-    msgid, params = stored["message"], stored.get("params", {})
-    return t.gettext(msgid, **params)
-
-
 def _label(t: Translator, labels: dict[str, str], key: str) -> str:
     msgid = labels.get(key, key)
     return t.gettext(msgid)
-
-
-def reasons(t: Translator, errors: list[dict[str, Any]]) -> str:
-    """A line's problems in one sentence each: "Column (Field): message"."""
-    parts = []
-    for error in errors:
-        label = error["field"]
-        field = t.gettext(label) if label else ""
-        column = error["column"]
-        where = f"{column} ({field})" if column and field else column or field
-        text = _message(t, error)
-        parts.append(f"{where}: {text}" if where else text)
-    return "; ".join(parts)
 
 
 def _progress(tenant: Any, batch: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +115,7 @@ async def _batch_page(
         batch=batch,
         entity_label=_label(t, ENTITY_LABELS, batch["entity"]),
         status_label=_label(t, STATUS_LABELS, batch["status"]),
-        failure=_message(t, batch["failure"]),
+        failure=stored_message(t, batch["failure"]),
         fields=fields,
         required=required,
         decisions=[(key, t.gettext(label)) for key, label in DECISION_LABELS.items()],
@@ -325,21 +305,9 @@ async def _rejected(request: Request, actor: Any, batch_id: int, fmt: str) -> St
     _, t, _ = page_parts(request)
     service = ImportService(actor, t.locale)
     batch = await service.get(batch_id)
-    header = [*batch["headers"], t.gettext(N_("Line")), t.gettext(N_("Reason"))]
-    width = len(batch["headers"])
-
-    async def batches():
-        rows = []
-        async for row in service.rejected(batch_id):
-            cells = (row["cells"] + [""] * width)[: max(width, len(row["cells"]))]
-            rows.append([*cells[:width], row["line"], reasons(t, row["errors"])])
-            if len(rows) >= 500:
-                yield rows
-                rows = []
-        yield rows
-
     name = f"rejected-{batch['entity']}s-{batch_id}.{fmt}"
-    return Stream(chunks(fmt, header, batches()), media_type=MEDIA_TYPES[fmt], headers=attachment(name))
+    body = rejected_file(service, batch_id, batch["headers"], t, fmt)
+    return Stream(body, media_type=MEDIA_TYPES[fmt], headers=attachment(name))
 
 
 @get("/imports/{batch_id:int}/rejected.csv", guards=[require_coordinator], include_in_schema=False)

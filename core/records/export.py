@@ -11,6 +11,7 @@ meeting attendees' and the audit log's too): a subclass only names the file and 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -88,7 +89,7 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-class ExportFile:
+class ExportFile(ABC):
     """What every export shares, whatever its rows' source (a record list, a meeting's attendees,
     the audit log): the format, headers in the reader's language, values as people read them, the
     streamed body. A subclass names the file and yields its rows a batch at a time."""
@@ -103,11 +104,13 @@ class ExportFile:
     def media_type(self) -> str:
         return MEDIA_TYPES[self.fmt]
 
+    @abstractmethod
     def filename(self) -> str:
-        raise NotImplementedError
+        """The file's name, as the browser saves it."""
 
+    @abstractmethod
     def batches(self) -> AsyncIterator[list[list[Cell]]]:
-        raise NotImplementedError
+        """The rows, a batch at a time."""
 
     def header(self) -> list[str]:
         return [self.t.gettext(column.label) for column in self.columns]
