@@ -95,6 +95,9 @@ class Application(RecordColumns, PluginTable, tablename="engagement_application"
     notified_at = Timestamptz(null=True, default=None)
     # Where the application came from: ``public`` (the call's form), ``import``, ``coordinator``.
     source = Varchar(length=16, default="public")
+    # SHA-256 of the applicant's personal link (decline a place, accept an offered one): the link
+    # itself is only ever in their mail.
+    link_hash = Varchar(length=64, null=True, default=None, unique=True)
     extra = JSON(default="{}")
 
 
@@ -125,6 +128,8 @@ class Participant(PluginTable, tablename="engagement_participant"):
     source = Varchar(length=16, default="selection")
     # Set by an import of completions (the platform says the course was completed on that day).
     completed_on = Date(null=True, default=None)
+    # SHA-256 of the participant's personal link (self-assessment, dialogue inputs), mailed to them.
+    link_hash = Varchar(length=64, null=True, default=None, unique=True)
     created_at = Timestamptz()
 
 

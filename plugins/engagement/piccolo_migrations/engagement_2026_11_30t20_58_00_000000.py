@@ -5,7 +5,7 @@ migration of its own, as Piccolo runs a migration's raw steps before its table c
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-ID = "2026-11-30T20:56:00:000000"
+ID = "2026-11-30T20:58:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "unique together"
 

@@ -94,7 +94,7 @@ class Session(Table, tablename="engagement_session", schema=None):
     )
 
 
-ID = "2026-11-30T20:54:05:183964"
+ID = "2026-11-30T20:56:27:057116"
 VERSION = "1.38.0"
 DESCRIPTION = "Applications, review, delivery, certificates, dialogue inputs"
 
@@ -105,29 +105,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Reviewer",
-        tablename="engagement_reviewer",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Attendance",
-        tablename="engagement_attendance",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Certificate",
-        tablename="engagement_certificate",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Response",
-        tablename="engagement_response",
+        class_name="Question",
+        tablename="engagement_question",
         schema=None,
         columns=None,
     )
@@ -140,8 +119,15 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Participant",
-        tablename="engagement_participant",
+        class_name="BreakoutGroup",
+        tablename="engagement_group",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Attendance",
+        tablename="engagement_attendance",
         schema=None,
         columns=None,
     )
@@ -154,8 +140,22 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Question",
-        tablename="engagement_question",
+        class_name="Participant",
+        tablename="engagement_participant",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Response",
+        tablename="engagement_response",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Certificate",
+        tablename="engagement_certificate",
         schema=None,
         columns=None,
     )
@@ -168,15 +168,15 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="BreakoutGroup",
-        tablename="engagement_group",
+        class_name="Reviewer",
+        tablename="engagement_reviewer",
         schema=None,
         columns=None,
     )
 
     manager.add_column(
-        table_class_name="Reviewer",
-        tablename="engagement_reviewer",
+        table_class_name="Question",
+        tablename="engagement_question",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -195,245 +195,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Reviewer",
-        tablename="engagement_reviewer",
-        column_name="member",
-        db_column_name="member",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Reviewer",
-        tablename="engagement_reviewer",
-        column_name="granted_at",
-        db_column_name="granted_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Reviewer",
-        tablename="engagement_reviewer",
-        column_name="granted_by",
-        db_column_name="granted_by",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attendance",
-        tablename="engagement_attendance",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": "id",
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attendance",
-        tablename="engagement_attendance",
-        column_name="session",
-        db_column_name="session",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Session,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attendance",
-        tablename="engagement_attendance",
-        column_name="participant",
-        db_column_name="participant",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Participant,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attendance",
-        tablename="engagement_attendance",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "present",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attendance",
-        tablename="engagement_attendance",
-        column_name="recorded_at",
-        db_column_name="recorded_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attendance",
-        tablename="engagement_attendance",
-        column_name="recorded_by",
-        db_column_name="recorded_by",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": "id",
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="code",
-        db_column_name="code",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
+        table_class_name="Question",
+        tablename="engagement_question",
         column_name="activity",
         db_column_name="activity",
         column_class_name="ForeignKey",
@@ -456,403 +219,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="participant",
-        db_column_name="participant",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Participant,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="contact",
-        db_column_name="contact",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Contact,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="holder_name",
-        db_column_name="holder_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 250,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="activity_title",
-        db_column_name="activity_title",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="completed_on",
-        db_column_name="completed_on",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="language",
-        db_column_name="language",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 8,
-            "default": "en",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="source",
-        db_column_name="source",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "completion",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="platform",
-        db_column_name="platform",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="external_id",
-        db_column_name="external_id",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="issued_at",
-        db_column_name="issued_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="issued_by",
-        db_column_name="issued_by",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="revoked_at",
-        db_column_name="revoked_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="revoked_by",
-        db_column_name="revoked_by",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Certificate",
-        tablename="engagement_certificate",
-        column_name="revocation_reason",
-        db_column_name="revocation_reason",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Response",
-        tablename="engagement_response",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": "id",
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Response",
-        tablename="engagement_response",
-        column_name="participant",
-        db_column_name="participant",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Participant,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Response",
-        tablename="engagement_response",
-        column_name="phase",
-        db_column_name="phase",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 8,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Response",
-        tablename="engagement_response",
-        column_name="answers",
-        db_column_name="answers",
-        column_class_name="JSON",
-        column_class=JSON,
-        params={
-            "default": "{}",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Response",
-        tablename="engagement_response",
-        column_name="score",
-        db_column_name="score",
+        table_class_name="Question",
+        tablename="engagement_question",
+        column_name="position",
+        db_column_name="position",
         column_class_name="Integer",
         column_class=Integer,
         params={
@@ -870,14 +240,56 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Response",
-        tablename="engagement_response",
-        column_name="submitted_at",
-        db_column_name="submitted_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        table_class_name="Question",
+        tablename="engagement_question",
+        column_name="text",
+        db_column_name="text",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "default": TimestamptzNow(),
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Question",
+        tablename="engagement_question",
+        column_name="options",
+        db_column_name="options",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Question",
+        tablename="engagement_question",
+        column_name="correct",
+        db_column_name="correct",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1232,8 +644,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Participant",
-        tablename="engagement_participant",
+        table_class_name="BreakoutGroup",
+        tablename="engagement_group",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -1252,8 +664,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Participant",
-        tablename="engagement_participant",
+        table_class_name="BreakoutGroup",
+        tablename="engagement_group",
         column_name="activity",
         db_column_name="activity",
         column_class_name="ForeignKey",
@@ -1276,84 +688,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Participant",
-        tablename="engagement_participant",
-        column_name="contact",
-        db_column_name="contact",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Contact,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Participant",
-        tablename="engagement_participant",
-        column_name="application",
-        db_column_name="application",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Application,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Participant",
-        tablename="engagement_participant",
-        column_name="group",
-        db_column_name="group",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Participant",
-        tablename="engagement_participant",
-        column_name="source",
-        db_column_name="source",
+        table_class_name="BreakoutGroup",
+        tablename="engagement_group",
+        column_name="name",
+        db_column_name="name",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 16,
-            "default": "selection",
+            "length": 120,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1367,15 +710,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Participant",
-        tablename="engagement_participant",
-        column_name="completed_on",
-        db_column_name="completed_on",
-        column_class_name="Date",
-        column_class=Date,
+        table_class_name="BreakoutGroup",
+        tablename="engagement_group",
+        column_name="position",
+        db_column_name="position",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "default": None,
-            "null": True,
+            "default": 0,
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -1388,15 +731,126 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Participant",
-        tablename="engagement_participant",
-        column_name="created_at",
-        db_column_name="created_at",
+        table_class_name="Attendance",
+        tablename="engagement_attendance",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": "id",
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attendance",
+        tablename="engagement_attendance",
+        column_name="session",
+        db_column_name="session",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Session,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attendance",
+        tablename="engagement_attendance",
+        column_name="participant",
+        db_column_name="participant",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Participant,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attendance",
+        tablename="engagement_attendance",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "present",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attendance",
+        tablename="engagement_attendance",
+        column_name="recorded_at",
+        db_column_name="recorded_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
             "default": TimestamptzNow(),
             "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attendance",
+        tablename="engagement_attendance",
+        column_name="recorded_by",
+        db_column_name="recorded_by",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -2189,6 +1643,28 @@ async def forwards():
     manager.add_column(
         table_class_name="Application",
         tablename="engagement_application",
+        column_name="link_hash",
+        db_column_name="link_hash",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Application",
+        tablename="engagement_application",
         column_name="extra",
         db_column_name="extra",
         column_class_name="JSON",
@@ -2208,8 +1684,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Question",
-        tablename="engagement_question",
+        table_class_name="Participant",
+        tablename="engagement_participant",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -2228,8 +1704,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Question",
-        tablename="engagement_question",
+        table_class_name="Participant",
+        tablename="engagement_participant",
         column_name="activity",
         db_column_name="activity",
         column_class_name="ForeignKey",
@@ -2252,14 +1728,84 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Question",
-        tablename="engagement_question",
-        column_name="position",
-        db_column_name="position",
+        table_class_name="Participant",
+        tablename="engagement_participant",
+        column_name="contact",
+        db_column_name="contact",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Contact,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Participant",
+        tablename="engagement_participant",
+        column_name="application",
+        db_column_name="application",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Application,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Participant",
+        tablename="engagement_participant",
+        column_name="group",
+        db_column_name="group",
         column_class_name="Integer",
         column_class=Integer,
         params={
-            "default": 0,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Participant",
+        tablename="engagement_participant",
+        column_name="source",
+        db_column_name="source",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "selection",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -2273,13 +1819,122 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Question",
-        tablename="engagement_question",
-        column_name="text",
-        db_column_name="text",
-        column_class_name="Text",
-        column_class=Text,
+        table_class_name="Participant",
+        tablename="engagement_participant",
+        column_name="completed_on",
+        db_column_name="completed_on",
+        column_class_name="Date",
+        column_class=Date,
         params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Participant",
+        tablename="engagement_participant",
+        column_name="link_hash",
+        db_column_name="link_hash",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Participant",
+        tablename="engagement_participant",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Response",
+        tablename="engagement_response",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": "id",
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Response",
+        tablename="engagement_response",
+        column_name="participant",
+        db_column_name="participant",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Participant,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Response",
+        tablename="engagement_response",
+        column_name="phase",
+        db_column_name="phase",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -2294,14 +1949,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Question",
-        tablename="engagement_question",
-        column_name="options",
-        db_column_name="options",
+        table_class_name="Response",
+        tablename="engagement_response",
+        column_name="answers",
+        db_column_name="answers",
         column_class_name="JSON",
         column_class=JSON,
         params={
-            "default": "[]",
+            "default": "{}",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -2315,14 +1970,407 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Question",
-        tablename="engagement_question",
-        column_name="correct",
-        db_column_name="correct",
+        table_class_name="Response",
+        tablename="engagement_response",
+        column_name="score",
+        db_column_name="score",
         column_class_name="Integer",
         column_class=Integer,
         params={
             "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Response",
+        tablename="engagement_response",
+        column_name="submitted_at",
+        db_column_name="submitted_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": "id",
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="code",
+        db_column_name="code",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="activity",
+        db_column_name="activity",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Activity,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="participant",
+        db_column_name="participant",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Participant,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="contact",
+        db_column_name="contact",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Contact,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="holder_name",
+        db_column_name="holder_name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 250,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="activity_title",
+        db_column_name="activity_title",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="completed_on",
+        db_column_name="completed_on",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="language",
+        db_column_name="language",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": "en",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="source",
+        db_column_name="source",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "completion",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="platform",
+        db_column_name="platform",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="external_id",
+        db_column_name="external_id",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="issued_at",
+        db_column_name="issued_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="issued_by",
+        db_column_name="issued_by",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="revoked_at",
+        db_column_name="revoked_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="revoked_by",
+        db_column_name="revoked_by",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Certificate",
+        tablename="engagement_certificate",
+        column_name="revocation_reason",
+        db_column_name="revocation_reason",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -2791,8 +2839,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BreakoutGroup",
-        tablename="engagement_group",
+        table_class_name="Reviewer",
+        tablename="engagement_reviewer",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -2811,21 +2859,18 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BreakoutGroup",
-        tablename="engagement_group",
-        column_name="activity",
-        db_column_name="activity",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
+        table_class_name="Reviewer",
+        tablename="engagement_reviewer",
+        column_name="member",
+        db_column_name="member",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "references": Activity,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
+            "default": 0,
+            "null": False,
             "primary_key": False,
-            "unique": False,
-            "index": True,
+            "unique": True,
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -2835,15 +2880,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BreakoutGroup",
-        tablename="engagement_group",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="Reviewer",
+        tablename="engagement_reviewer",
+        column_name="granted_at",
+        db_column_name="granted_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
         params={
-            "length": 120,
-            "default": "",
+            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -2857,15 +2901,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BreakoutGroup",
-        tablename="engagement_group",
-        column_name="position",
-        db_column_name="position",
+        table_class_name="Reviewer",
+        tablename="engagement_reviewer",
+        column_name="granted_by",
+        db_column_name="granted_by",
         column_class_name="Integer",
         column_class=Integer,
         params={
-            "default": 0,
-            "null": False,
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
