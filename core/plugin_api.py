@@ -25,6 +25,14 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   :func:`record_controller` (JSON API), the handler parameter markers, the contributions
   (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`) and
   chart geometry for panels;
+- intake from the public (a call for applications): :func:`contact_candidates` and
+  :func:`organization_candidates` (the tenant's duplicate rules, to match a person to an existing
+  record), :class:`ContactService` and :class:`OrganizationService` (to create them, audited),
+  :class:`FormDefinition`, :func:`clean_fields`, :func:`field_views` and :func:`parse_submission`
+  (a form of the plugin's own that is no record form, validated and rendered like core's),
+  :func:`topic_names` (topic labels in the page's language), :func:`use_locale` (a public page in
+  the language its link names), :class:`Mail`, :func:`mailer_for`, :class:`MailNotSent` and
+  :func:`link_base_url` (mail a personal link, to the trusted public address only);
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -48,21 +56,28 @@ from piccolo.columns import (
 )
 from piccolo.conf.apps import AppConfig
 
+from core.accounts.link_pages import link_base_url
 from core.accounts.roles import COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER, ROLES, Actor
 from core.actions.tables import JointAction
 from core.audit.service import record as record_audit
+from core.contacts.service import ContactService
 from core.contacts.tables import Contact
 from core.contacts.visibility import ContactVisibility
 from core.dashboard.charts import Chart, Datum, column_bars, horizontal_bars
 from core.db.tables import PluginTable, RecordColumns
+from core.duplicates.finder import contact_candidates, organization_candidates
 from core.errors import Conflict, Message, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
+from core.forms.definitions import FormDefinition
 from core.forms.fields import KINDS, Choice, FieldInvalid, FieldSpec
 from core.forms.rules import required_for_sectors
+from core.forms.validation import clean_fields
 from core.forms.vocabulary import SECTORS
 from core.hookspecs import hookimpl
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
+from core.mail import Mail, MailNotSent, mailer_for
 from core.meetings.tables import Meeting
+from core.organizations.service import OrganizationService
 from core.organizations.tables import Organization
 from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDataSource, PluginForm
 from core.plugins.routes import PUBLIC
@@ -71,14 +86,16 @@ from core.records.service import Page, RecordService, TopicLink, VisibilityRule,
 from core.tenancy.context import require_tenant
 from core.topics.specs import CATEGORIES as TOPIC_CATEGORIES
 from core.topics.specs import TopicSpec
+from core.web.pages.display import topic_names
+from core.web.pages.forms import field_views, parse_submission
 from core.web.pages.guards import require_coordinator, require_role, require_signed_in, require_writer
 from core.web.pages.records import ListFilter, PageSpec, record_pages
-from core.web.pages.render import page_parts, redirect, render
+from core.web.pages.render import page_parts, redirect, render, use_locale
 from core.web.params import CurrentActor, CurrentTenant, CurrentTranslator, FromQuery, JSONObject, PathId
 
 if TYPE_CHECKING:
     from core.testing.environment import TenantSpec, TestEnvironment, build_environment
-    from core.testing.web import Browser, sign_in
+    from core.testing.web import Browser, app_client, sign_in
 
 API_VERSION = 1
 # The versions of this surface this release of core serves (a plugin must support one of them).
@@ -91,6 +108,7 @@ _KIT = {
     "build_environment": "core.testing.environment",
     "TEST_PASSWORD": "core.testing.environment",
     "Browser": "core.testing.web",
+    "app_client": "core.testing.web",
     "sign_in": "core.testing.web",
     "MailSink": "core.testing.mail",
     "PluginCatalogs": "core.testing.catalogs",
@@ -127,6 +145,7 @@ __all__ = [
     "Choice",
     "Conflict",
     "Contact",
+    "ContactService",
     "ContactVisibility",
     "Controller",
     "CurrentActor",
@@ -138,16 +157,20 @@ __all__ = [
     "FieldInvalid",
     "FieldSpec",
     "ForeignKey",
+    "FormDefinition",
     "FromQuery",
     "Integer",
     "JSONObject",
     "JointAction",
     "ListFilter",
+    "Mail",
+    "MailNotSent",
     "Meeting",
     "Message",
     "NavEntry",
     "NotFound",
     "Organization",
+    "OrganizationService",
     "Page",
     "PageSpec",
     "Panel",
@@ -173,14 +196,22 @@ __all__ = [
     "ValidationFailed",
     "Varchar",
     "VisibilityRule",
+    "app_client",
     "build_environment",
+    "clean_fields",
     "column_bars",
+    "contact_candidates",
     "delete",
+    "field_views",
     "get",
     "hookimpl",
     "horizontal_bars",
+    "link_base_url",
     "load_json",
+    "mailer_for",
+    "organization_candidates",
     "page_parts",
+    "parse_submission",
     "patch",
     "post",
     "record_audit",
@@ -195,4 +226,6 @@ __all__ = [
     "require_writer",
     "required_for_sectors",
     "sign_in",
+    "topic_names",
+    "use_locale",
 ]

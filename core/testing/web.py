@@ -3,7 +3,10 @@ member's cookies apart from other members' (one shared app client), and send CSR
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from core.testing.environment import TEST_PASSWORD, TestEnvironment
@@ -114,3 +117,17 @@ def sign_in(client: Any, env: TestEnvironment, slug: str, role: str, locale: str
     )
     assert response.status_code == 303, response.text[:500]
     return browser
+
+
+@contextmanager
+def app_client(env: TestEnvironment, **settings: Any) -> Iterator[Any]:
+    """A test client of the app serving ``env``'s tenants with some ``settings`` changed: a module
+    whose pages send mail points it at the kit's ``MailSink`` (``mail=sink.settings``) and at a
+    public address for mailed links (``base_url``)."""
+    from litestar.testing import TestClient
+
+    from core.web.app import create_app
+
+    app = create_app(dataclasses.replace(env.registry.settings, **settings), env.registry)
+    with TestClient(app) as client:
+        yield client

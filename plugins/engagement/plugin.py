@@ -37,9 +37,10 @@ def pilot_crm_forms() -> list[PluginForm]:
 
 @hookimpl
 def pilot_crm_routes() -> list[Any]:
+    from plugins.engagement.calls.pages import CALL_PAGES
     from plugins.engagement.pages import ActivityPages
 
-    return [ActivityPages]
+    return [ActivityPages, *CALL_PAGES]
 
 
 @hookimpl

@@ -30,6 +30,18 @@ def page_parts(request: Request) -> tuple[TenantRuntime, Translator, Actor | Non
     return ctx.tenant, ctx.translator, ctx.actor
 
 
+def use_locale(request: Request, code: str | None) -> Translator:
+    """Show this request's page in ``code`` when the tenant offers it (a public page linked in each
+    of the tenant's languages: a call for applications, a mailed personal link); else leave the
+    language the request negotiated. Returns the translator the page is rendered with."""
+    ctx = request_context(request.scope)
+    if ctx is None or ctx.tenant is None or ctx.translator is None:
+        raise NotFound()
+    if code and code in ctx.tenant.declaration.locales and code != ctx.translator.locale:
+        ctx.translator = ctx.tenant.translator(code)
+    return ctx.translator
+
+
 def locale_name(code: str) -> str:
     """A language's name in that language ("Español", "العربية"), for the language switcher."""
     name = Locale.parse(code).get_display_name(code) or code
