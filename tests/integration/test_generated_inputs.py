@@ -463,6 +463,8 @@ def resolve(op: Operation, tenant: Tenant, world: World) -> str:
         "form": "contact",
         "token": secrets.token_urlsafe(32),
         "feed_token": "pcal_" + secrets.token_urlsafe(32),  # an unknown calendar feed
+        # An activity's public call for applications (none here unless a tenant enables engagement).
+        "activity_id": tenant.ids.get("activity", tenant.ids["organization"]),
     }
     for name in op.params:
         url = url.replace("{" + name + "}", str(values[name]))

@@ -92,6 +92,8 @@ PATH_PARAMS: dict[str, PathResolver] = {
     "feed_token": lambda beta, op, slug: [beta.links[("alpha" if slug == "beta" else "beta", "feed")]],
     # Beta's import batch (its dry run done, a rejected line in it): alpha has no batch of this id.
     "batch_id": lambda beta, op, slug: beta.ids["imports"],
+    # The public call of one of beta's activities (drafts, as the suite makes them: not public).
+    "activity_id": lambda beta, op, slug: beta.ids["engagement/activities"],
 }
 
 # Query parameters: name → beta's value (ids, codes, cursors) or a value that matches beta's data.
@@ -167,6 +169,19 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
         "next": "/t/beta/contacts",
     },
     ("POST", TENANT + "/language"): lambda b, s, e: {"lang": "pt", "next": "/t/beta/contacts"},
+    # A complete application to one of beta's calls for applications.
+    ("POST", TENANT + "/engagement/calls/{activity_id}"): lambda b, s, e: {
+        "first_name": "Intruder",
+        "last_name": "Intruder",
+        "email": "intruder@example.org",
+        "country": "MEX",
+        "organization_name": "Intruder",
+        "organization_sector": "ngo",
+        "based_in_region": "yes",
+        "motivation": "Intruder",
+        "language": "pt",
+        "consent": "on",
+    },
     ("POST", TENANT + "/profile"): lambda b, s, e: {"locale": "pt"},
     ("POST", TENANT + "/profile/password"): lambda b, s, e: {"current_password": "wrong", **NEW_PASSWORD},
     ("POST", TENANT + "/profile/calendar"): lambda b, s, e: {},  # a button: a new feed address
@@ -192,7 +207,8 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
     },
 }
 BUTTONS = re.compile(
-    r"/(archive|confirm|remove|deactivate|reactivate|logout|erase|resend|revoke|commit|undo|discard|remap)$"
+    r"/(archive|confirm|remove|deactivate|reactivate|logout|erase|resend|revoke|commit|undo|discard|remap"
+    r"|withdraw)$"
 )
 IMPORT_MAPPING = f"Mapa {MARKER}"
 
@@ -629,7 +645,9 @@ def expect_refused_by_beta(request: Request, response: Any, with_csrf: bool) -> 
         assert status == 401, where
     elif op.method == "POST" and not with_csrf:
         assert status == 403, where
-    elif op.public and ("{token}" in op.path or "{feed_token}" in op.path):
+    elif op.public and re.search(r"{(token|feed_token|activity_id)}", op.path):
+        # A link or feed of alpha's is unknown in beta, and beta's activities are drafts, whose
+        # calls for applications are not public.
         assert status == 404, where
     elif op.public:
         assert status in (200, 303, 400), where
