@@ -179,15 +179,18 @@ async def _submit(activity_id: int, values: dict[str, Any]) -> Intake:
                 part.casefold() for part in (values["first_name"], values["last_name"], email) if part
             ),
         )
+        # The (activity, email) row is claimed first, before anything takes the audit chain's lock:
+        # a racing submission then waits on this row alone, never on a lock its holder awaits.
         if existing is None:
-            contact, organization = await match(values, email)
-            columns.update(activity=activity_id, email=email, contact=contact, organization=organization)
-            columns["source"] = "public"
+            columns.update(activity=activity_id, email=email, source="public")
             inserted = await Application.insert(Application(**columns)).returning(Application.id).run()
             application_id, before = inserted[0]["id"], None
+            contact, organization = await match(values, email)
+            linked: dict[Any, Any] = {Application.contact: contact, Application.organization: organization}
+            await Application.update(linked).where(Application.id == application_id).run()
         else:
             application_id, before = existing["id"], _audited(existing)
-            columns.update(version=existing["version"] + 1, updated_at=moment)
+            columns.update(version=Application.version + 1, updated_at=moment)
             await Application.update(columns).where(Application.id == application_id).run()
         after = await _application(application_id)
         await record_audit(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -325,3 +326,25 @@ def test_200_rapid_submissions_from_one_address(client, env, smtp_sink):
     assert len(contacts_with(api, body["email"])) == 1
     assert len(api.get("/organizations", q=body["organization_name"])["items"]) == 1
     assert len(smtp_sink.wait_for(statuses.count(303))) == statuses.count(303)
+
+
+def test_simultaneous_submissions_of_one_email_make_one_application(client, env, smtp_sink):
+    """A double click, or two tabs: the submissions race for the same email; one creates the
+    application, the other updates it (none fails, nothing is duplicated)."""
+    api = Api(client, env)
+    call = open_call(api)
+    browser, _ = visitor(client, f"/engagement/calls/{call['id']}", "es")
+    body = answers(language="es")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        sent = list(
+            pool.map(
+                lambda _: browser.post(f"/engagement/calls/{call['id']}", body, follow_redirects=False),
+                range(4),
+            )
+        )
+    assert [r.status_code for r in sent] == [303] * 4, [r.text[:300] for r in sent]
+    (application_id,) = applications_of(api, body["email"])
+    actions = [e["action"] for e in api.get("/audit", entity="application", entity_id=application_id)]
+    assert sorted(actions) == ["create", "update", "update", "update"]
+    assert len(contacts_with(api, body["email"])) == 1
+    assert len(api.get("/organizations", q=body["organization_name"])["items"]) == 1
