@@ -259,7 +259,7 @@ def test_field_errors_and_limits_are_refused_field_by_field(client, env, smtp_si
     call = open_call(api)
     smtp_sink.clear()
     url = f"/engagement/calls/{call['id']}"
-    browser, _ = visitor(client, url + "?lang=ar")
+    browser, _ = visitor(client, url + "?lang=ar", "ar")
     long_motivation = "م" * 5001
     body = answers(
         lang="ar",
@@ -289,9 +289,11 @@ def test_field_errors_and_limits_are_refused_field_by_field(client, env, smtp_si
     assert text.count('aria-invalid="true"') >= 5
     assert not applications_of(api, body["email"]) and not smtp_sink.messages
 
-    # A body larger than any complete form is refused before it is read.
-    huge = browser.post(url, answers(motivation="x" * 200_000), follow_redirects=False)
-    assert huge.status_code == 413
+    # A body larger than any complete form is refused before it is read (so in the language the
+    # browser asks for).
+    huge = browser.post(url, answers(lang="ar", motivation="x" * 200_000), follow_redirects=False)
+    assert huge.status_code == 413 and '<html lang="ar" dir="rtl">' in huge.text
+    assert gettext(env, "ar", "This request could not be processed") in huge.text
     assert not smtp_sink.messages
 
 
