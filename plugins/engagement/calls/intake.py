@@ -71,10 +71,10 @@ class CallClosed(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Intake:
-    """What a submission did: the application, whether it updated an earlier one, its personal link's
-    token (to mail, never stored), and whether the honeypot caught it (then nothing was stored)."""
+    """What a submission did: the application, whether it updated an earlier one, and its personal
+    link's token (to mail, never stored)."""
 
-    application: dict[str, Any] | None
+    application: dict[str, Any]
     updated: bool
     token: str
 

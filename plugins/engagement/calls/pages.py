@@ -143,8 +143,8 @@ async def show_call(request: Request, activity_id: PathId, lang: Lang = None) ->
 async def apply(request: Request, activity_id: PathId) -> Template | Redirect:
     activity = await intake.public_activity(activity_id)
     data = await request.form()
-    lang = data.get("lang") or ""
     tenant = page_parts(request)[0]
+    lang = data.get("lang") if data.get("lang") in tenant.declaration.locales else ""
     definition = form.application_form(activity["issue_areas"])
     values = parse_submission(definition, data, activity["timezone"])
     shown = {**values, "lang": lang}
@@ -152,8 +152,8 @@ async def apply(request: Request, activity_id: PathId) -> Template | Redirect:
     if since is not None:
         return await call_page(request, activity, shown, status=409, since=since)
     if data.get(form.HONEYPOT):
-        # A bot: answered exactly as a person is, with nothing stored or sent.
-        return redirect(request, f"/engagement/calls/{activity_id}/thanks?lang={lang}")
+        # A bot: answered exactly as a new applicant is, with nothing stored or sent.
+        return redirect(request, f"/engagement/calls/{activity_id}/thanks?lang={lang}&updated=0&mailed=1")
     try:
         cleaned = form.clean(definition, values, tenant.declaration.locales)
         done = await intake.submit(activity_id, cleaned)
@@ -170,7 +170,6 @@ async def send_confirmation(request: Request, done: intake.Intake, activity: dic
     """Mail the personal link in the applicant's language; False when it could not leave (the
     application stays stored: submitting it again sends a new link)."""
     application = done.application
-    assert application is not None
     base_url = link_base_url(request)
     if base_url is None:
         log.warning("no trusted public address: the application link of %s was not mailed", application["id"])
@@ -242,7 +241,7 @@ async def edit_application(request: Request, token: Token, lang: Lang = None) ->
 @post("/my-application/{token:str}/withdraw", opt=PUBLIC)
 async def withdraw(request: Request, token: Token) -> Template | Redirect:
     data = await request.form()
-    lang = data.get("lang") or ""
+    lang = data.get("lang") if data.get("lang") in page_parts(request)[0].declaration.locales else ""
     use_locale(request, lang)
     page = f"/engagement/my-application/{token}?lang={lang}"
     try:
