@@ -25,6 +25,11 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   :func:`record_controller` (JSON API), the handler parameter markers, the contributions
   (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`) and
   chart geometry for panels;
+- accounts, audit and mail for a plugin's own workflows: :func:`list_members` (a coordinator's
+  read-only member listing, to grant a plugin's role), :func:`audit_history` (a record's audit
+  entries, to show its history), :class:`Mail`, :func:`mailer_for`, :class:`MailNotSent` and
+  :func:`link_base_url` (mails to people outside the tenant, with a link back to a public page),
+  and :data:`LinkToken`, the path parameter of such a link's secret;
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -48,8 +53,11 @@ from piccolo.columns import (
 )
 from piccolo.conf.apps import AppConfig
 
+from core.accounts.link_pages import link_base_url
 from core.accounts.roles import COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER, ROLES, Actor
+from core.accounts.service import list_members
 from core.actions.tables import JointAction
+from core.audit.service import history as audit_history
 from core.audit.service import record as record_audit
 from core.contacts.tables import Contact
 from core.contacts.visibility import ContactVisibility
@@ -62,6 +70,7 @@ from core.forms.vocabulary import SECTORS
 from core.hookspecs import hookimpl
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
+from core.mail import Mail, MailNotSent, mailer_for
 from core.meetings.tables import Meeting
 from core.organizations.tables import Organization
 from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDataSource, PluginForm
@@ -74,11 +83,19 @@ from core.topics.specs import TopicSpec
 from core.web.pages.guards import require_coordinator, require_role, require_signed_in, require_writer
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect, render
-from core.web.params import CurrentActor, CurrentTenant, CurrentTranslator, FromQuery, JSONObject, PathId
+from core.web.params import (
+    CurrentActor,
+    CurrentTenant,
+    CurrentTranslator,
+    FromQuery,
+    JSONObject,
+    LinkToken,
+    PathId,
+)
 
 if TYPE_CHECKING:
     from core.testing.environment import TenantSpec, TestEnvironment, build_environment
-    from core.testing.web import Browser, sign_in
+    from core.testing.web import Browser, app_client, sign_in
 
 API_VERSION = 1
 # The versions of this surface this release of core serves (a plugin must support one of them).
@@ -92,6 +109,7 @@ _KIT = {
     "TEST_PASSWORD": "core.testing.environment",
     "Browser": "core.testing.web",
     "sign_in": "core.testing.web",
+    "app_client": "core.testing.web",
     "MailSink": "core.testing.mail",
     "PluginCatalogs": "core.testing.catalogs",
 }
@@ -142,7 +160,10 @@ __all__ = [
     "Integer",
     "JSONObject",
     "JointAction",
+    "LinkToken",
     "ListFilter",
+    "Mail",
+    "MailNotSent",
     "Meeting",
     "Message",
     "NavEntry",
@@ -173,13 +194,18 @@ __all__ = [
     "ValidationFailed",
     "Varchar",
     "VisibilityRule",
+    "app_client",
+    "audit_history",
     "build_environment",
     "column_bars",
     "delete",
     "get",
     "hookimpl",
     "horizontal_bars",
+    "link_base_url",
+    "list_members",
     "load_json",
+    "mailer_for",
     "page_parts",
     "patch",
     "post",

@@ -3,7 +3,10 @@ member's cookies apart from other members' (one shared app client), and send CSR
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from core.testing.environment import TEST_PASSWORD, TestEnvironment
@@ -114,3 +117,16 @@ def sign_in(client: Any, env: TestEnvironment, slug: str, role: str, locale: str
     )
     assert response.status_code == 303, response.text[:500]
     return browser
+
+
+@contextmanager
+def app_client(env: TestEnvironment, **settings: Any) -> Iterator[Any]:
+    """An HTTP client of an app serving ``env``'s tenants with some of its settings changed (``mail=``
+    a MailSink's settings, ``base_url=`` for mailed links), for tests the kit's ``client`` cannot do."""
+    from litestar.testing import TestClient
+
+    from core.web.app import create_app
+
+    changed = dataclasses.replace(env.registry.settings, **settings)
+    with TestClient(create_app(changed, env.registry)) as client:
+        yield client

@@ -58,6 +58,15 @@ ACTIVITY_FIELDS = (
         help=N_("Applicants from countries under review in this group come first."),
     ),
     FieldSpec(
+        "priority_countries",
+        "text",
+        N_("Countries of the priority review group"),
+        max_length=2000,
+        normalize=fields.normalize_countries,
+        validator=fields.check_countries,
+        help=N_("Three-letter ISO codes; their applicants get priority points in the selection."),
+    ),
+    FieldSpec(
         "youth_share_target",
         "integer",
         N_("Youth share target (%)"),

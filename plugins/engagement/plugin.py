@@ -38,13 +38,16 @@ def pilot_crm_forms() -> list[PluginForm]:
 @hookimpl
 def pilot_crm_routes() -> list[Any]:
     from plugins.engagement.pages import ActivityPages
+    from plugins.engagement.selection.pages import RespondPage, SelectionPages
 
-    return [ActivityPages]
+    return [ActivityPages, SelectionPages, RespondPage]
 
 
 @hookimpl
 def pilot_crm_api_routes() -> list[Any]:
-    return [record_controller("/activities", ActivityService, "Engagement activities")]
+    from plugins.engagement.selection.api import SelectionApi
+
+    return [record_controller("/activities", ActivityService, "Engagement activities"), SelectionApi]
 
 
 @hookimpl
