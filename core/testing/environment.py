@@ -98,8 +98,11 @@ class TestEnvironment:
         """Await ``call()`` inside tenant ``slug``, on the event loop of the app's test ``client``
         (a plugin's tests write rows its public forms would write, then drive the rest over HTTP)."""
 
+        tenant = self.registry.get(slug)
+        assert tenant is not None, slug
+
         async def in_tenant() -> Any:
-            with tenant_context(self.registry.get(slug)):
+            with tenant_context(tenant):
                 return await call()
 
         return client.blocking_portal.call(in_tenant)

@@ -206,7 +206,7 @@ class SelectionService:
         """One page of the activity's applications, filtered and sorted; ``total`` and ``pages``
         say how many there are. Values a filter cannot take are field errors."""
         await self.activity(activity_id)
-        where = Application.activity == activity_id
+        where: Any = Application.activity == activity_id
         if chosen := _choice("status", status, tuple(c.value for c in APPLICATION_STATUSES)):
             where &= Application.status == chosen
         if chosen := _choice("eligible", eligible, ("true", "false")):
@@ -486,7 +486,7 @@ async def _change(
         await _remove_participant(application)
     if status == "selected" and was != "selected":
         await _add_participant(activity, application)
-    values = {
+    values: dict[Any, Any] = {
         Application.status: status,
         Application.decision_reason: reason if status in ("rejected", "waitlisted", "selected") else "",
         Application.decided_at: _now(),
