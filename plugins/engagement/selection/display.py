@@ -58,11 +58,13 @@ def check_text(t: Translator, check: dict[str, Any]) -> str:
     if "deadline" in params:
         moment = instant(params["deadline"])
         params["deadline"] = t.format_moment(moment) if moment else ""
-    return t.gettext(check["reason"], **params)
+    reason = str(check["reason"])
+    return t.gettext(reason, **params)
 
 
 def part_text(t: Translator, part: dict[str, Any]) -> str:
-    return t.gettext(PARTS[part["part"]], points=part["points"], count=part["count"])
+    msgid = PARTS[part["part"]]
+    return t.gettext(msgid, points=part["points"], count=part["count"])
 
 
 def score_parts(application: dict[str, Any]) -> list[dict[str, Any]]:
