@@ -30,6 +30,11 @@ GENDERS = (
     Choice("male", N_("Male")),
     Choice("other", N_("Other")),
 )
+# The call's eligibility questions, by the key their answers are stored under.
+ANSWERS = {
+    "issue_areas": N_("Issue areas"),
+    "based_in_region": N_("Based in the region"),
+}
 PARTS = {
     "review_group": N_("Review group country +{points}"),
     "youth": N_("Youth +{points}"),
@@ -73,3 +78,19 @@ def score_parts(application: dict[str, Any]) -> list[dict[str, Any]]:
 
 def status_label(t: Translator, status: str) -> str:
     return t.gettext(label_of(APPLICATION_STATUSES, status))
+
+
+def answers(t: Translator, application: dict[str, Any]) -> list[tuple[str, str]]:
+    """The answers to the call's questions as (label, value): known questions by their label,
+    yes and no in words, lists joined; others by their key, as submitted."""
+    shown = []
+    for key, value in sorted((application.get("answers") or {}).items()):
+        label = t.gettext(ANSWERS[key]) if key in ANSWERS else str(key)
+        if isinstance(value, bool):
+            text = t.gettext(N_("Yes") if value else N_("No"))
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = "" if value is None else str(value)
+        shown.append((label, text))
+    return shown

@@ -227,7 +227,7 @@ class SelectionPages(Controller):
             "engagement/selection/application.html",
             activity=await service.activity(record_id),
             a=application_view(t, application),
-            answers=sorted((application["answers"] or {}).items()),
+            answers=display.answers(t, application),
             history=[
                 {
                     "at": entry["at"],

@@ -28,6 +28,13 @@ BASE_URL = "http://taller.test"
 
 
 @pytest.fixture(scope="module")
+def pilot_crm_tenants(pilot_crm_tenants: list[Any]) -> list[Any]:
+    """Only the tenant that enables the plugin (the other is the disabled check's): one database
+    less to build for this module."""
+    return [spec for spec in pilot_crm_tenants if spec.slug == ON]
+
+
+@pytest.fixture(scope="module")
 def client(env: Any, smtp_sink: MailSink) -> Iterator[Any]:
     """The app serving ``env``, its mail going to the module's SMTP sink."""
     with app_client(env, mail=smtp_sink.settings, base_url=BASE_URL) as test_client:
@@ -274,6 +281,7 @@ def test_a_coordinator_reviews_decides_and_the_waitlist_moves_up(client, env, ma
     assert detail.status_code == 200
     assert 'data-action="decide"' in detail.text and 'data-action="assess"' in detail.text
     assert 'data-criterion="consent"' in detail.text
+    assert gettext(env, "es", "Based in the region") in detail.text
     # The panel: counts by status and who was selected.
     panel = browser.get(path).text
     assert 'data-figure="selected">2<' in panel and 'data-figure="declined">1<' in panel
