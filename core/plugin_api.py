@@ -33,6 +33,11 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   :func:`topic_names` (topic labels in the page's language), :func:`use_locale` (a public page in
   the language its link names), :class:`Mail`, :func:`mailer_for`, :class:`MailNotSent` and
   :func:`link_base_url` (mail a personal link, to the trusted public address only);
+- accounts, audit and mail for a plugin's own workflows: :func:`list_members` (a coordinator's
+  read-only member listing, to grant a plugin's role), :func:`audit_history` (a record's audit
+  entries, to show its history), :class:`Mail`, :func:`mailer_for`, :class:`MailNotSent` and
+  :func:`link_base_url` (mails to people outside the tenant, with a link back to a public page),
+  and :data:`LinkToken`, the path parameter of such a link's secret;
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -58,7 +63,9 @@ from piccolo.conf.apps import AppConfig
 
 from core.accounts.link_pages import link_base_url
 from core.accounts.roles import COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER, ROLES, Actor
+from core.accounts.service import list_members
 from core.actions.tables import JointAction
+from core.audit.service import history as audit_history
 from core.audit.service import record as record_audit
 from core.contacts.service import ContactService
 from core.contacts.tables import Contact
@@ -92,6 +99,16 @@ from core.web.pages.guards import require_coordinator, require_role, require_sig
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect, render, use_locale
 from core.web.params import CurrentActor, CurrentTenant, CurrentTranslator, FromQuery, JSONObject, PathId
+from core.web.pages.render import page_parts, redirect, render
+from core.web.params import (
+    CurrentActor,
+    CurrentTenant,
+    CurrentTranslator,
+    FromQuery,
+    JSONObject,
+    LinkToken,
+    PathId,
+)
 
 if TYPE_CHECKING:
     from core.testing.environment import TenantSpec, TestEnvironment, build_environment
@@ -162,6 +179,7 @@ __all__ = [
     "Integer",
     "JSONObject",
     "JointAction",
+    "LinkToken",
     "ListFilter",
     "Mail",
     "MailNotSent",
@@ -197,6 +215,7 @@ __all__ = [
     "Varchar",
     "VisibilityRule",
     "app_client",
+    "audit_history",
     "build_environment",
     "clean_fields",
     "column_bars",
@@ -210,6 +229,7 @@ __all__ = [
     "load_json",
     "mailer_for",
     "organization_candidates",
+    "list_members",
     "page_parts",
     "parse_submission",
     "patch",

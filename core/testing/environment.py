@@ -94,6 +94,19 @@ class TestEnvironment:
     def email(self, slug: str, role: str) -> str:
         return f"{role}@{slug}.test"
 
+    def run(self, client: Any, slug: str, call: Any) -> Any:
+        """Await ``call()`` inside tenant ``slug``, on the event loop of the app's test ``client``
+        (a plugin's tests write rows its public forms would write, then drive the rest over HTTP)."""
+
+        tenant = self.registry.get(slug)
+        assert tenant is not None, slug
+
+        async def in_tenant() -> Any:
+            with tenant_context(tenant):
+                return await call()
+
+        return client.blocking_portal.call(in_tenant)
+
 
 def _pg_url(name: str) -> str:
     return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"

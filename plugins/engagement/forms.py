@@ -8,6 +8,20 @@ from plugins.engagement import fields
 from plugins.engagement.service import ActivityService
 from plugins.engagement.vocabulary import FORMATS, KINDS, LANGUAGES, STATUSES
 
+
+def countries_field(name: str, label: str, help_text: str) -> FieldSpec:
+    """A list of ISO alpha-3 codes, stored as "GTM, MEX"."""
+    return FieldSpec(
+        name,
+        "text",
+        label,
+        max_length=2000,
+        normalize=fields.normalize_countries,
+        validator=fields.check_countries,
+        help=help_text,
+    )
+
+
 ACTIVITY_FIELDS = (
     FieldSpec("kind", "choice", N_("Kind of activity"), required=True, choices=KINDS),
     FieldSpec("title", "text", N_("Title"), required=True, max_length=300),
@@ -32,14 +46,10 @@ ACTIVITY_FIELDS = (
     FieldSpec("languages", "multichoice", N_("Languages"), choices=LANGUAGES),
     FieldSpec("capacity", "integer", N_("Capacity"), validator=fields.check_capacity),
     FieldSpec("region", "text", N_("Region"), max_length=120),
-    FieldSpec(
+    countries_field(
         "eligible_countries",
-        "text",
         N_("Eligible countries"),
-        max_length=2000,
-        normalize=fields.normalize_countries,
-        validator=fields.check_countries,
-        help=N_("Three-letter ISO codes separated by commas, e.g. MEX, GTM, HND."),
+        N_("Three-letter ISO codes separated by commas, e.g. MEX, GTM, HND."),
     ),
     FieldSpec("eligible_sectors", "multichoice", N_("Eligible stakeholder types"), choices=SECTORS),
     FieldSpec(
@@ -56,6 +66,11 @@ ACTIVITY_FIELDS = (
         N_("Priority review group"),
         validator=fields.check_review_group,
         help=N_("Applicants from countries under review in this group come first."),
+    ),
+    countries_field(
+        "priority_countries",
+        N_("Countries of the priority review group"),
+        N_("Three-letter ISO codes; their applicants get priority points in the selection."),
     ),
     FieldSpec(
         "youth_share_target",

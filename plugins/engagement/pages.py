@@ -8,6 +8,7 @@ from typing import Any
 
 from core.plugin_api import N_, SECTORS, Actor, ListFilter, PageSpec, Request, page_parts, record_pages
 from plugins.engagement.fields import country_codes, reading_materials
+from plugins.engagement.selection.service import SelectionService
 from plugins.engagement.service import ActivityService
 from plugins.engagement.vocabulary import FORMATS, KINDS, LANGUAGES, STATUSES, label_of
 
@@ -24,6 +25,8 @@ async def activity_context(request: Request, actor: Actor, record: dict[str, Any
         ],
         "countries": country_codes(record.get("eligible_countries") or ""),
         "materials": reading_materials(record.get("reading_materials") or ""),
+        "priority_countries": country_codes(record.get("priority_countries") or ""),
+        "may_review": await SelectionService(actor, t.locale).may_review(),
     }
 
 

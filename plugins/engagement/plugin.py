@@ -39,13 +39,16 @@ def pilot_crm_forms() -> list[PluginForm]:
 def pilot_crm_routes() -> list[Any]:
     from plugins.engagement.calls.pages import CALL_PAGES
     from plugins.engagement.pages import ActivityPages
+    from plugins.engagement.selection.pages import RespondPage, SelectionPages
 
-    return [ActivityPages, *CALL_PAGES]
+    return [ActivityPages, *CALL_PAGES, SelectionPages, RespondPage]
 
 
 @hookimpl
 def pilot_crm_api_routes() -> list[Any]:
-    return [record_controller("/activities", ActivityService, "Engagement activities")]
+    from plugins.engagement.selection.api import SelectionApi
+
+    return [record_controller("/activities", ActivityService, "Engagement activities"), SelectionApi]
 
 
 @hookimpl

@@ -41,6 +41,9 @@ class Activity(RecordColumns, PluginTable, tablename="engagement_activity"):
     eligible_sectors = JSON(default="[]")
     issue_areas = JSON(default="[]")
     priority_review_group = Integer(null=True, default=None)
+    # The countries of the priority review group (ISO alpha-3, as ``eligible_countries``): their
+    # applicants get the review group's points in the selection score.
+    priority_countries = Varchar(length=2000, default="")
     youth_share_target = Integer(null=True, default=None)
     reading_materials = Text(default="")
     status = Varchar(length=16, index=True, default="draft")

@@ -25,6 +25,7 @@ from core.accounts.tables import User
 from core.tenancy.context import tenant_context
 from core.testing.surface import api_operations
 from core.testing.web import Browser, sign_in
+from plugins.engagement.tables import Application
 
 COORDINATOR, GOVERNMENT, NGO, OBSERVER = ROLES
 WRITERS = (COORDINATOR, GOVERNMENT, NGO)
@@ -295,6 +296,43 @@ def action_rows() -> list[Row]:
     ]
 
 
+def engagement_application(alpha: Alpha) -> tuple[int, int]:
+    """A fresh activity of the engagement plugin and one application to it (as its call writes it)."""
+    activity = alpha.create("engagement/activities", COORDINATOR)
+    contact = alpha.create("contacts", COORDINATOR)
+
+    async def write() -> int:
+        row = Application(activity=activity["id"], contact=contact["id"], email=f"a.{_hex()}@example.org")
+        return int((await Application.insert(row).returning(Application.id).run())[0]["id"])
+
+    return activity["id"], alpha.run(write)
+
+
+def selection_rows() -> list[Row]:
+    """The engagement plugin's review queue and decisions: coordinators (and members a coordinator
+    made reviewers, none here) only."""
+    queue = "/engagement/activities/{record_id}/applications"
+
+    def listing(alpha: Alpha, role: str) -> Any:
+        activity, _ = engagement_application(alpha)
+        return alpha.api(role, "GET", f"/engagement/activities/{activity}/applications")
+
+    def one(alpha: Alpha, role: str) -> Any:
+        activity, application = engagement_application(alpha)
+        return alpha.api(role, "GET", f"/engagement/activities/{activity}/applications/{application}")
+
+    def decide(alpha: Alpha, role: str) -> Any:
+        activity, application = engagement_application(alpha)
+        body = {"applications": [{"id": application, "version": 1}], "decision": "waitlisted"}
+        return alpha.api(role, "POST", f"/engagement/activities/{activity}/applications/decisions", json=body)
+
+    return [
+        Row("engagement applications: list", only(200, COORDINATOR), listing, f"GET {queue}"),
+        Row("engagement applications: get", only(200, COORDINATOR), one, f"GET {queue}/{{application_id}}"),
+        Row("engagement applications: decide", only(200, COORDINATOR), decide, f"POST {queue}/decisions"),
+    ]
+
+
 def tenant_rows() -> list[Row]:
     def change_role(alpha: Alpha, role: str) -> Any:
         email = f"member.{_hex()}@alpha.test"
@@ -452,6 +490,7 @@ MATRIX = [
     *record_rows("networks/memberships", writers=CIVIL_SOCIETY, by_side=False),
     # The engagement plugin's activities: the coordinators run the programme, members read it.
     *record_rows("engagement/activities", writers=(COORDINATOR,), by_side=False),
+    *selection_rows(),
     *attendee_rows(),
     *action_rows(),
     *tenant_rows(),

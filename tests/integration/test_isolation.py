@@ -40,6 +40,7 @@ from core.testing.surface import API, TENANT, Operation, api_operations, page_op
 from core.testing.web import Browser, sign_in
 from core.topics.tables import Topic
 from core.web.middleware import SESSION_COOKIE
+from plugins.engagement.tables import Application
 
 MARKER = "BetaSecret" + secrets.token_hex(4)
 # Searching for this finds beta's records; a page echoing the search box does not echo MARKER.
@@ -94,6 +95,8 @@ PATH_PARAMS: dict[str, PathResolver] = {
     "batch_id": lambda beta, op, slug: beta.ids["imports"],
     # The public call of one of beta's activities (drafts, as the suite makes them: not public).
     "activity_id": lambda beta, op, slug: beta.ids["engagement/activities"],
+    # An application to beta's activity (the engagement plugin's review queue).
+    "application_id": lambda beta, op, slug: beta.ids["applications"],
 }
 
 # Query parameters: name → beta's value (ids, codes, cursors) or a value that matches beta's data.
@@ -129,6 +132,11 @@ QUERY_PARAMS: dict[str, QueryResolver] = {
     # An export as CSV (text the suite can search for beta's markers), its columns by key.
     "format": lambda beta, op: "csv",
     "columns": lambda beta, op: "id",
+    # The engagement plugin's review queue: its filters and sorts.
+    "eligible": lambda beta, op: "false",
+    "gender": lambda beta, op: "female",
+    "sort": lambda beta, op: "name",
+    "page": lambda beta, op: "1",
 }
 
 # Bodies that are not a record form, by (method, path); a POST page without one is a plain button.
@@ -200,6 +208,18 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
     ("POST", TENANT + "/organizations/{record_id}/merge/{other_id}"): lambda b, s, e: MERGE_BODY,
     # An upload naming beta's saved mapping (no file: a form error), and a dry run of beta's batch.
     ("POST", TENANT + "/imports"): lambda b, s, e: {"entity": "contact", "saved_mapping": IMPORT_MAPPING},
+    # The engagement plugin: a decision on beta's application, the reviewer role for beta's member,
+    # an applicant's answer through a link of the other tenant.
+    ("POST", API + "/engagement/activities/{record_id}/applications/decisions"): lambda b, s, e: {
+        "applications": [{"id": b.one("applications"), "version": 1}],
+        "decision": "waitlisted",
+    },
+    ("POST", TENANT + "/engagement/activities/{record_id}/applications/decisions"): lambda b, s, e: {
+        "application": f"{b.one('applications')}:1",
+        "decision": "waitlisted",
+    },
+    ("POST", TENANT + "/engagement/reviewers"): lambda b, s, e: {"member": BETA_ONLY_MEMBER_ID},
+    ("POST", TENANT + "/engagement/my-application/{token}/respond"): lambda b, s, e: {"answer": "decline"},
     ("POST", TENANT + "/imports/{batch_id}/plan"): lambda b, s, e: {
         "column_0": "first_name",
         "column_1": "last_name",
@@ -450,6 +470,23 @@ def create_other_records(client: Any, env: Any, beta: Beta, api: list[Operation]
             beta.versions[record_id] = record["version"]
 
 
+def add_applications(client: Any, env: Any, beta: Beta) -> None:
+    """An application to beta's first engagement activity, carrying MARKER, as its call writes it."""
+
+    async def write() -> int:
+        with tenant_context(env.registry.get("beta")):
+            row = Application(
+                activity=beta.one("engagement/activities"),
+                contact=beta.one("contacts"),
+                email=f"candidata.{MARKER.lower()}@exemplo.ao",
+                first_name=f"Candidata {MARKER}",
+                motivation=MARKER,
+            )
+            return int((await Application.insert(row).returning(Application.id).run())[0]["id"])
+
+    beta.ids["applications"] = [client.blocking_portal.call(write)]
+
+
 def add_import_batch(client: Any, env: Any, beta: Beta) -> None:
     """An import batch of beta through the import service, its dry run done (a line created, a line
     rejected with MARKER in its cells), and a saved mapping named with MARKER."""
@@ -541,6 +578,7 @@ def beta(client, env, surface) -> Beta:
     create_other_records(client, env, data, [op for op in surface if op.api])
     add_members_and_links(client, env, data)
     add_import_batch(client, env, data)
+    add_applications(client, env, data)
     return data
 
 
