@@ -19,12 +19,19 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   who sees a protected contact, for plugin rows that reference contacts;
 - services: :class:`RecordService` (list, search, create, update with versions, archive, audit),
   :func:`record_audit`, :func:`require_tenant`, :class:`Actor`, the errors services raise;
-- the web: Litestar's route decorators, ``Controller``, ``Request`` and responses (so a plugin's
-  handlers need no other import), :data:`PUBLIC`, guards, :func:`render`, :func:`redirect`,
+- the web: Litestar's route decorators (``put`` for bulk replacements), ``Controller``,
+  ``Request`` and responses (so a plugin's handlers need no other import), :data:`PUBLIC`,
+  guards, :func:`render`, :func:`redirect`,
   :func:`page_parts`, :func:`record_pages` / :class:`PageSpec` (list, detail, forms),
   :func:`record_controller` (JSON API), the handler parameter markers, the contributions
   (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`) and
   chart geometry for panels;
+- forms of a plugin's own pages: :func:`field_views` (a form definition as the ``render_field``
+  macro shows it) and :func:`parse_submission` (an HTML submission back as the service's input),
+  for pages nested under a record that ``record_pages`` does not build;
+- mail: :class:`Mail`, :func:`mailer_for` (a :class:`Mailer`), :class:`MailNotSent` and
+  :func:`link_base_url` (where a mailed personal link may point), for plugins that mail people a
+  link of their own;
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -33,7 +40,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.response import Redirect, Template
 from piccolo.columns import (
     JSON,
@@ -48,6 +55,7 @@ from piccolo.columns import (
 )
 from piccolo.conf.apps import AppConfig
 
+from core.accounts.link_pages import link_base_url
 from core.accounts.roles import COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER, ROLES, Actor
 from core.actions.tables import JointAction
 from core.audit.service import record as record_audit
@@ -62,6 +70,7 @@ from core.forms.vocabulary import SECTORS
 from core.hookspecs import hookimpl
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
+from core.mail import Mail, Mailer, MailNotSent, mailer_for
 from core.meetings.tables import Meeting
 from core.organizations.tables import Organization
 from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDataSource, PluginForm
@@ -71,10 +80,19 @@ from core.records.service import Page, RecordService, TopicLink, VisibilityRule,
 from core.tenancy.context import require_tenant
 from core.topics.specs import CATEGORIES as TOPIC_CATEGORIES
 from core.topics.specs import TopicSpec
+from core.web.pages.forms import field_views, parse_submission
 from core.web.pages.guards import require_coordinator, require_role, require_signed_in, require_writer
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect, render
-from core.web.params import CurrentActor, CurrentTenant, CurrentTranslator, FromQuery, JSONObject, PathId
+from core.web.params import (
+    CurrentActor,
+    CurrentTenant,
+    CurrentTranslator,
+    FromQuery,
+    JSONObject,
+    LinkToken,
+    PathId,
+)
 
 if TYPE_CHECKING:
     from core.testing.environment import TenantSpec, TestEnvironment, build_environment
@@ -142,7 +160,11 @@ __all__ = [
     "Integer",
     "JSONObject",
     "JointAction",
+    "LinkToken",
     "ListFilter",
+    "Mail",
+    "MailNotSent",
+    "Mailer",
     "Meeting",
     "Message",
     "NavEntry",
@@ -176,13 +198,18 @@ __all__ = [
     "build_environment",
     "column_bars",
     "delete",
+    "field_views",
     "get",
     "hookimpl",
     "horizontal_bars",
+    "link_base_url",
     "load_json",
+    "mailer_for",
     "page_parts",
+    "parse_submission",
     "patch",
     "post",
+    "put",
     "record_audit",
     "record_controller",
     "record_pages",

@@ -37,14 +37,17 @@ def pilot_crm_forms() -> list[PluginForm]:
 
 @hookimpl
 def pilot_crm_routes() -> list[Any]:
+    from plugins.engagement.delivery.pages import PAGES as DELIVERY_PAGES
     from plugins.engagement.pages import ActivityPages
 
-    return [ActivityPages]
+    return [ActivityPages, *DELIVERY_PAGES]
 
 
 @hookimpl
 def pilot_crm_api_routes() -> list[Any]:
-    return [record_controller("/activities", ActivityService, "Engagement activities")]
+    from plugins.engagement.delivery.api import DeliveryApi
+
+    return [record_controller("/activities", ActivityService, "Engagement activities"), DeliveryApi]
 
 
 @hookimpl
