@@ -165,7 +165,8 @@ class Assessment:
         async with _db().transaction():
             before = await self._question(question_id)
             await self._editable()
-            await Question.update(values).where(Question.id == question_id).run()
+            changes: dict[Any, Any] = dict(values)
+            await Question.update(changes).where(Question.id == question_id).run()
             before["options"] = load_json(before["options"], [])
             await record_audit(self.actor, "engagement_question", question_id, "update", before, values)
 

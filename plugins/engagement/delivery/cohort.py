@@ -114,6 +114,7 @@ class Cohort:
         the member may not see keeps only its ids and ``hidden``."""
         contact = Participant.contact
         application = Participant.application
+        organization: Any = contact.organization
         rows = (
             await Participant.select(
                 *Participant.all_columns(),
@@ -124,9 +125,9 @@ class Cohort:
                 contact.protected.as_alias("protected"),
                 contact.created_by.as_alias("created_by"),
                 contact.erased_at.as_alias("erased_at"),
-                contact.organization.name.as_alias("organization_name"),
-                contact.organization.country.as_alias("organization_country"),
-                contact.organization.sector.as_alias("organization_sector"),
+                organization.name.as_alias("organization_name"),
+                organization.country.as_alias("organization_country"),
+                organization.sector.as_alias("organization_sector"),
                 application.organization_name.as_alias("application_organization"),
                 application.organization_country.as_alias("application_country"),
                 application.country.as_alias("applicant_country"),
@@ -192,7 +193,7 @@ class Cohort:
                 raise ValidationFailed(
                     {"contact": [Message(N_("This person already takes part in this activity."))]}
                 )
-            values = {
+            values: dict[str, Any] = {
                 "activity": self.activity_id,
                 "contact": contact_id,
                 "source": "coordinator",
@@ -398,7 +399,11 @@ class Cohort:
             }
             at = now()
             for pid, status in marks.items():
-                values = {"status": status, "recorded_at": at, "recorded_by": self.actor.user_id}
+                values: dict[Any, Any] = {
+                    "status": status,
+                    "recorded_at": at,
+                    "recorded_by": self.actor.user_id,
+                }
                 if pid in existing:
                     await Attendance.update(values).where(Attendance.id == existing[pid]).run()
                 else:

@@ -256,7 +256,9 @@ class DeliveryPages(Controller):
             request,
             f"{ACTIVITIES}/{record_id}/sessions/{session_id}/attendance",
             flash=("success", N_("Attendance saved: {present} present, {absent} absent, {excused} excused.")),
-            **counts,
+            present=counts["present"],
+            absent=counts["absent"],
+            excused=counts["excused"],
         )
 
     # -- participants and groups ----------------------------------------------------------------
@@ -299,7 +301,7 @@ class DeliveryPages(Controller):
             return await self._participants_page(request, actor, record_id, exc.errors, 400)
         except Conflict as exc:
             return await self._participants_page(request, actor, record_id, None, 409, t.message(exc.message))
-        params = outcome if isinstance(outcome, dict) else {}
+        params: dict[str, Any] = outcome if isinstance(outcome, dict) else {}
         return redirect(request, f"{ACTIVITIES}/{record_id}/participants", flash=("success", done), **params)
 
     @get("/participants")
