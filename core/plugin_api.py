@@ -16,7 +16,8 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   columns the record service needs), Piccolo's columns and ``AppConfig`` re-exported, and core's
   tables that plugin tables may reference (:class:`Organization`, :class:`Contact`,
   :class:`Meeting`, :class:`JointAction`), and :class:`ContactVisibility`, core's one rule for
-  who sees a protected contact, for plugin rows that reference contacts;
+  who sees a protected contact, for plugin rows that reference contacts, and
+  :class:`ContactService` (its ``choices`` offer people as core's selects do);
 - services: :class:`RecordService` (list, search, create, update with versions, archive, audit),
   :func:`record_audit`, :func:`require_tenant`, :class:`Actor`, the errors services raise;
 - the web: Litestar's route decorators (``put`` for bulk replacements), ``Controller``,
@@ -59,6 +60,7 @@ from core.accounts.link_pages import link_base_url
 from core.accounts.roles import COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER, ROLES, Actor
 from core.actions.tables import JointAction
 from core.audit.service import record as record_audit
+from core.contacts.service import ContactService
 from core.contacts.tables import Contact
 from core.contacts.visibility import ContactVisibility
 from core.dashboard.charts import Chart, Datum, column_bars, horizontal_bars
@@ -145,6 +147,7 @@ __all__ = [
     "Choice",
     "Conflict",
     "Contact",
+    "ContactService",
     "ContactVisibility",
     "Controller",
     "CurrentActor",

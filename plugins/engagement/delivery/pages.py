@@ -13,8 +13,7 @@ from core.plugin_api import (
     PUBLIC,
     Actor,
     Conflict,
-    Contact,
-    ContactVisibility,
+    ContactService,
     Controller,
     CurrentActor,
     LinkToken,
@@ -50,31 +49,23 @@ ACTIVITIES = "/engagement/activities"
 TEMPLATES = "engagement/delivery/"
 
 
+def numbered(data: Any, prefix: str) -> dict[int, str]:
+    """The form's fields named ``<prefix><id>`` (one per participant or question), by id."""
+    found = {}
+    for name in data:
+        number = name.removeprefix(prefix)
+        if name.startswith(prefix) and number.isascii() and number.isdigit() and len(number) < 10:
+            found[int(number)] = str(data.get(name) or "")
+    return found
+
+
 def _errors(t: Any, errors: dict[str, list[Message]]) -> dict[str, list[str]]:
     return {name: [t.message(m) for m in messages] for name, messages in errors.items()}
 
 
 async def _contact_choices(actor: Actor, exclude: set[int]) -> list[tuple[int, str]]:
-    """The live contacts the member may see, "Last, First (Organization)", for the add form."""
-    rows = (
-        await Contact.select(
-            Contact.id,
-            Contact.first_name,
-            Contact.last_name,
-            Contact.organization.name.as_alias("organization_name"),
-        )
-        .where(Contact.archived_at.is_null() & ContactVisibility(actor).where())
-        .order_by(Contact.last_name)
-        .order_by(Contact.first_name)
-        .run()
-    )
-    choices = []
-    for r in rows:
-        if r["id"] in exclude:
-            continue
-        name = ", ".join(p for p in (r["last_name"], r["first_name"]) if p)
-        choices.append((r["id"], f"{name} ({r['organization_name']})" if r["organization_name"] else name))
-    return choices
+    """The live contacts the member may see, as core's selects name them, but those in ``exclude``."""
+    return [c for c in await ContactService(actor).choices() if c[0] not in exclude]
 
 
 class DeliveryPages(Controller):
@@ -240,14 +231,10 @@ class DeliveryPages(Controller):
         _, t, _ = page_parts(request)
         cohort = Cohort(actor, t.locale, record_id)
         data = await request.form()
-        marks: dict[int, str] = {}
         if data.get("all_present"):
             marks = {row["id"]: "present" for row in await cohort.rows()}
         else:
-            for name in data:
-                number = name.removeprefix("participant_")
-                if name.startswith("participant_") and number.isascii() and number.isdigit():
-                    marks[int(number)] = str(data.get(name))
+            marks = numbered(data, "participant_")
         try:
             counts = await cohort.record_attendance(session_id, marks)
         except ValidationFailed as exc:
@@ -394,14 +381,10 @@ class DeliveryPages(Controller):
     ) -> Template | Redirect:
         """One select per participant (``group_<id>``), saved at once; an empty choice: no group."""
         data = await request.form()
-        assignments: dict[int, int | None] = {}
-        for name in data:
-            number, value = name.removeprefix("group_"), str(data.get(name) or "")
-            if not (name.startswith("group_") and number.isascii() and number.isdigit()):
-                continue
-            if value and not (value.isascii() and value.isdigit() and len(value) < 10):
-                value = "0"  # no such group: refused on its field
-            assignments[int(number)] = int(value) if value else None
+        assignments = {
+            pid: None if not value else int(value) if value.isascii() and value.isdigit() else 0
+            for pid, value in numbered(data, "group_").items()
+        }  # 0: no such group, refused on its field
         cohort = Cohort(actor, None, record_id)
         return await self._act(
             request, actor, record_id, lambda: cohort.assign(assignments), N_("Groups saved.")
@@ -555,7 +538,7 @@ class DeliveryPages(Controller):
             raise PermissionDenied()
         await Cohort(actor, t.locale, record_id).participant(participant_id)
         data = await request.form()
-        answers = {name.removeprefix("q_"): data.get(name) for name in data if name.startswith("q_")}
+        answers = {str(qid): value for qid, value in numbered(data, "q_").items()}
         try:
             await assessment.submit(participant_id, str(data.get("phase") or ""), answers, on_behalf=actor)
         except ValidationFailed as exc:
@@ -642,7 +625,7 @@ async def participant_answers(request: Request, token: LinkToken) -> Template:
         return await _own_page(
             request, participant, {"": [Message(N_("This questionnaire is not open now."))]}, 400
         )
-    answers = {name.removeprefix("q_"): data.get(name) for name in data if name.startswith("q_")}
+    answers = {str(qid): value for qid, value in numbered(data, "q_").items()}
     try:
         await assessment.submit(participant["id"], phase, answers)
     except ValidationFailed as exc:
