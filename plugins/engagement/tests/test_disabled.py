@@ -24,8 +24,10 @@ def plugin_routes(app: Any) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def fill(path: str, slug: str, record_id: int) -> str:
-    return path.replace("{tenant_slug}", slug).replace("{record_id}", str(record_id))
+def fill(path: str, slug: str, record_id: int, **ids: Any) -> str:
+    """The route's URL; path parameters other than the activity's id are ``ids`` (1 by default)."""
+    url = path.replace("{tenant_slug}", slug).replace("{record_id}", str(record_id))
+    return re.sub(r"{(\w+)}", lambda m: str(ids.get(m.group(1), 1)), url)
 
 
 def without_request(html: str) -> str:
@@ -68,9 +70,16 @@ def test_every_route_answers_404_like_an_unknown_path_where_the_plugin_is_off(cl
             assert answer.status_code == 404, (method, url, answer.status_code)
             assert without_request(answer.text) == without_request(unknown_page.text), (method, url)
     on_browser, on_headers = sign_in(client, env, ON, "coordinator"), env.headers(ON, "coordinator")
+    api = Api(client, env)
+    session = api.post(f"/engagement/activities/{record_id}/sessions", {"kind": "self_paced", "title": "M"})
+    contact = api.post("/contacts", {"first_name": "Ana", "last_name": "Ruiz"})
+    on_browser.post(f"/engagement/activities/{record_id}/participants", {"contact": contact["id"]})
+    participant = api.get(f"/engagement/activities/{record_id}/participants")["items"][0]
+    ids = {"session_id": session["id"], "participant_id": participant["id"]}
     for method, template in routes:
-        if method == "GET":
-            url = fill(template, ON, record_id)
+        # A personal link is only ever known from its mail (test_delivery opens one).
+        if method == "GET" and "{token}" not in template:
+            url = fill(template, ON, record_id, **ids)
             answer = client.get(url, headers=on_headers) if "/api/v1/" in template else on_browser.get(url)
             assert answer.status_code == 200, (url, answer.status_code)
 
