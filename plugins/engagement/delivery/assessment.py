@@ -21,6 +21,7 @@ from core.plugin_api import (
     load_json,
     record_audit,
 )
+from plugins.engagement.delivery.cohort import RESPONSE_LOCK, serialize
 from plugins.engagement.delivery.sessions import in_order
 from plugins.engagement.delivery.vocabulary import MAX_OPTIONS, MIN_OPTIONS, POST, PRE
 from plugins.engagement.tables import Participant, Question, Response, Session
@@ -234,6 +235,7 @@ class Assessment:
             raise ValidationFailed(errors)
         result = score(questions, chosen)
         async with _db().transaction():
+            await serialize(RESPONSE_LOCK, participant_id)
             taken = await Response.exists().where(
                 (Response.participant == participant_id) & (Response.phase == phase)
             )

@@ -31,6 +31,10 @@ from plugins.engagement.service import ActivityService
 from plugins.engagement.tables import Attendance, BreakoutGroup, Participant, Response, Session
 
 MAX_GROUP_NAME = 120
+# PostgreSQL advisory lock namespaces ("ENGP", "ENGA", "ENGR"): two requests adding the same person,
+# recording one session's attendance or submitting one participant's answers at once must not both
+# find nothing there and both insert (the unique indexes would turn the second into an error).
+PARTICIPANT_LOCK, ATTENDANCE_LOCK, RESPONSE_LOCK = 0x454E4750, 0x454E4741, 0x454E4752
 
 
 def link_hash(token: str) -> str:
@@ -44,6 +48,12 @@ def now() -> datetime:
 
 def _db() -> Any:
     return Participant._meta.db
+
+
+async def serialize(namespace: int, key: int) -> None:
+    """Hold a transaction-scoped lock on (namespace, key) on PostgreSQL; SQLite writes one at a time."""
+    if Participant._meta.db.engine_type == "postgres":
+        await Participant.raw("SELECT pg_advisory_xact_lock({}, {})", namespace, int(key)).run()
 
 
 async def attendance_rates(activity_id: int) -> dict[int, float | None]:
@@ -180,6 +190,7 @@ class Cohort:
         if not isinstance(contact_id, int) or isinstance(contact_id, bool) or not 1 <= contact_id < 2**31:
             raise ValidationFailed({"contact": [Message(N_("Choose a contact."))]})
         async with _db().transaction():
+            await serialize(PARTICIPANT_LOCK, self.activity_id)
             await self._live_activity()
             visible = await Contact.exists().where(
                 (Contact.id == contact_id) & Contact.archived_at.is_null() & self.visibility.where()
@@ -375,6 +386,7 @@ class Cohort:
         self._require_writer()
         statuses = {c.value for c in ATTENDANCE}
         async with _db().transaction():
+            await serialize(ATTENDANCE_LOCK, session_id)
             await self._live_activity()
             await self.session(session_id)
             members = {
