@@ -317,3 +317,21 @@ def test_self_assessment_through_the_personal_link_and_on_paper(client, env, wor
     browser.post(f"{PATH}/{aid}/participants/{ids[lucia['id']]}/resend", {}, follow_redirects=False)
     browser.host = None
     assert client.get(link).status_code == 404
+
+    # Every delivery page in a right-to-left language and in French.
+    session = api.post(
+        f"{PATH}/{aid}/sessions",
+        {"kind": "plenary", "title": "Apertura", "starts_at": "2025-05-10T09:00:00-06:00"},
+    )
+    for locale in ("ar", "fr"):
+        reader = sign_in(client, env, ON, "coordinator", locale)
+        for page in (
+            "sessions",
+            "participants",
+            "questions",
+            f"sessions/{session['id']}/attendance",
+            f"sessions/{session['id']}/edit",
+            f"participants/{ids[mateo['id']]}/answers",
+        ):
+            shown = reader.get(f"{PATH}/{aid}/{page}")
+            assert shown.status_code == 200 and f'<html lang="{locale}"' in shown.text, (locale, page)
