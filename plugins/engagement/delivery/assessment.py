@@ -12,6 +12,7 @@ from typing import Any
 from core.plugin_api import (
     COORDINATOR,
     N_,
+    OBSERVER,
     Actor,
     Conflict,
     Message,
@@ -26,6 +27,9 @@ from plugins.engagement.delivery.sessions import in_order
 from plugins.engagement.delivery.vocabulary import MAX_OPTIONS, MIN_OPTIONS, POST, PRE
 from plugins.engagement.tables import Participant, Question, Response, Session
 
+# Who wrote answers submitted through a personal link: the participant, who has no account (as the
+# demo seed writes as the programme, the audit entry names no member).
+THROUGH_LINK = Actor(user_id=None, email="", role=OBSERVER)
 MAX_QUESTION = 2000
 MAX_OPTION = 300
 
@@ -254,15 +258,14 @@ class Assessment:
                 .returning(Response.id)
                 .run()
             )
-            if on_behalf is not None:
-                await record_audit(
-                    on_behalf,
-                    "engagement_participant",
-                    participant_id,
-                    f"answers_{phase}",
-                    None,
-                    {"response": inserted[0]["id"], "score": result},
-                )
+            await record_audit(
+                on_behalf or THROUGH_LINK,
+                "engagement_participant",
+                participant_id,
+                f"answers_{phase}",
+                None,
+                {"response": inserted[0]["id"], "score": result, "on_paper": on_behalf is not None},
+            )
         return result
 
     async def scores(self) -> dict[int, dict[str, int | None]]:

@@ -309,6 +309,8 @@ def test_self_assessment_through_the_personal_link_and_on_paper(client, env, wor
     assert (mine["pre"], mine["post"], mine["gain"]) == (50, 100, 50)
     assert listed["cohort"] == {"mean_pre": 50, "mean_post": 100, "mean_gain": 50, "with_both": 1}
     assert "data-mean-gain>50" in browser.get(f"{PATH}/{aid}/participants").text
+    history = api.get("/audit", entity="engagement_participant", entity_id=ids[lucia["id"]])
+    assert {"create", "link", "answers_pre", "answers_post"} <= {entry["action"] for entry in history}
     locked = browser.post(f"{PATH}/{aid}/questions/{ids_q[0]}/remove", {})
     assert locked.status_code == 409
 
