@@ -16,11 +16,13 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   columns the record service needs), Piccolo's columns and ``AppConfig`` re-exported, and core's
   tables that plugin tables may reference (:class:`Organization`, :class:`Contact`,
   :class:`Meeting`, :class:`JointAction`), and :class:`ContactVisibility`, core's one rule for
-  who sees a protected contact, for plugin rows that reference contacts;
+  who sees a protected contact, for plugin rows that reference contacts, and
+  :class:`ContactService` (its ``choices`` offer people as core's selects do);
 - services: :class:`RecordService` (list, search, create, update with versions, archive, audit),
   :func:`record_audit`, :func:`require_tenant`, :class:`Actor`, the errors services raise;
-- the web: Litestar's route decorators, ``Controller``, ``Request`` and responses (so a plugin's
-  handlers need no other import), :data:`PUBLIC`, guards, :func:`render`, :func:`redirect`,
+- the web: Litestar's route decorators (``put`` for bulk replacements), ``Controller``,
+  ``Request`` and responses (so a plugin's handlers need no other import), :data:`PUBLIC`,
+  guards, :func:`render`, :func:`redirect`,
   :func:`page_parts`, :func:`record_pages` / :class:`PageSpec` (list, detail, forms),
   :func:`record_controller` (JSON API), the handler parameter markers, the contributions
   (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`) and
@@ -38,6 +40,12 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   entries, to show its history), :class:`Mail`, :func:`mailer_for`, :class:`MailNotSent` and
   :func:`link_base_url` (mails to people outside the tenant, with a link back to a public page),
   and :data:`LinkToken`, the path parameter of such a link's secret;
+- forms of a plugin's own pages: :func:`field_views` (a form definition as the ``render_field``
+  macro shows it) and :func:`parse_submission` (an HTML submission back as the service's input),
+  for pages nested under a record that ``record_pages`` does not build;
+- mail: :class:`Mail`, :func:`mailer_for` (a :class:`Mailer`), :class:`MailNotSent` and
+  :func:`link_base_url` (where a mailed personal link may point), for plugins that mail people a
+  link of their own;
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -46,7 +54,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.response import Redirect, Template
 from piccolo.columns import (
     JSON,
@@ -83,6 +91,7 @@ from core.hookspecs import hookimpl
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
 from core.mail import Mail, MailNotSent, mailer_for
+from core.mail import Mail, Mailer, MailNotSent, mailer_for
 from core.meetings.tables import Meeting
 from core.organizations.service import OrganizationService
 from core.organizations.tables import Organization
@@ -183,6 +192,7 @@ __all__ = [
     "ListFilter",
     "Mail",
     "MailNotSent",
+    "Mailer",
     "Meeting",
     "Message",
     "NavEntry",
@@ -234,6 +244,7 @@ __all__ = [
     "parse_submission",
     "patch",
     "post",
+    "put",
     "record_audit",
     "record_controller",
     "record_pages",

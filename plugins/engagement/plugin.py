@@ -38,17 +38,23 @@ def pilot_crm_forms() -> list[PluginForm]:
 @hookimpl
 def pilot_crm_routes() -> list[Any]:
     from plugins.engagement.calls.pages import CALL_PAGES
+    from plugins.engagement.delivery.pages import PAGES as DELIVERY_PAGES
     from plugins.engagement.pages import ActivityPages
     from plugins.engagement.selection.pages import RespondPage, SelectionPages
 
-    return [ActivityPages, *CALL_PAGES, SelectionPages, RespondPage]
+    return [ActivityPages, *CALL_PAGES, SelectionPages, RespondPage, *DELIVERY_PAGES]
 
 
 @hookimpl
 def pilot_crm_api_routes() -> list[Any]:
+    from plugins.engagement.delivery.api import DeliveryApi
     from plugins.engagement.selection.api import SelectionApi
 
-    return [record_controller("/activities", ActivityService, "Engagement activities"), SelectionApi]
+    return [
+        record_controller("/activities", ActivityService, "Engagement activities"),
+        SelectionApi,
+        DeliveryApi,
+    ]
 
 
 @hookimpl

@@ -479,6 +479,105 @@ PRIVACY_AND_INVITATION_ROWS = [
     ),
 ]
 
+
+def delivery_rows() -> list[Row]:
+    """The engagement plugin's delivery of an activity: coordinators run sessions, attendance and
+    participants; every other member reads them."""
+    base = "/engagement/activities/{record_id}"
+
+    def activity(alpha: Alpha) -> int:
+        return int(alpha.create("engagement/activities", COORDINATOR)["id"])
+
+    def session(alpha: Alpha) -> tuple[int, int]:
+        aid = activity(alpha)
+        body = {"kind": "plenary", "title": "Plenaria", "starts_at": "2027-03-10T09:00:00-06:00"}
+        made = alpha.api(COORDINATOR, "POST", f"/engagement/activities/{aid}/sessions", json=body)
+        assert made.status_code == 201, made.text
+        return aid, int(made.json()["id"])
+
+    def participant(alpha: Alpha, aid: int) -> int:
+        contact = alpha.create("contacts", COORDINATOR)
+        added = alpha.browser(COORDINATOR).post(
+            f"/engagement/activities/{aid}/participants", {"contact": contact["id"]}, follow_redirects=False
+        )
+        assert added.status_code == 303, added.text[:300]
+        listed = alpha.api(COORDINATOR, "GET", f"/engagement/activities/{aid}/participants").json()
+        return int(next(p["id"] for p in listed["items"] if p["contact"] == contact["id"]))
+
+    def on_session(method: str, suffix: str = "", body: Any = None) -> Callable[[Alpha, str], Any]:
+        def run(alpha: Alpha, role: str) -> Any:
+            aid, sid = session(alpha)
+            path = f"/engagement/activities/{aid}/sessions/{sid}{suffix}"
+            return alpha.api(role, method, path, json=body(alpha, aid) if callable(body) else body)
+
+        return run
+
+    def marks(alpha: Alpha, aid: int) -> dict[str, Any]:
+        return {"attendance": [{"participant": participant(alpha, aid), "status": "present"}]}
+
+    def attendance_page(alpha: Alpha, role: str) -> Any:
+        aid, sid = session(alpha)
+        pid = participant(alpha, aid)
+        return alpha.browser(role).post(
+            f"/engagement/activities/{aid}/sessions/{sid}/attendance",
+            {f"participant_{pid}": "absent"},
+            follow_redirects=False,
+        )
+
+    def add_page(alpha: Alpha, role: str) -> Any:
+        aid, contact = activity(alpha), alpha.create("contacts", COORDINATOR)
+        return alpha.browser(role).post(
+            f"/engagement/activities/{aid}/participants", {"contact": contact["id"]}, follow_redirects=False
+        )
+
+    def listing(suffix: str) -> Callable[[Alpha, str], Any]:
+        return lambda a, r: a.api(r, "GET", f"/engagement/activities/{activity(a)}{suffix}")
+
+    new_session = {"kind": "self_paced", "title": "Módulo"}
+    return [
+        Row("sessions: list", only(200, *EVERYONE), listing("/sessions"), f"GET {base}/sessions"),
+        Row(
+            "sessions: create",
+            only(201, COORDINATOR),
+            lambda a, r: a.api(r, "POST", f"/engagement/activities/{activity(a)}/sessions", json=new_session),
+            f"POST {base}/sessions",
+        ),
+        Row("sessions: get", only(200, *EVERYONE), on_session("GET"), f"GET {base}/sessions/{{session_id}}"),
+        Row(
+            "sessions: update",
+            only(200, COORDINATOR),
+            on_session("PATCH", body={"version": 1, "title": "Cierre"}),
+            f"PATCH {base}/sessions/{{session_id}}",
+        ),
+        Row(
+            "sessions: archive",
+            only(200, COORDINATOR),
+            on_session("POST", "/archive"),
+            f"POST {base}/sessions/{{session_id}}/archive",
+        ),
+        Row(
+            "session attendance: read",
+            only(200, *EVERYONE),
+            on_session("GET", "/attendance"),
+            f"GET {base}/sessions/{{session_id}}/attendance",
+        ),
+        Row(
+            "session attendance: record in bulk",
+            only(200, COORDINATOR),
+            on_session("PUT", "/attendance", marks),
+            f"PUT {base}/sessions/{{session_id}}/attendance",
+        ),
+        Row(
+            "participants: list with scores",
+            only(200, *EVERYONE),
+            listing("/participants"),
+            f"GET {base}/participants",
+        ),
+        Row("session attendance page: record", only(OK, COORDINATOR), attendance_page),
+        Row("participants page: add by hand", only(OK, COORDINATOR), add_page),
+    ]
+
+
 RESOURCES = ("organizations", "contacts", "meetings", "actions")
 # The networks plugin (enabled in the kit's tenants): civil society's records, kept by coordinators
 # and NGO participants whoever entered them (plugins/networks/service.py).
@@ -491,6 +590,7 @@ MATRIX = [
     # The engagement plugin's activities: the coordinators run the programme, members read it.
     *record_rows("engagement/activities", writers=(COORDINATOR,), by_side=False),
     *selection_rows(),
+    *delivery_rows(),
     *attendee_rows(),
     *action_rows(),
     *tenant_rows(),

@@ -465,6 +465,12 @@ def resolve(op: Operation, tenant: Tenant, world: World) -> str:
         "feed_token": "pcal_" + secrets.token_urlsafe(32),  # an unknown calendar feed
         # An activity's public call for applications (none here unless a tenant enables engagement).
         "activity_id": tenant.ids.get("activity", tenant.ids["organization"]),
+        # The engagement plugin's delivery (where a tenant enables it): ids it has none of, so a
+        # generated form is answered as for a record that does not exist.
+        "session_id": tenant.ids.get("engagement_session", 2**31 - 1),
+        "participant_id": tenant.ids.get("engagement_participant", 2**31 - 1),
+        "group_id": tenant.ids.get("engagement_group", 2**31 - 1),
+        "question_id": tenant.ids.get("engagement_question", 2**31 - 1),
     }
     for name in op.params:
         url = url.replace("{" + name + "}", str(values[name]))

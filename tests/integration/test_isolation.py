@@ -87,7 +87,7 @@ PATH_PARAMS: dict[str, PathResolver] = {
     # A secret link is only ever tried against the *other* tenant: beta's own link on beta's slug
     # is no attack, it is the link working.
     "token": lambda beta, op, slug: [
-        beta.links[("alpha" if slug == "beta" else "beta", "reset" if "reset" in op.path else "invite")]
+        beta.links[("alpha" if slug == "beta" else "beta", _link_purpose(op.path))]
     ],
     # A calendar feed's secret, likewise only tried against the other tenant.
     "feed_token": lambda beta, op, slug: [beta.links[("alpha" if slug == "beta" else "beta", "feed")]],
@@ -97,7 +97,20 @@ PATH_PARAMS: dict[str, PathResolver] = {
     "activity_id": lambda beta, op, slug: beta.ids["engagement/activities"],
     # An application to beta's activity (the engagement plugin's review queue).
     "application_id": lambda beta, op, slug: beta.ids["applications"],
+    # The engagement plugin's delivery, nested under beta's activity (``record_id``).
+    "session_id": lambda beta, op, slug: beta.ids["engagement/sessions"],
+    "participant_id": lambda beta, op, slug: beta.ids["engagement/participants"],
+    "group_id": lambda beta, op, slug: beta.ids["engagement/groups"],
+    "question_id": lambda beta, op, slug: beta.ids["engagement/questions"],
 }
+
+
+def _link_purpose(path: str) -> str:
+    """Which of the other tenant's mailed links a public page with a token is tried with."""
+    if "/engagement/participant/" in path:
+        return "participant"
+    return "reset" if "reset" in path else "invite"
+
 
 # Query parameters: name → beta's value (ids, codes, cursors) or a value that matches beta's data.
 QueryResolver = Callable[[Beta, Operation], Any]
@@ -225,12 +238,42 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
         "column_1": "last_name",
         "on_duplicate": "update",
     },
+    # The engagement plugin's delivery: beta's participants, groups and questions in the bodies.
+    ("PUT", API + "/engagement/activities/{record_id}/sessions/{session_id}/attendance"): lambda b, s, e: {
+        "attendance": [{"participant": b.one("engagement/participants"), "status": "absent"}]
+    },
+    ("POST", TENANT + "/engagement/activities/{record_id}/sessions/{session_id}/attendance"): (
+        lambda b, s, e: {f"participant_{b.one('engagement/participants')}": "absent"}
+    ),
+    ("POST", TENANT + "/engagement/activities/{record_id}/participants"): lambda b, s, e: {
+        "contact": b.one("contacts")
+    },
+    ("POST", TENANT + "/engagement/activities/{record_id}/participants/{participant_id}/answers"): (
+        lambda b, s, e: {"phase": "pre", f"q_{b.one('engagement/questions')}": "0"}
+    ),
+    ("POST", TENANT + "/engagement/activities/{record_id}/groups"): lambda b, s, e: {"name": "Intruder"},
+    ("POST", TENANT + "/engagement/activities/{record_id}/groups/{group_id}/edit"): lambda b, s, e: {
+        "name": "Intruder"
+    },
+    ("POST", TENANT + "/engagement/activities/{record_id}/groups/assign"): lambda b, s, e: {
+        f"group_{b.one('engagement/participants')}": b.one("engagement/groups")
+    },
+    ("POST", TENANT + "/engagement/activities/{record_id}/groups/balance"): lambda b, s, e: {},
+    ("POST", TENANT + "/engagement/activities/{record_id}/questions"): lambda b, s, e: QUESTION_BODY,
+    ("POST", TENANT + "/engagement/activities/{record_id}/questions/{question_id}/edit"): (
+        lambda b, s, e: QUESTION_BODY
+    ),
+    ("POST", TENANT + "/engagement/participant/{token}"): lambda b, s, e: {
+        "phase": "post",
+        f"q_{b.one('engagement/questions')}": "0",
+    },
 }
 BUTTONS = re.compile(
     r"/(archive|confirm|remove|deactivate|reactivate|logout|erase|resend|revoke|commit|undo|discard|remap"
     r"|withdraw)$"
 )
 IMPORT_MAPPING = f"Mapa {MARKER}"
+QUESTION_BODY = {"text": "Intruder", "options": "a\nb", "correct": "1"}
 
 
 def record_write(op: Operation, beta: Beta) -> str | None:
@@ -572,6 +615,64 @@ def surface(client) -> list[Operation]:
     return api + page_operations(client.app, api)
 
 
+def add_engagement_delivery(client: Any, env: Any, beta: Beta) -> None:
+    """Beta's activity gets a session (through the API), and a participant, a breakout group, a
+    question, attendance and answers, all carrying MARKER where they hold text; each tenant gets a
+    participant with a personal link (its hash stored, as the plugin stores it)."""
+    from plugins.engagement.delivery.cohort import link_hash
+    from plugins.engagement.tables import Attendance, BreakoutGroup, Participant, Question, Response
+
+    h = env.headers("beta", "coordinator")
+    activity = beta.one("engagement/activities")
+    session = client.post(
+        f"/t/beta/api/v1/engagement/activities/{activity}/sessions",
+        json={"kind": "plenary", "title": f"Sessão {MARKER}", "starts_at": "2025-01-02T10:00:00+00:00"},
+        headers=h,
+    )
+    assert session.status_code == 201, session.text
+    beta.ids["engagement/sessions"] = [session.json()["id"]]
+    now = datetime.now(UTC)
+
+    async def write() -> None:
+        for slug in ("alpha", "beta"):
+            with tenant_context(env.registry.get(slug)):
+                token = secrets.token_urlsafe(32)
+                beta.links[(slug, "participant")] = token
+                if slug == "alpha":
+                    continue
+                contact = beta.one("contacts")
+                participant = Participant(
+                    activity=activity,
+                    contact=contact,
+                    source="coordinator",
+                    link_hash=link_hash(token),
+                    created_at=now,
+                )
+                pid = (await Participant.insert(participant).returning(Participant.id).run())[0]["id"]
+                group = BreakoutGroup(activity=activity, name=f"Grupo {MARKER}", position=1)
+                gid = (await BreakoutGroup.insert(group).returning(BreakoutGroup.id).run())[0]["id"]
+                await Participant.update({Participant.group: gid}).where(Participant.id == pid).run()
+                question = Question(
+                    activity=activity, text=f"Pergunta {MARKER}", options=["a", MARKER], correct=1
+                )
+                qid = (await Question.insert(question).returning(Question.id).run())[0]["id"]
+                await Attendance.insert(
+                    Attendance(session=beta.ids["engagement/sessions"][0], participant=pid, recorded_at=now)
+                ).run()
+                await Response.insert(
+                    Response(participant=pid, phase="pre", answers={str(qid): 1}, score=100, submitted_at=now)
+                ).run()
+                beta.ids.update(
+                    {
+                        "engagement/participants": [pid],
+                        "engagement/groups": [gid],
+                        "engagement/questions": [qid],
+                    }
+                )
+
+    client.blocking_portal.call(write)
+
+
 @pytest.fixture(scope="module")
 def beta(client, env, surface) -> Beta:
     data = create_beta_data(client, env)
@@ -579,6 +680,7 @@ def beta(client, env, surface) -> Beta:
     add_members_and_links(client, env, data)
     add_import_batch(client, env, data)
     add_applications(client, env, data)
+    add_engagement_delivery(client, env, data)
     return data
 
 
