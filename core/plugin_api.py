@@ -25,6 +25,9 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   :func:`record_controller` (JSON API), the handler parameter markers, the contributions
   (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`) and
   chart geometry for panels;
+- documents: :class:`ShapedPDF` and :data:`PDF_FONT` (core's fonts and Arabic shaping, for a
+  plugin's PDF such as a certificate), :func:`link_base_url` (the trusted address for links that
+  leave the app, such as a certificate's QR code);
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -48,6 +51,7 @@ from piccolo.columns import (
 )
 from piccolo.conf.apps import AppConfig
 
+from core.accounts.link_pages import link_base_url
 from core.accounts.roles import COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER, ROLES, Actor
 from core.actions.tables import JointAction
 from core.audit.service import record as record_audit
@@ -68,6 +72,8 @@ from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDa
 from core.plugins.routes import PUBLIC
 from core.records.api import record_controller
 from core.records.service import Page, RecordService, TopicLink, VisibilityRule, load_json
+from core.reports.pdf import FONT as PDF_FONT
+from core.reports.pdf import ShapedPDF
 from core.tenancy.context import require_tenant
 from core.topics.specs import CATEGORIES as TOPIC_CATEGORIES
 from core.topics.specs import TopicSpec
@@ -114,6 +120,7 @@ __all__ = [
     "NGO_PARTICIPANT",
     "N_",
     "OBSERVER",
+    "PDF_FONT",
     "PUBLIC",
     "ROLES",
     "SECTORS",
@@ -161,6 +168,7 @@ __all__ = [
     "Redirect",
     "Request",
     "Serial",
+    "ShapedPDF",
     "Template",
     "TenantSpec",
     "TestEnvironment",
@@ -179,6 +187,7 @@ __all__ = [
     "get",
     "hookimpl",
     "horizontal_bars",
+    "link_base_url",
     "load_json",
     "page_parts",
     "patch",

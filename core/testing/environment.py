@@ -7,7 +7,7 @@ import json
 import os
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +93,19 @@ class TestEnvironment:
 
     def email(self, slug: str, role: str) -> str:
         return f"{role}@{slug}.test"
+
+    def run(self, client: Any, slug: str, work: Callable[[], Awaitable[Any]]) -> Any:
+        """Await ``work()`` inside tenant ``slug`` on the app's event loop (``client``'s portal): how a
+        test writes rows no route writes (a plugin's rows that another part's pages will make)."""
+
+        tenant = self.registry.get(slug)
+        assert tenant is not None, slug
+
+        async def inside() -> Any:
+            with tenant_context(tenant):
+                return await work()
+
+        return client.blocking_portal.call(inside)
 
 
 def _pg_url(name: str) -> str:

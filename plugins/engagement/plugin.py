@@ -14,7 +14,7 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from core.plugin_api import N_, AppConfig, NavEntry, PluginForm, hookimpl, record_controller
+from core.plugin_api import N_, AppConfig, NavEntry, Panel, PluginForm, hookimpl, record_controller
 from plugins.engagement import demo
 from plugins.engagement.forms import FORMS
 from plugins.engagement.service import ActivityService
@@ -37,14 +37,20 @@ def pilot_crm_forms() -> list[PluginForm]:
 
 @hookimpl
 def pilot_crm_routes() -> list[Any]:
+    from plugins.engagement.certificates.pages import ROUTES as CERTIFICATE_ROUTES
     from plugins.engagement.pages import ActivityPages
 
-    return [ActivityPages]
+    return [ActivityPages, *CERTIFICATE_ROUTES]
 
 
 @hookimpl
 def pilot_crm_api_routes() -> list[Any]:
-    return [record_controller("/activities", ActivityService, "Engagement activities")]
+    from plugins.engagement.certificates.api import CertificatesController
+
+    return [
+        record_controller("/activities", ActivityService, "Engagement activities"),
+        CertificatesController,
+    ]
 
 
 @hookimpl
@@ -65,3 +71,10 @@ def pilot_crm_navigation() -> list[NavEntry]:
 @hookimpl
 def pilot_crm_demo_records(tenant: str) -> Awaitable[None] | None:
     return demo.write(tenant) if tenant == "mex" else None
+
+
+@hookimpl
+def pilot_crm_record_panels(entity: str) -> list[Panel]:
+    from plugins.engagement.certificates.panels import CONTACT_PANEL
+
+    return [CONTACT_PANEL] if entity == "contact" else []

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from core.plugin_api import sign_in
-from plugins.engagement.tests.support import OFF, ON, Api, activity
+from plugins.engagement.tests.support import OFF, ON, Api, activity, certificate
 
 PREFIXES = ("/t/{tenant_slug}/engagement", "/t/{tenant_slug}/api/v1/engagement")
 
@@ -24,8 +24,13 @@ def plugin_routes(app: Any) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def fill(path: str, slug: str, record_id: int) -> str:
-    return path.replace("{tenant_slug}", slug).replace("{record_id}", str(record_id))
+def fill(path: str, slug: str, record_id: int, issued: dict[str, Any]) -> str:
+    return (
+        path.replace("{tenant_slug}", slug)
+        .replace("{record_id}", str(record_id))
+        .replace("{certificate_id}", str(issued["id"]))
+        .replace("{code}", issued["code"])
+    )
 
 
 def without_request(html: str) -> str:
@@ -51,6 +56,7 @@ def test_the_plugin_mounts_its_pages_and_api(client):
 
 def test_every_route_answers_404_like_an_unknown_path_where_the_plugin_is_off(client, env):
     record_id = activity(Api(client, env))["id"]
+    issued = certificate(client, env, Api(client, env))
     browser = sign_in(client, env, OFF, "coordinator")
     headers = env.headers(OFF, "coordinator")
     unknown_page = browser.get(f"/t/{OFF}/no-such-page")
@@ -59,7 +65,7 @@ def test_every_route_answers_404_like_an_unknown_path_where_the_plugin_is_off(cl
     routes = plugin_routes(client.app)
     assert routes
     for method, template in routes:
-        url = fill(template, OFF, record_id)
+        url = fill(template, OFF, record_id, issued)
         if "/api/v1/" in template:
             answer = client.request(method, url, headers=headers, json={} if method != "GET" else None)
             assert (answer.status_code, problem(answer)) == (404, problem(unknown_api)), (method, url)
@@ -70,7 +76,7 @@ def test_every_route_answers_404_like_an_unknown_path_where_the_plugin_is_off(cl
     on_browser, on_headers = sign_in(client, env, ON, "coordinator"), env.headers(ON, "coordinator")
     for method, template in routes:
         if method == "GET":
-            url = fill(template, ON, record_id)
+            url = fill(template, ON, record_id, issued)
             answer = client.get(url, headers=on_headers) if "/api/v1/" in template else on_browser.get(url)
             assert answer.status_code == 200, (url, answer.status_code)
 
