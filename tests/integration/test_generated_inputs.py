@@ -463,6 +463,9 @@ def resolve(op: Operation, tenant: Tenant, world: World) -> str:
         "form": "contact",
         "token": secrets.token_urlsafe(32),
         "feed_token": "pcal_" + secrets.token_urlsafe(32),  # an unknown calendar feed
+        # An engagement certificate the tenant may not have, and a well-formed unknown code.
+        "certificate_id": 1,
+        "code": "0000-0000-0000-0000",
     }
     for name in op.params:
         url = url.replace("{" + name + "}", str(values[name]))

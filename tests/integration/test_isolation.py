@@ -92,6 +92,9 @@ PATH_PARAMS: dict[str, PathResolver] = {
     "feed_token": lambda beta, op, slug: [beta.links[("alpha" if slug == "beta" else "beta", "feed")]],
     # Beta's import batch (its dry run done, a rejected line in it): alpha has no batch of this id.
     "batch_id": lambda beta, op, slug: beta.ids["imports"],
+    # Beta's engagement certificate; its verification code, like a link, only tried on the other tenant.
+    "certificate_id": lambda beta, op, slug: beta.ids["engagement/certificates"],
+    "code": lambda beta, op, slug: [beta.links[("alpha" if slug == "beta" else "beta", "certificate")]],
 }
 
 # Query parameters: name → beta's value (ids, codes, cursors) or a value that matches beta's data.
@@ -185,6 +188,9 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
     ("POST", TENANT + "/organizations/{record_id}/merge/{other_id}"): lambda b, s, e: MERGE_BODY,
     # An upload naming beta's saved mapping (no file: a form error), and a dry run of beta's batch.
     ("POST", TENANT + "/imports"): lambda b, s, e: {"entity": "contact", "saved_mapping": IMPORT_MAPPING},
+    # Issuing an activity's certificates is a button; revoking one takes a reason.
+    ("POST", TENANT + "/engagement/activities/{record_id}/certificates/issue"): lambda b, s, e: {},
+    ("POST", API + "/engagement/certificates/{certificate_id}/revoke"): lambda b, s, e: {"reason": "x"},
     ("POST", TENANT + "/imports/{batch_id}/plan"): lambda b, s, e: {
         "column_0": "first_name",
         "column_1": "last_name",
@@ -480,6 +486,48 @@ def add_members_and_links(client: Any, env: Any, beta: Beta) -> None:
     client.blocking_portal.call(write)
 
 
+def add_certificates(client: Any, env: Any, beta: Beta) -> None:
+    """An engagement certificate in each tenant, issued by the completion rule to a participant
+    (written as the row selection makes) of the tenant's first activity; beta's holder is beta's
+    marked contact. Alpha's code is what is tried on beta's public verification page."""
+    at = datetime.now(UTC)
+    sql = "INSERT INTO engagement_participant (activity, contact, source, created_at) VALUES ({}, {}, {}, {})"
+    for slug in ("alpha", "beta"):
+        h = env.headers(slug, "coordinator")
+        base = f"/t/{slug}/api/v1"
+        if slug == "beta":
+            activity, person = beta.one("engagement/activities"), beta.one("contacts")
+        else:
+            activity = client.post(
+                f"{base}/engagement/activities",
+                json={
+                    "kind": "workshop",
+                    "title": "Taller alfa",
+                    "format": "in_person",
+                    "starts_at": "2025-01-02T10:00:00+00:00",
+                    "ends_at": "2025-01-03T10:00:00+00:00",
+                    "status": "completed",
+                },
+                headers=h,
+            ).json()["id"]
+            person = client.post(
+                f"{base}/contacts", json={"first_name": "Eva", "last_name": "Alfa"}, headers=h
+            )
+            person = person.json()["id"]
+
+        async def write(activity: int = activity, person: int = person, slug: str = slug) -> None:
+            with tenant_context(env.registry.get(slug)):
+                await Topic.raw(sql, activity, person, "selection", at).run()
+
+        client.blocking_portal.call(write)
+        issued = client.post(f"{base}/engagement/activities/{activity}/certificates/issue", headers=h)
+        assert issued.status_code == 200, issued.text
+        (certificate,) = issued.json()["issued"]
+        beta.links[(slug, "certificate")] = certificate["code"]
+        if slug == "beta":
+            beta.ids["engagement/certificates"] = [certificate["id"]]
+
+
 # Counts of attempts at a tenant's public forms (sign-in, forgot password): anyone may add to them by
 # trying, they belong to the tenant tried, and they hold nothing of either tenant (hashed keys).
 ATTEMPT_COUNTERS = frozenset({"crm_throttle"})
@@ -525,6 +573,7 @@ def beta(client, env, surface) -> Beta:
     create_other_records(client, env, data, [op for op in surface if op.api])
     add_members_and_links(client, env, data)
     add_import_batch(client, env, data)
+    add_certificates(client, env, data)
     return data
 
 
@@ -620,8 +669,8 @@ def opens_a_session(response: Any) -> bool:
 def expect_refused_by_beta(request: Request, response: Any, with_csrf: bool) -> None:
     """Beta does not know alpha's token or session: its API answers 401; its pages answer a 401 the
     way pages do (303 to beta's sign-in page); its public pages serve an anonymous visitor, and a
-    mailed link or calendar feed of alpha's is unknown there (404); a form posted without a CSRF
-    token (a bearer token on a page) is refused first, with 403."""
+    mailed link, calendar feed or certificate code of alpha's is unknown there (404); a form posted
+    without a CSRF token (a bearer token on a page) is refused first, with 403."""
     op, status = request.operation, response.status_code
     where = f"{op} → {request.url}: {status}"
     assert not opens_a_session(response), where
@@ -629,7 +678,7 @@ def expect_refused_by_beta(request: Request, response: Any, with_csrf: bool) -> 
         assert status == 401, where
     elif op.method == "POST" and not with_csrf:
         assert status == 403, where
-    elif op.public and ("{token}" in op.path or "{feed_token}" in op.path):
+    elif op.public and any(p in op.path for p in ("{token}", "{feed_token}", "{code}")):
         assert status == 404, where
     elif op.public:
         assert status in (200, 303, 400), where
