@@ -28,6 +28,11 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
 - documents: :class:`ShapedPDF` and :data:`PDF_FONT` (core's fonts and Arabic shaping, for a
   plugin's PDF such as a certificate), :func:`link_base_url` (the trusted address for links that
   leave the app, such as a certificate's QR code);
+- people and spreadsheets: :func:`create_contact` (core's contact service, audited),
+  :func:`matching_contact` (the tenant's duplicate rules), :func:`read_spreadsheet` /
+  :class:`UnreadableFile` (CSV in any encoding and delimiter, or XLSX), :func:`cell_text`,
+  :func:`suggest_columns` (headers to fields in the tenant's languages) and :func:`clean_fields`
+  (a line checked as a form is), for a plugin's own import such as course completions;
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -55,17 +60,24 @@ from core.accounts.link_pages import link_base_url
 from core.accounts.roles import COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER, ROLES, Actor
 from core.actions.tables import JointAction
 from core.audit.service import record as record_audit
+from core.contacts.service import ContactService
 from core.contacts.tables import Contact
 from core.contacts.visibility import ContactVisibility
 from core.dashboard.charts import Chart, Datum, column_bars, horizontal_bars
 from core.db.tables import PluginTable, RecordColumns
+from core.duplicates.finder import matching_contact
 from core.errors import Conflict, Message, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from core.forms.fields import KINDS, Choice, FieldInvalid, FieldSpec
 from core.forms.rules import required_for_sectors
+from core.forms.validation import clean_fields
 from core.forms.vocabulary import SECTORS
 from core.hookspecs import hookimpl
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
+from core.imports.mapping import suggest_columns
+from core.imports.reading import UnreadableFile
+from core.imports.reading import read_table as read_spreadsheet
+from core.imports.values import cell_text
 from core.meetings.tables import Meeting
 from core.organizations.tables import Organization
 from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDataSource, PluginForm
@@ -87,6 +99,14 @@ if TYPE_CHECKING:
     from core.testing.web import Browser, sign_in
 
 API_VERSION = 1
+
+
+async def create_contact(actor: Actor, values: dict[str, Any], locale: str | None = None) -> dict[str, Any]:
+    """A new contact from the contact form's ``values``, validated, audited and announced as core's
+    pages and API create one (a person a plugin takes in: an imported course completion)."""
+    return await ContactService(actor, locale).create(values)
+
+
 # The versions of this surface this release of core serves (a plugin must support one of them).
 SUPPORTED_API_VERSIONS = (1,)
 
@@ -178,20 +198,26 @@ __all__ = [
     "TopicLink",
     "TopicSpec",
     "Translator",
+    "UnreadableFile",
     "ValidationFailed",
     "Varchar",
     "VisibilityRule",
     "build_environment",
+    "cell_text",
+    "clean_fields",
     "column_bars",
+    "create_contact",
     "delete",
     "get",
     "hookimpl",
     "horizontal_bars",
     "link_base_url",
     "load_json",
+    "matching_contact",
     "page_parts",
     "patch",
     "post",
+    "read_spreadsheet",
     "record_audit",
     "record_controller",
     "record_pages",
@@ -204,4 +230,5 @@ __all__ = [
     "require_writer",
     "required_for_sectors",
     "sign_in",
+    "suggest_columns",
 ]

@@ -191,6 +191,11 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
     # Issuing an activity's certificates is a button; revoking one takes a reason.
     ("POST", TENANT + "/engagement/activities/{record_id}/certificates/issue"): lambda b, s, e: {},
     ("POST", API + "/engagement/certificates/{certificate_id}/revoke"): lambda b, s, e: {"reason": "x"},
+    # An import of completions into beta's activity (no file: a form error).
+    ("POST", TENANT + "/engagement/certificates/import"): lambda b, s, e: {
+        "activity": b.one("engagement/activities"),
+        "platform": "x",
+    },
     ("POST", TENANT + "/imports/{batch_id}/plan"): lambda b, s, e: {
         "column_0": "first_name",
         "column_1": "last_name",

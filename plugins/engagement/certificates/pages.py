@@ -4,16 +4,21 @@ pages (no sign-in: a form to type a code, and what a code certifies)."""
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import Response
+from litestar.datastructures import UploadFile
 from litestar.params import PathParameter
 
 from core.plugin_api import (
     N_,
     PUBLIC,
     CurrentActor,
+    Message,
     PathId,
     Redirect,
     Request,
@@ -27,9 +32,10 @@ from core.plugin_api import (
     render,
     require_coordinator,
 )
-from plugins.engagement.certificates import codes
+from plugins.engagement.certificates import codes, importing
 from plugins.engagement.certificates.pdf import render_certificate, verification_address
 from plugins.engagement.certificates.service import CertificateService, verify
+from plugins.engagement.tables import Activity
 
 # A code as typed in the address (grouped, lower case…); longer ones are not codes.
 TypedCode = Annotated[str, PathParameter(max_length=64)]
@@ -170,3 +176,126 @@ ROUTES = [
     verify_form,
     verify_code,
 ]
+
+
+# --- importing completions from an e-learning platform ---------------------------------------------
+
+MAX_IMPORT_BYTES = 5 * 2**20
+
+
+async def cohort_choices() -> list[dict[str, Any]]:
+    """The activities completions may be imported into: course cohorts first, then the others."""
+    rows = await Activity.select(Activity.id, Activity.title, Activity.kind).where(
+        Activity.archived_at.is_null()
+    )
+    return sorted(rows, key=lambda r: (r["kind"] != "course_cohort", r["title"].casefold()))
+
+
+async def import_page(
+    request: Request,
+    status: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[Message]] | None = None,
+    lines: list[importing.Line] | None = None,
+) -> Template:
+    _, t, _ = page_parts(request)
+    payload = json.dumps([{"number": line.number, "values": line.values} for line in lines or []])
+    return render(
+        request,
+        "engagement/certificates/import.html",
+        status=status,
+        activities=await cohort_choices(),
+        values=values or {},
+        errors={name: [t.message(m) for m in ms] for name, ms in (errors or {}).items()},
+        lines=lines,
+        importable=sum(1 for line in lines or [] if line.importable),
+        payload=payload,
+        max_lines=importing.MAX_LINES,
+    )
+
+
+@get("/certificates/import", guards=[require_coordinator])
+async def import_form(request: Request) -> Template:
+    """The upload form: the course cohort, the platform, and the file."""
+    return await import_page(request)
+
+
+@post("/certificates/import", guards=[require_coordinator], request_max_body_size=MAX_IMPORT_BYTES + 2**16)
+async def import_dry_run(request: Request) -> Template:
+    """The dry run: every line checked, matched and marked new or already imported; nothing written."""
+    _, t, _ = page_parts(request)
+    tenant = page_parts(request)[0]
+    form = await request.form()
+    values = {
+        "activity": str(form.get("activity", "")),
+        "platform": str(form.get("platform", "")).strip()[:120],
+    }
+    upload = form.get("file")
+    try:
+        activity = await importing.cohort(values["activity"])
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise ValidationFailed({"file": [Message(N_("Choose a CSV or XLSX file."))]})
+        with tempfile.NamedTemporaryFile(suffix=Path(upload.filename).suffix[:8]) as copy:
+            copy.write(await upload.read())
+            copy.flush()
+            translators = [tenant.translator(locale) for locale in tenant.declaration.locales]
+            lines = importing.read_lines(Path(copy.name), upload.filename, translators)
+        await importing.plan(lines, activity, values["platform"], t)
+    except ValidationFailed as exc:
+        return await import_page(request, 400, values, exc.errors)
+    return await import_page(request, 200, values, lines=lines)
+
+
+@post("/certificates/import/commit", guards=[require_coordinator])
+async def import_commit(request: Request, actor: CurrentActor) -> Template | Redirect:
+    """Write the checked lines (sent back from the dry run's page and checked again)."""
+    _, t, _ = page_parts(request)
+    form = await request.form()
+    values = {
+        "activity": str(form.get("activity", "")),
+        "platform": str(form.get("platform", "")).strip()[:120],
+    }
+    try:
+        activity = await importing.cohort(values["activity"])
+        lines = lines_of(str(form.get("payload", "")))
+        written = await importing.commit(actor, lines, activity, values["platform"], t)
+    except ValidationFailed as exc:
+        return await import_page(request, 400, values, exc.errors)
+    return redirect(
+        request,
+        f"/engagement/activities/{activity['id']}/certificates",
+        flash=("success", N_("Certificates imported: {count}.")),
+        count=written,
+    )
+
+
+def import_values(form: Any) -> dict[str, str]:
+    return {
+        "activity": str(form.get("activity", ""))[:12],
+        "platform": str(form.get("platform", "")).strip()[:120],
+    }
+
+
+def lines_of(payload: str) -> list[importing.Line]:
+    """The dry run's lines as its page sent them back (no file is kept between the two steps)."""
+    refused = ValidationFailed(
+        {"file": [Message(N_("Upload the file again: its lines did not come back whole."))]}
+    )
+    try:
+        items = json.loads(payload)
+    except ValueError:
+        raise refused from None
+    if not isinstance(items, list) or not items or len(items) > importing.MAX_LINES:
+        raise refused
+    lines = []
+    for item in items:
+        values = item.get("values") if isinstance(item, dict) else None
+        number = item.get("number") if isinstance(item, dict) else None
+        if not isinstance(number, int) or not isinstance(values, dict):
+            raise refused
+        text = {name: str(values.get(name, ""))[:400] for name in importing.NAMES}
+        lines.append(importing.Line(number, text))
+    return lines
+
+
+ROUTES += [import_form, import_dry_run, import_commit]

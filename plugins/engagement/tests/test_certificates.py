@@ -6,7 +6,9 @@ may do what. Sessions, attendance and answers are written as rows: other pages m
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -234,3 +236,67 @@ def test_codes_are_read_as_typed(typed, stored):
     assert codes.normalize(typed) == stored
     assert codes.grouped("ABCD1234EFGH5678") == "ABCD-1234-EFGH-5678"
     assert len({codes.new_code() for _ in range(50)}) == 50
+
+
+def test_completions_from_a_platform_are_imported_once(client, env):
+    """A dry run says per line which contact it is and what is wrong, writing nothing; the commit
+    creates contacts, participants and certificates; the same file again creates nothing."""
+    api = Api(client, env)
+    cohort = activity(api, kind="course_cohort", title=unique("Curso en línea"))
+    known = contact(api, "Lucía", "Mora")
+    email = api.get(f"/contacts/{known['id']}")["emails"][0]
+    new_email = f"{unique('nuevo').split()[1]}@example.org"
+    content = (
+        "Email address;Name;Course;Completed on;Certificate ID;Platform\n"
+        f"{email};Lucía Mora;Curso UNTOC;2026-02-01;C-{new_email[:6]}-1;\n"
+        f"{new_email};Pedro Sánchez Gil;Curso UNTOC;2026-02-02;C-{new_email[:6]}-2;Campus\n"
+        f"otra@example.org;Rosa Vega;Curso UNTOC;el martes;C-{new_email[:6]}-3;\n"
+        f"{new_email};Pedro Sánchez Gil;Curso UNTOC;2026-02-02;C-{new_email[:6]}-2;Campus\n"
+    ).encode()
+    browser = sign_in(client, env, ON, "coordinator")
+    assert browser.get("/engagement/certificates/import").status_code == 200
+    form = {"activity": str(cohort["id"]), "platform": "Aula virtual"}
+    files = {"file": ("completions.csv", content, "text/csv")}
+    dry = browser.upload("/engagement/certificates/import", form, files)
+    assert dry.status_code == 200, dry.text[:500]
+    states = dict(re.findall(r'data-line="(\d+)" data-state="(\w+)"', dry.text))
+    assert states == {"2": "new", "3": "new", "4": "error", "5": "duplicate"}
+    assert (
+        gettext(env, "es", "Existing contact") in dry.text and gettext(env, "es", "New contact") in dry.text
+    )
+    assert api.get(f"/engagement/activities/{cohort['id']}/certificates")["items"] == []  # nothing written
+
+    payload = re.search(r'name="payload" value="([^"]*)"', dry.text)
+    assert payload
+    body = {**form, "payload": html.unescape(payload.group(1))}
+    committed = browser.post("/engagement/certificates/import/commit", body, follow_redirects=False)
+    assert committed.status_code == 303, committed.text[:500]
+    items = api.get(f"/engagement/activities/{cohort['id']}/certificates")["items"]
+    certificates = sorted((c for i in items for c in i["certificates"]), key=lambda c: c["external_id"])
+    assert [(c["holder_name"], c["platform"], c["source"]) for c in certificates] == [
+        ("Lucía Mora", "Aula virtual", "import"),
+        ("Pedro Sánchez Gil", "Campus", "import"),
+    ]
+    assert certificates[0]["contact"] == known["id"] and certificates[0]["activity_title"] == "Curso UNTOC"
+    assert all(i["complete"] for i in items)  # the platform's completion date stands for the rule
+    pedro = api.get("/contacts", q=new_email)["items"]
+    assert [(p["first_name"], p["last_name"]) for p in pedro] == [("Pedro Sánchez", "Gil")]
+
+    again = browser.upload("/engagement/certificates/import", form, files)
+    assert set(dict(re.findall(r'data-line="(\d+)" data-state="(\w+)"', again.text)).values()) == {
+        "duplicate",
+        "error",
+    }
+    assert (
+        browser.post("/engagement/certificates/import/commit", body, follow_redirects=False).status_code
+        == 303
+    )
+    items = api.get(f"/engagement/activities/{cohort['id']}/certificates")["items"]
+    assert sum(len(i["certificates"]) for i in items) == 2
+
+    unreadable = browser.upload(
+        "/engagement/certificates/import", form, {"file": ("x.csv", b"Name\nAna\n", "text/csv")}
+    )
+    assert unreadable.status_code == 400 and 'id="file-error"' in unreadable.text
+    tampered = browser.post("/engagement/certificates/import/commit", {**form, "payload": "[{"})
+    assert tampered.status_code == 400
