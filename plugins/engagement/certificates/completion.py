@@ -35,7 +35,7 @@ class Standing:
     contact: int
     first_name: str
     last_name: str
-    language: str  # the application's language, else the contact's preferred one ("" if neither)
+    languages: tuple[str, ...]  # the application's language, then the contact's preferred one
     attended: int
     held: int
     post_submitted: bool
@@ -123,7 +123,7 @@ async def standings(activity: dict[str, Any], now: datetime | None = None) -> li
             contact=r["contact"],
             first_name=r["first_name"] or "",
             last_name=r["last_name"] or "",
-            language=r["application_language"] or r["contact_language"] or "",
+            languages=(r["application_language"] or "", r["contact_language"] or ""),
             attended=attended.get(r["id"], 0),
             held=len(held),
             post_submitted=r["id"] in posted,

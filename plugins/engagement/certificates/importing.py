@@ -141,14 +141,14 @@ async def plan(lines: list[Line], activity: dict[str, Any], platform: str, t: Tr
 
 def identity(line: Line, activity: dict[str, Any]) -> tuple[Any, ...]:
     if line.cleaned["certificate_id"]:
-        return ("id", line.cleaned["platform"].casefold(), line.cleaned["certificate_id"])
+        return ("id", line.cleaned["platform"], line.cleaned["certificate_id"])
     return ("person", activity["id"], line.contact or line.cleaned["email"])
 
 
 async def imported(line: Line, activity: dict[str, Any]) -> bool:
     """Whether the line's certificate is already in the tenant."""
     if line.cleaned["certificate_id"]:
-        query = Certificate.platform.ilike(line.cleaned["platform"]) & (
+        query = (Certificate.platform == line.cleaned["platform"]) & (
             Certificate.external_id == line.cleaned["certificate_id"]
         )
     elif line.contact is not None:

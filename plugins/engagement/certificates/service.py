@@ -74,7 +74,8 @@ def certificate_language(standing: Standing) -> str:
     """The application's language, else the contact's preference, if the tenant speaks it; else
     the tenant's default language."""
     declaration = require_tenant().declaration
-    return standing.language if standing.language in declaration.locales else declaration.default_locale
+    spoken = [code for code in standing.languages if code in declaration.locales]
+    return spoken[0] if spoken else declaration.default_locale
 
 
 def end_date(activity: dict[str, Any]) -> date:
