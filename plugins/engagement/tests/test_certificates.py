@@ -220,6 +220,14 @@ def test_only_coordinators_manage_certificates_and_bad_input_is_refused(client, 
         {**course["activity"] | {"title": unique("Otro")}, "completion_attendance": 120},
     )
     assert "completion_attendance" in str(bad)
+    # Left blank, the attendance needed is the default; a body silent on the rule requires the
+    # final self-assessment too.
+    blank = activity(api, completion_attendance=None)
+    assert (blank["completion_attendance"], blank["completion_requires_post"]) == (80, False)
+    assert (course["activity"]["completion_attendance"], course["activity"]["completion_requires_post"]) == (
+        80,
+        True,
+    )
 
 
 @pytest.mark.parametrize(
