@@ -46,6 +46,14 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
 - mail: :class:`Mail`, :func:`mailer_for` (a :class:`Mailer`), :class:`MailNotSent` and
   :func:`link_base_url` (where a mailed personal link may point), for plugins that mail people a
   link of their own;
+- documents: :class:`ShapedPDF` and :data:`PDF_FONT` (core's fonts and Arabic shaping, for a
+  plugin's PDF such as a certificate), :func:`link_base_url` (the trusted address for links that
+  leave the app, such as a certificate's QR code);
+- people and spreadsheets: :func:`create_contact` (core's contact service, audited),
+  :func:`matching_contact` (the tenant's duplicate rules), :func:`read_spreadsheet` /
+  :class:`UnreadableFile` (CSV in any encoding and delimiter, or XLSX), :func:`cell_text`,
+  :func:`suggest_columns` (headers to fields in the tenant's languages) and :func:`clean_fields`
+  (a line checked as a form is), for a plugin's own import such as course completions;
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -81,6 +89,7 @@ from core.contacts.visibility import ContactVisibility
 from core.dashboard.charts import Chart, Datum, column_bars, horizontal_bars
 from core.db.tables import PluginTable, RecordColumns
 from core.duplicates.finder import contact_candidates, organization_candidates
+from core.duplicates.finder import matching_contact
 from core.errors import Conflict, Message, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from core.forms.definitions import FormDefinition
 from core.forms.fields import KINDS, Choice, FieldInvalid, FieldSpec
@@ -92,6 +101,10 @@ from core.i18n.markers import N_
 from core.i18n.translator import Translator
 from core.mail import Mail, MailNotSent, mailer_for
 from core.mail import Mail, Mailer, MailNotSent, mailer_for
+from core.imports.mapping import suggest_columns
+from core.imports.reading import UnreadableFile
+from core.imports.reading import read_table as read_spreadsheet
+from core.imports.values import cell_text
 from core.meetings.tables import Meeting
 from core.organizations.service import OrganizationService
 from core.organizations.tables import Organization
@@ -99,6 +112,8 @@ from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDa
 from core.plugins.routes import PUBLIC
 from core.records.api import record_controller
 from core.records.service import Page, RecordService, TopicLink, VisibilityRule, load_json
+from core.reports.pdf import FONT as PDF_FONT
+from core.reports.pdf import ShapedPDF
 from core.tenancy.context import require_tenant
 from core.topics.specs import CATEGORIES as TOPIC_CATEGORIES
 from core.topics.specs import TopicSpec
@@ -124,6 +139,14 @@ if TYPE_CHECKING:
     from core.testing.web import Browser, app_client, sign_in
 
 API_VERSION = 1
+
+
+async def create_contact(actor: Actor, values: dict[str, Any], locale: str | None = None) -> dict[str, Any]:
+    """A new contact from the contact form's ``values``, validated, audited and announced as core's
+    pages and API create one (a person a plugin takes in: an imported course completion)."""
+    return await ContactService(actor, locale).create(values)
+
+
 # The versions of this surface this release of core serves (a plugin must support one of them).
 SUPPORTED_API_VERSIONS = (1,)
 
@@ -158,6 +181,7 @@ __all__ = [
     "NGO_PARTICIPANT",
     "N_",
     "OBSERVER",
+    "PDF_FONT",
     "PUBLIC",
     "ROLES",
     "SECTORS",
@@ -212,6 +236,7 @@ __all__ = [
     "Redirect",
     "Request",
     "Serial",
+    "ShapedPDF",
     "Template",
     "TenantSpec",
     "TestEnvironment",
@@ -221,6 +246,7 @@ __all__ = [
     "TopicLink",
     "TopicSpec",
     "Translator",
+    "UnreadableFile",
     "ValidationFailed",
     "Varchar",
     "VisibilityRule",
@@ -230,6 +256,8 @@ __all__ = [
     "clean_fields",
     "column_bars",
     "contact_candidates",
+    "cell_text",
+    "create_contact",
     "delete",
     "field_views",
     "get",
@@ -240,11 +268,13 @@ __all__ = [
     "mailer_for",
     "organization_candidates",
     "list_members",
+    "matching_contact",
     "page_parts",
     "parse_submission",
     "patch",
     "post",
     "put",
+    "read_spreadsheet",
     "record_audit",
     "record_controller",
     "record_pages",
@@ -259,4 +289,5 @@ __all__ = [
     "sign_in",
     "topic_names",
     "use_locale",
+    "suggest_columns",
 ]

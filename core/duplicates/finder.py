@@ -111,3 +111,13 @@ async def organization_candidates(record: dict[str, Any], rules: DuplicateRules)
         clauses.append(Organization.search_text.like(_like(keys.acronym)))
     rows = await _rows(_live_organizations, clauses)
     return candidates(keys, [organization_keys(r) for r in rows], rules, score_organization)
+
+
+async def matching_contact(record: dict[str, Any]) -> int | None:
+    """The live contact ``record`` (a contact's fields, as :func:`contact_candidates` takes them)
+    most likely is, by the tenant's duplicate rules; None when it is no one known. What an import of
+    people (a plugin's list of course completions) matches each line with."""
+    from core.tenancy.context import require_tenant
+
+    found = await contact_candidates(record, require_tenant().declaration.duplicates)
+    return found[0].second if found else None

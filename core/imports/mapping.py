@@ -16,6 +16,7 @@ from typing import Any
 from core.duplicates.rules import normalize
 from core.errors import Message, ValidationFailed
 from core.forms.definitions import FormDefinition
+from core.forms.fields import FieldSpec
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
 from core.imports.tables import ImportMapping
@@ -79,6 +80,13 @@ def suggest(
             mapping[index] = name
             taken.add(name)
     return mapping
+
+
+def suggest_columns(
+    headers: Sequence[str], fields: Sequence[FieldSpec], translators: Sequence[Translator]
+) -> dict[int, str]:
+    """:func:`suggest` for columns that fill ``fields`` outside a record form (a plugin's own import)."""
+    return suggest(headers, FormDefinition("columns", tuple(fields)), translators)
 
 
 def check(mapping: dict[int, str], headers: Sequence[str], form: FormDefinition) -> dict[int, str]:

@@ -20,9 +20,13 @@ STATUS_LABELS = {choice.value: choice.label for choice in ACTION_STATUSES}
 LINE = 5.5  # mm per line of body text
 
 
-class RoadmapPDF(FPDF):
-    def __init__(self, t: Translator) -> None:
-        super().__init__(format="A4")
+class ShapedPDF(FPDF):
+    """An fpdf2 document in ``t``'s language with the shipped fonts (regular ``""`` and bold ``"B"``
+    of :data:`FONT`) and HarfBuzz shaping, right to left for Arabic. Any PDF of Pilot CRM (the
+    roadmap, a plugin's certificate) starts from it, so every one renders every language alike."""
+
+    def __init__(self, t: Translator, orientation: str = "portrait") -> None:
+        super().__init__(orientation=orientation, format="A4")
         self.t = t
         self.rtl = t.direction == "rtl"
         self.align = "R" if self.rtl else "L"
@@ -33,23 +37,20 @@ class RoadmapPDF(FPDF):
             self.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ara")
         else:
             self.set_text_shaping(use_shaping_engine=True, direction="ltr")
-        self.set_auto_page_break(auto=True, margin=18)
         self.set_lang(t.locale)
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 6, self.t.format_number(self.page_no()), align="C")
-
-    def para(self, text: str, size: float = 10, bold: bool = False, gap: float = 0) -> None:
+    def para(self, text: str, size: float = 10, bold: bool = False, gap: float = 0, align: str = "") -> None:
+        """``text`` in lines that fit the page, aligned to the reading side unless ``align`` says."""
         self.set_font(FONT, "B" if bold else "", size)
         height = size * 0.5 + 0.5
         room = self.epw - 2 * self.c_margin
         for line in self.wrap(text, room):
             if self.get_string_width(line) <= room:
-                self.cell(0, height, line, align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                self.cell(0, height, line, align=align or self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             else:  # one word wider than the page (a long address): fpdf2 breaks it
-                self.multi_cell(0, height, line, align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                self.multi_cell(
+                    0, height, line, align=align or self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+                )
         if gap:
             self.ln(gap)
 
@@ -77,6 +78,17 @@ class RoadmapPDF(FPDF):
                 current.append(word)
             lines.append(" ".join(current))
         return lines
+
+
+class RoadmapPDF(ShapedPDF):
+    def __init__(self, t: Translator) -> None:
+        super().__init__(t)
+        self.set_auto_page_break(auto=True, margin=18)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT, "", 8)
+        self.cell(0, 6, self.t.format_number(self.page_no()), align="C")
 
     def field(self, label: str, value: str) -> None:
         self.para(self.t.gettext(L.SUMMARY, label=self.t.gettext(label), value=value or "—"))

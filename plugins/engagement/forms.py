@@ -88,6 +88,19 @@ ACTIVITY_FIELDS = (
         help=N_('One per line: a title, a bar and a web address, e.g. "Toolkit | https://…".'),
     ),
     FieldSpec("status", "choice", N_("Status"), required=True, choices=STATUSES),
+    FieldSpec(
+        "completion_attendance",
+        "integer",
+        N_("Attendance needed for a certificate (%)"),
+        validator=fields.check_percentage,
+        help=N_("Share of the sessions held that a participant must attend; 80 when left blank."),
+    ),
+    FieldSpec(
+        "completion_requires_post",
+        "boolean",
+        N_("Certificate requires the final self-assessment"),
+        help=N_("When the activity has a self-assessment, participants must submit it after the activity."),
+    ),
 )
 
 FORMS = [PluginForm("activity", ACTIVITY_FIELDS, ActivityService), SESSION_FORM]

@@ -14,7 +14,7 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from core.plugin_api import N_, AppConfig, NavEntry, PluginForm, hookimpl, record_controller
+from core.plugin_api import N_, AppConfig, NavEntry, Panel, PluginForm, hookimpl, record_controller
 from plugins.engagement import demo
 from plugins.engagement.forms import FORMS
 from plugins.engagement.service import ActivityService
@@ -39,14 +39,16 @@ def pilot_crm_forms() -> list[PluginForm]:
 def pilot_crm_routes() -> list[Any]:
     from plugins.engagement.calls.pages import CALL_PAGES
     from plugins.engagement.delivery.pages import PAGES as DELIVERY_PAGES
+    from plugins.engagement.certificates.pages import ROUTES as CERTIFICATE_ROUTES
     from plugins.engagement.pages import ActivityPages
     from plugins.engagement.selection.pages import RespondPage, SelectionPages
 
-    return [ActivityPages, *CALL_PAGES, SelectionPages, RespondPage, *DELIVERY_PAGES]
+    return [ActivityPages, *CALL_PAGES, SelectionPages, RespondPage, *DELIVERY_PAGES, *CERTIFICATE_ROUTES]
 
 
 @hookimpl
 def pilot_crm_api_routes() -> list[Any]:
+    from plugins.engagement.certificates.api import CertificatesController
     from plugins.engagement.delivery.api import DeliveryApi
     from plugins.engagement.selection.api import SelectionApi
 
@@ -54,6 +56,7 @@ def pilot_crm_api_routes() -> list[Any]:
         record_controller("/activities", ActivityService, "Engagement activities"),
         SelectionApi,
         DeliveryApi,
+        CertificatesController,
     ]
 
 
@@ -75,3 +78,10 @@ def pilot_crm_navigation() -> list[NavEntry]:
 @hookimpl
 def pilot_crm_demo_records(tenant: str) -> Awaitable[None] | None:
     return demo.write(tenant) if tenant == "mex" else None
+
+
+@hookimpl
+def pilot_crm_record_panels(entity: str) -> list[Panel]:
+    from plugins.engagement.certificates.panels import CONTACT_PANEL
+
+    return [CONTACT_PANEL] if entity == "contact" else []

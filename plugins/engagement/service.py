@@ -11,6 +11,9 @@ from typing import Any, ClassVar
 from core.plugin_api import COORDINATOR, N_, Message, RecordService, ValidationFailed
 from plugins.engagement.tables import Activity
 
+# The share of held sessions a participant attends for a certificate, unless the activity says.
+DEFAULT_COMPLETION_ATTENDANCE = 80
+
 
 def _instant(value: Any) -> datetime | None:
     """A stored or submitted instant as a datetime (SQLite hands timestamps back as text)."""
@@ -37,6 +40,14 @@ class ActivityService(RecordService):
         "status": lambda v: Activity.status == v,
     }
 
+    async def create(self, data: Any) -> dict[str, Any]:
+        """A body that says nothing of the completion rule gets the default rule (80 %, the final
+        self-assessment required): a blank boolean would otherwise read as "not required". The
+        activity form always sends the attendance field, so there its checkbox decides."""
+        if isinstance(data, dict) and not {"completion_attendance", "completion_requires_post"} & data.keys():
+            data = {**data, "completion_requires_post": True}
+        return await super().create(data)
+
     def may_write(self) -> bool:
         return self.actor.role == COORDINATOR and super().may_write()
 
@@ -46,6 +57,8 @@ class ActivityService(RecordService):
     async def before_write(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
         if existing is None and not values.get("timezone"):
             values["timezone"] = self.tenant.declaration.timezone
+        if "completion_attendance" in values and values["completion_attendance"] is None:
+            values["completion_attendance"] = DEFAULT_COMPLETION_ATTENDANCE  # left blank: the default
         whole = {**(existing or {}), **values}
         starts, ends = _instant(whole.get("starts_at")), _instant(whole.get("ends_at"))
         deadline = _instant(whole.get("registration_deadline"))

@@ -48,6 +48,10 @@ class Activity(RecordColumns, PluginTable, tablename="engagement_activity"):
     reading_materials = Text(default="")
     status = Varchar(length=16, index=True, default="draft")
     extra = JSON(default="{}")
+    # The completion rule for certificates: the share of held sessions attended (percent), and
+    # whether the self-assessment after the activity must be submitted.
+    completion_attendance = Integer(default=80)
+    completion_requires_post = Boolean(default=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -577,6 +578,47 @@ def delivery_rows() -> list[Row]:
         Row("participants page: add by hand", only(OK, COORDINATOR), add_page),
     ]
 
+def participating(alpha: Alpha) -> dict[str, Any]:
+    """An engagement activity with one participant (written as the row selection makes: no route
+    of this part adds one) whom the completion rule lets through (no session held, no questions)."""
+    activity = alpha.create("engagement/activities", COORDINATOR)
+    person = alpha.create("contacts", COORDINATOR)
+    sql = "INSERT INTO engagement_participant (activity, contact, source, created_at) VALUES ({}, {}, {}, {})"
+    at = datetime.now(UTC)
+    alpha.run(lambda: User.raw(sql, activity["id"], person["id"], "selection", at).run())
+    return activity
+
+
+def issued_certificate(alpha: Alpha) -> dict[str, Any]:
+    activity = participating(alpha)
+    response = alpha.api(COORDINATOR, "POST", f"/engagement/activities/{activity['id']}/certificates/issue")
+    assert response.status_code == 200, response.text
+    return response.json()["issued"][0]
+
+
+def verify_publicly(alpha: Alpha, role: str) -> Any:
+    """The verification page needs no sign-in: the same for a member of any role and for no one."""
+    code = issued_certificate(alpha)["code"]
+    alpha.client.cookies.clear()
+    return alpha.client.get(f"/t/alpha/engagement/certificates/verify/{code}")
+
+
+# The engagement plugin's certificates: coordinators list, issue and revoke; anyone verifies a code.
+CERTIFICATE_ROWS = [
+        "engagement certificates: list",
+        lambda a, r: a.api(r, "GET", f"/engagement/activities/{participating(a)['id']}/certificates"),
+        "GET /engagement/activities/{record_id}/certificates",
+        "engagement certificates: issue",
+        lambda a, r: a.api(r, "POST", f"/engagement/activities/{participating(a)['id']}/certificates/issue"),
+        "POST /engagement/activities/{record_id}/certificates/issue",
+        "engagement certificates: revoke",
+        lambda a, r: a.api(
+            r,
+            "POST",
+            f"/engagement/certificates/{issued_certificate(a)['id']}/revoke",
+            json={"reason": "Datos erróneos"},
+        "POST /engagement/certificates/{certificate_id}/revoke",
+    Row("engagement certificates: public verification", only(200, *EVERYONE), verify_publicly),
 
 RESOURCES = ("organizations", "contacts", "meetings", "actions")
 # The networks plugin (enabled in the kit's tenants): civil society's records, kept by coordinators
@@ -591,6 +633,7 @@ MATRIX = [
     *record_rows("engagement/activities", writers=(COORDINATOR,), by_side=False),
     *selection_rows(),
     *delivery_rows(),
+    *CERTIFICATE_ROWS,
     *attendee_rows(),
     *action_rows(),
     *tenant_rows(),

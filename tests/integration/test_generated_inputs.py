@@ -471,6 +471,9 @@ def resolve(op: Operation, tenant: Tenant, world: World) -> str:
         "participant_id": tenant.ids.get("engagement_participant", 2**31 - 1),
         "group_id": tenant.ids.get("engagement_group", 2**31 - 1),
         "question_id": tenant.ids.get("engagement_question", 2**31 - 1),
+        # An engagement certificate the tenant may not have, and a well-formed unknown code.
+        "certificate_id": 1,
+        "code": "0000-0000-0000-0000",
     }
     for name in op.params:
         url = url.replace("{" + name + "}", str(values[name]))

@@ -102,6 +102,9 @@ PATH_PARAMS: dict[str, PathResolver] = {
     "participant_id": lambda beta, op, slug: beta.ids["engagement/participants"],
     "group_id": lambda beta, op, slug: beta.ids["engagement/groups"],
     "question_id": lambda beta, op, slug: beta.ids["engagement/questions"],
+    # Beta's engagement certificate; its verification code, like a link, only tried on the other tenant.
+    "certificate_id": lambda beta, op, slug: beta.ids["engagement/certificates"],
+    "code": lambda beta, op, slug: [beta.links[("alpha" if slug == "beta" else "beta", "certificate")]],
 }
 
 
@@ -233,6 +236,13 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
     },
     ("POST", TENANT + "/engagement/reviewers"): lambda b, s, e: {"member": BETA_ONLY_MEMBER_ID},
     ("POST", TENANT + "/engagement/my-application/{token}/respond"): lambda b, s, e: {"answer": "decline"},
+    # Issuing an activity's certificates is a button; revoking one takes a reason.
+    ("POST", TENANT + "/engagement/activities/{record_id}/certificates/issue"): lambda b, s, e: {},
+    ("POST", API + "/engagement/certificates/{certificate_id}/revoke"): lambda b, s, e: {"reason": "x"},
+    # An import of completions into beta's activity (no file: a form error).
+    ("POST", TENANT + "/engagement/certificates/import"): lambda b, s, e: {
+        "activity": b.one("engagement/activities"),
+        "platform": "x",
     ("POST", TENANT + "/imports/{batch_id}/plan"): lambda b, s, e: {
         "column_0": "first_name",
         "column_1": "last_name",
@@ -576,6 +586,48 @@ def add_members_and_links(client: Any, env: Any, beta: Beta) -> None:
     client.blocking_portal.call(write)
 
 
+def add_certificates(client: Any, env: Any, beta: Beta) -> None:
+    """An engagement certificate in each tenant, issued by the completion rule to a participant
+    (written as the row selection makes) of the tenant's first activity; beta's holder is beta's
+    marked contact. Alpha's code is what is tried on beta's public verification page."""
+    at = datetime.now(UTC)
+    sql = "INSERT INTO engagement_participant (activity, contact, source, created_at) VALUES ({}, {}, {}, {})"
+    for slug in ("alpha", "beta"):
+        h = env.headers(slug, "coordinator")
+        base = f"/t/{slug}/api/v1"
+        if slug == "beta":
+            activity, person = beta.one("engagement/activities"), beta.one("contacts")
+        else:
+            activity = client.post(
+                f"{base}/engagement/activities",
+                json={
+                    "kind": "workshop",
+                    "title": "Taller alfa",
+                    "format": "in_person",
+                    "starts_at": "2025-01-02T10:00:00+00:00",
+                    "ends_at": "2025-01-03T10:00:00+00:00",
+                    "status": "completed",
+                },
+                headers=h,
+            ).json()["id"]
+            person = client.post(
+                f"{base}/contacts", json={"first_name": "Eva", "last_name": "Alfa"}, headers=h
+            )
+            person = person.json()["id"]
+
+        async def write(activity: int = activity, person: int = person, slug: str = slug) -> None:
+            with tenant_context(env.registry.get(slug)):
+                await Topic.raw(sql, activity, person, "selection", at).run()
+
+        client.blocking_portal.call(write)
+        issued = client.post(f"{base}/engagement/activities/{activity}/certificates/issue", headers=h)
+        assert issued.status_code == 200, issued.text
+        (certificate,) = issued.json()["issued"]
+        beta.links[(slug, "certificate")] = certificate["code"]
+        if slug == "beta":
+            beta.ids["engagement/certificates"] = [certificate["id"]]
+
+
 # Counts of attempts at a tenant's public forms (sign-in, forgot password): anyone may add to them by
 # trying, they belong to the tenant tried, and they hold nothing of either tenant (hashed keys).
 ATTEMPT_COUNTERS = frozenset({"crm_throttle"})
@@ -681,6 +733,7 @@ def beta(client, env, surface) -> Beta:
     add_import_batch(client, env, data)
     add_applications(client, env, data)
     add_engagement_delivery(client, env, data)
+    add_certificates(client, env, data)
     return data
 
 
@@ -776,8 +829,8 @@ def opens_a_session(response: Any) -> bool:
 def expect_refused_by_beta(request: Request, response: Any, with_csrf: bool) -> None:
     """Beta does not know alpha's token or session: its API answers 401; its pages answer a 401 the
     way pages do (303 to beta's sign-in page); its public pages serve an anonymous visitor, and a
-    mailed link or calendar feed of alpha's is unknown there (404); a form posted without a CSRF
-    token (a bearer token on a page) is refused first, with 403."""
+    mailed link, calendar feed or certificate code of alpha's is unknown there (404); a form posted
+    without a CSRF token (a bearer token on a page) is refused first, with 403."""
     op, status = request.operation, response.status_code
     where = f"{op} → {request.url}: {status}"
     assert not opens_a_session(response), where
@@ -788,6 +841,7 @@ def expect_refused_by_beta(request: Request, response: Any, with_csrf: bool) -> 
     elif op.public and re.search(r"{(token|feed_token|activity_id)}", op.path):
         # A link or feed of alpha's is unknown in beta, and beta's activities are drafts, whose
         # calls for applications are not public.
+    elif op.public and any(p in op.path for p in ("{token}", "{feed_token}", "{code}")):
         assert status == 404, where
     elif op.public:
         assert status in (200, 303, 400), where

@@ -58,3 +58,18 @@ def activity(api: Api, **fields: Any) -> dict[str, Any]:
 def gettext(env: Any, locale: str, msgid: str, slug: str = ON, **params: Any) -> str:
     """``msgid`` as the tenant's pages show it in ``locale`` (core's catalogs, then the plugin's)."""
     return env.registry.get(slug).translator(locale).gettext(msgid, **params)
+
+
+def certificate(client: Any, env: Any, api: Api) -> dict[str, Any]:
+    """A certificate issued to a new participant of a new activity (no session held and no
+    self-assessment: the rule holds), the participant written as a row as selection will make it."""
+    from datetime import UTC, datetime
+
+    from plugins.engagement.tables import Participant
+
+    made = activity(api)
+    person = api.post("/contacts", {"first_name": "Eva", "last_name": unique("Paz")})
+    row = {"activity": made["id"], "contact": person["id"], "created_at": datetime.now(UTC)}
+    env.run(client, api.base.split("/")[2], lambda: Participant.insert(Participant(**row)).run())
+    issued = api.post(f"/engagement/activities/{made['id']}/certificates/issue", None, status=200)
+    return issued["issued"][0]

@@ -12,7 +12,7 @@ from typing import Any
 from core.plugin_api import sign_in
 from plugins.engagement.selection.service import link_hash
 from plugins.engagement.tables import Application
-from plugins.engagement.tests.support import OFF, ON, Api, activity
+from plugins.engagement.tests.support import OFF, ON, Api, activity, certificate
 
 PREFIXES = ("/t/{tenant_slug}/engagement", "/t/{tenant_slug}/api/v1/engagement")
 
@@ -51,7 +51,10 @@ def plugin_records(client: Any, env: Any) -> dict[str, Any]:
         )
         return int((await Application.insert(row).returning(Application.id).run())[0]["id"])
 
+    issued = certificate(client, env, Api(client, env))
     return {
+        "certificate_id": issued["id"],
+        "code": issued["code"],
         "record_id": record_id,
         "activity_id": record_id,
         "application_id": env.run(client, ON, write),
