@@ -25,6 +25,9 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   :func:`record_controller` (JSON API), the handler parameter markers, the contributions
   (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`) and
   chart geometry for panels;
+- documents: :class:`ShapedPDF` (core's PDF fonts and Arabic shaping, for a plugin's PDF export)
+  and Litestar's ``Response`` (a download of a plugin's own format: Markdown, PDF);
+- mailed links: :data:`LinkToken`, the path parameter of a personal link's token (bounded length);
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -34,7 +37,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 from piccolo.columns import (
     JSON,
     Boolean,
@@ -68,13 +71,22 @@ from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDa
 from core.plugins.routes import PUBLIC
 from core.records.api import record_controller
 from core.records.service import Page, RecordService, TopicLink, VisibilityRule, load_json
+from core.reports.shaped import ShapedPDF
 from core.tenancy.context import require_tenant
 from core.topics.specs import CATEGORIES as TOPIC_CATEGORIES
 from core.topics.specs import TopicSpec
 from core.web.pages.guards import require_coordinator, require_role, require_signed_in, require_writer
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect, render
-from core.web.params import CurrentActor, CurrentTenant, CurrentTranslator, FromQuery, JSONObject, PathId
+from core.web.params import (
+    CurrentActor,
+    CurrentTenant,
+    CurrentTranslator,
+    FromQuery,
+    JSONObject,
+    LinkToken,
+    PathId,
+)
 
 if TYPE_CHECKING:
     from core.testing.environment import TenantSpec, TestEnvironment, build_environment
@@ -142,6 +154,7 @@ __all__ = [
     "Integer",
     "JSONObject",
     "JointAction",
+    "LinkToken",
     "ListFilter",
     "Meeting",
     "Message",
@@ -160,7 +173,9 @@ __all__ = [
     "RecordService",
     "Redirect",
     "Request",
+    "Response",
     "Serial",
+    "ShapedPDF",
     "Template",
     "TenantSpec",
     "TestEnvironment",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.plugin_api import N_, SECTORS, FieldSpec, PluginForm
 from plugins.engagement import fields
+from plugins.engagement.dialogues.forms import INPUT_FORM
 from plugins.engagement.service import ActivityService
 from plugins.engagement.vocabulary import FORMATS, KINDS, LANGUAGES, STATUSES
 
@@ -74,4 +75,4 @@ ACTIVITY_FIELDS = (
     FieldSpec("status", "choice", N_("Status"), required=True, choices=STATUSES),
 )
 
-FORMS = [PluginForm("activity", ACTIVITY_FIELDS, ActivityService)]
+FORMS = [PluginForm("activity", ACTIVITY_FIELDS, ActivityService), INPUT_FORM]

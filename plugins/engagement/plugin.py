@@ -37,14 +37,17 @@ def pilot_crm_forms() -> list[PluginForm]:
 
 @hookimpl
 def pilot_crm_routes() -> list[Any]:
+    from plugins.engagement.dialogues.pages import InputPages, ParticipantPage
     from plugins.engagement.pages import ActivityPages
 
-    return [ActivityPages]
+    return [ActivityPages, InputPages, ParticipantPage]
 
 
 @hookimpl
 def pilot_crm_api_routes() -> list[Any]:
-    return [record_controller("/activities", ActivityService, "Engagement activities")]
+    from plugins.engagement.dialogues.api import InputsApi
+
+    return [record_controller("/activities", ActivityService, "Engagement activities"), InputsApi]
 
 
 @hookimpl
