@@ -101,8 +101,11 @@ class TestEnvironment:
         sets up directly because no page or API of the code under test writes them (a mailed
         link's hash, a role granted elsewhere)."""
 
+        tenant = self.registry.get(slug)
+        assert tenant is not None, slug
+
         async def inside() -> T:
-            with tenant_context(self.registry.get(slug)):
+            with tenant_context(tenant):
                 return await work()
 
         return client.blocking_portal.call(inside)
