@@ -93,7 +93,9 @@ def page_operations(app: Any, api: list[Operation]) -> list[Operation]:
         for method, handler in route.route_handler_map.items():
             if method in ("HEAD", "OPTIONS"):
                 continue
-            public = not handler[0].resolve_guards()
+            # Public: no guard at all (core's sign-in), or a plugin's handler marked PUBLIC (its router's
+            # gate then asks for no member).
+            public = not handler[0].resolve_guards() or bool(handler[0].opt.get("public"))
             query = list_query.get(path, ()) if method == "GET" else ()
             # A page taking a record form's fields outside core's record pages says which form.
             form = handler[0].opt.get("form")

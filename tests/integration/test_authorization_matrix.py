@@ -295,6 +295,85 @@ def action_rows() -> list[Row]:
     ]
 
 
+DIALOGUE = "/engagement/activities/{record_id}/inputs"
+
+
+def dialogue_rows() -> list[Row]:
+    """The engagement plugin's dialogue inputs: every member reads them and the summary, members
+    who write submit them, coordinators (and the reviewers the plugin lists) moderate them."""
+
+    def dialogue(alpha: Alpha) -> str:
+        record = alpha.create("engagement/activities", COORDINATOR, kind="constructive_dialogue")
+        return f"/engagement/activities/{record['id']}/inputs"
+
+    def submitted(alpha: Alpha) -> tuple[str, dict[str, Any]]:
+        path = dialogue(alpha)
+        response = alpha.api(COORDINATOR, "POST", path, json={"topic": "firearms", "text": "Aporte"})
+        assert response.status_code == 201, response.text
+        return path, response.json()
+
+    def moderate(alpha: Alpha, role: str) -> Any:
+        path, item = submitted(alpha)
+        body = {"version": item["version"], "status": "included", "tags": ["armas"]}
+        return alpha.api(role, "PATCH", f"{path}/{item['id']}", json=body)
+
+    def change_several(alpha: Alpha, role: str) -> Any:
+        path, item = submitted(alpha)
+        body = {"inputs": [{"id": item["id"], "version": item["version"]}], "status": "included"}
+        return alpha.api(role, "POST", f"{path}/status", json=body)
+
+    def moderate_page(alpha: Alpha, role: str) -> Any:
+        path, item = submitted(alpha)
+        form = {"input": f"{item['id']}:{item['version']}", "status": "included"}
+        return alpha.browser(role).post(f"{path}/moderate", form, follow_redirects=False)
+
+    return [
+        Row(
+            "dialogue inputs: list",
+            only(200, *EVERYONE),
+            lambda a, r: a.api(r, "GET", dialogue(a)),
+            f"GET {DIALOGUE}",
+        ),
+        Row(
+            "dialogue inputs: submit",
+            only(201, *WRITERS),
+            lambda a, r: a.api(r, "POST", dialogue(a), json={"topic": "firearms", "text": "Aporte"}),
+            f"POST {DIALOGUE}",
+        ),
+        Row(
+            "dialogue inputs: moderate one",
+            only(200, COORDINATOR),
+            moderate,
+            f"PATCH {DIALOGUE}/{{input_id}}",
+        ),
+        Row(
+            "dialogue inputs: change several",
+            only(200, COORDINATOR),
+            change_several,
+            f"POST {DIALOGUE}/status",
+        ),
+        Row(
+            "dialogue summary",
+            only(200, *EVERYONE),
+            lambda a, r: a.api(r, "GET", f"{dialogue(a)}/summary"),
+            f"GET {DIALOGUE}/summary",
+        ),
+        Row(
+            "dialogue summary as Markdown",
+            only(200, *EVERYONE),
+            lambda a, r: a.api(r, "GET", f"{dialogue(a)}/summary.md", params={"lang": "en"}),
+            f"GET {DIALOGUE}/summary.md",
+        ),
+        Row("dialogue inputs page", only(200, *EVERYONE), lambda a, r: a.browser(r).get(dialogue(a))),
+        Row("dialogue inputs page: moderate", only(OK, COORDINATOR), moderate_page),
+        Row(
+            "dialogue summary as PDF",
+            only(200, *EVERYONE),
+            lambda a, r: a.browser(r).get(f"{dialogue(a)}/summary.pdf"),
+        ),
+    ]
+
+
 def tenant_rows() -> list[Row]:
     def change_role(alpha: Alpha, role: str) -> Any:
         email = f"member.{_hex()}@alpha.test"
@@ -452,6 +531,7 @@ MATRIX = [
     *record_rows("networks/memberships", writers=CIVIL_SOCIETY, by_side=False),
     # The engagement plugin's activities: the coordinators run the programme, members read it.
     *record_rows("engagement/activities", writers=(COORDINATOR,), by_side=False),
+    *dialogue_rows(),
     *attendee_rows(),
     *action_rows(),
     *tenant_rows(),
