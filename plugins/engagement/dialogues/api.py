@@ -26,8 +26,6 @@ from core.plugin_api import (
 from plugins.engagement.dialogues import summary
 from plugins.engagement.dialogues.service import InputService, dialogue
 
-FILTERS = ("topic", "status", "language", "tag")
-
 
 def translator_for(tenant: Any, t: Translator, lang: str | None) -> Translator:
     """The translator of ``lang`` (one of the tenant's languages), or the reader's own."""
