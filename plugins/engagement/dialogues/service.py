@@ -125,7 +125,6 @@ class InputService(RecordService):
         "topic": lambda v: DialogueInput.topic == v,
         "status": lambda v: DialogueInput.status == v,
         "language": lambda v: DialogueInput.language == v,
-        "tag": lambda v: _tagged(v),
     }
 
     def __init__(
@@ -139,6 +138,9 @@ class InputService(RecordService):
         # Without a dialogue (core listing the form's records), the service sees no input.
         self.activity = activity or {"id": -1, "ends_at": datetime.min.replace(tzinfo=UTC)}
         self.moderator = moderator
+        # The tag filter looks through this dialogue's inputs only.
+        dialogue_id = self.activity["id"]
+        self.filters = {**type(self).filters, "tag": lambda v: _tagged(v, dialogue_id)}  # type: ignore[misc]
 
     @classmethod
     async def open(cls, actor: Actor, locale: str | None, activity_id: int) -> InputService:
@@ -192,11 +194,8 @@ class InputService(RecordService):
     async def before_write(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
         if "tags" in values:
             values["tags"] = tag_list(values["tags"] or "")
-        if existing is None:
-            await self._new(values)
-        else:
-            await self._moderate(values, existing)
         if values.get("organization") is not None:
+            # An organization picked from the tenant's: its name is kept with the input, as written.
             await self.check_reference(Organization, "organization", values["organization"])
             row = (
                 await Organization.select(Organization.name)
@@ -205,6 +204,10 @@ class InputService(RecordService):
                 .run()
             )
             values["organization_name"] = row["name"] if row else ""
+        if existing is None:
+            await self._new(values)
+        else:
+            await self._moderate(values, existing)
 
     async def _new(self, values: dict[str, Any]) -> None:
         if not is_open(self.activity):
@@ -381,15 +384,15 @@ async def participant_by_link(token: str) -> tuple[dict[str, Any], dict[str, Any
     return person, activity
 
 
-def _tagged(tag: str) -> Any:
-    """Inputs carrying ``tag`` (normalized as tags are): the JSON column is text on SQLite and json
-    on PostgreSQL, so the ids are found in Python, in one query."""
+def _tagged(tag: str, activity_id: int) -> Any:
+    """The dialogue's inputs carrying ``tag`` (normalized as tags are): the JSON column is text on
+    SQLite and json on PostgreSQL, so the ids are found in Python, in one query."""
 
     async def clause() -> Any:
         wanted = normalize_tags(tag)
         rows = (
             await DialogueInput.select(DialogueInput.id, DialogueInput.tags)
-            .where(DialogueInput.archived_at.is_null())
+            .where((DialogueInput.activity == activity_id) & DialogueInput.archived_at.is_null())
             .run()
         )
         ids = [r["id"] for r in rows if wanted and wanted in load_json(r["tags"], [])]

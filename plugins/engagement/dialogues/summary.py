@@ -156,6 +156,18 @@ def _inline(text: str) -> str:
     return re.sub(r"([\\`*_\[\]#<>])", r"\\\1", " ".join(text.split()))
 
 
+# A line of an input that Markdown would read as a heading, a quote, a list item or a rule.
+BLOCK = re.compile(r"^(\s*)(#|>|[-*+](?=\s)|[-*_]{3,}\s*$)")
+NUMBERED = re.compile(r"^(\s*\d+)([.)])(?=\s)")
+
+
+def _body(text: str) -> list[str]:
+    """An input's lines as Markdown paragraphs' text: written as they are, except that a line
+    starting like a heading, quote, list item or rule is escaped, so the summary keeps its shape."""
+    escaped = (BLOCK.sub(r"\1\\\2", line) for line in text.splitlines())
+    return [NUMBERED.sub(r"\1\\\2", line) for line in escaped]
+
+
 def _byline(t: Translator, one: Item) -> str:
     return " · ".join(_inline(p) for p in (one.author, _language(t, one.language)) if p)
 
@@ -172,14 +184,14 @@ def as_markdown(summary: Summary, t: Translator) -> str:
             lines += [f"### {number}. {name}", ""]
             if byline := _byline(t, item):
                 lines += [f"*{byline}*", ""]
-            lines += [*item.text.splitlines(), ""]
+            lines += [*_body(item.text), ""]
             if item.merged:
                 lines += [f"**{t.gettext(MERGED)}**", ""]
                 for one in item.merged:
                     name = _inline(one.organization) if one.organization else t.gettext(NO_ORGANIZATION)
                     byline = _byline(t, one)
                     lines += [f"- **{name}**" + (f" · {byline}" if byline else ""), ""]
-                    lines += [f"  {line}" if line else "" for line in one.text.splitlines()]
+                    lines += [f"  {line}" if line else "" for line in _body(one.text)]
                     lines += [""]
         lines += [f"**{t.gettext(ORGANIZATIONS)}**", ""]
         lines += [f"- {_inline(name)}" for name in section.organizations] or ["—"]

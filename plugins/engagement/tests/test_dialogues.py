@@ -203,7 +203,7 @@ def summary_world(client: Any, env: Any) -> tuple[dict[str, Any], list[dict[str,
 
     made = [
         add("smuggling_of_migrants", ARABIC, "María", "", "ar"),
-        add("firearms", "Control de armas.\nSegunda línea.", "Ana Ruiz", "Red *Ciudadana*", "es"),
+        add("firearms", "Control de armas.\n# Segunda línea.", "Ana Ruiz", "Red *Ciudadana*", "es"),
         add("firearms", "Marking of firearms.", "Luis Pérez", "Colectivo Norte", "en"),
         add("technical_assistance", "Todavía sin revisar.", "Eva", "Red D", "es"),
         add("firearms", "Sólo recibida.", "Eva", "Red E", "es"),
@@ -232,7 +232,7 @@ def expected_markdown(env: Any, locale: str, record: dict[str, Any]) -> str:
         f"*Ana Ruiz · {_('Spanish')}*",
         "",
         "Control de armas.",
-        "Segunda línea.",
+        "\\# Segunda línea.",  # written as sent, but not as a heading
         "",
         f"**{_('Merged into this input:')}**",
         "",
