@@ -341,6 +341,7 @@ def test_the_pages_submit_moderate_and_offer_the_summary(client, env, world):
     for msgid in ("Working group", "Language of the input", "Download as PDF", "Trafficking in persons"):
         assert gettext(env, "fr", msgid) in page.text, msgid
     assert f'action="/t/{ON}{path}/summary.md"' in page.text
+    assert f'href="/t/{ON}{path}"' in coordinator.get(f"/engagement/activities/{record['id']}").text
 
     too_long = coordinator.post(path, {"topic": "firearms", "text": "x" * (MAX_TEXT + 1), "language": "fr"})
     assert too_long.status_code == 400
