@@ -366,11 +366,6 @@ def dialogue_rows() -> list[Row]:
         ),
         Row("dialogue inputs page", only(200, *EVERYONE), lambda a, r: a.browser(r).get(dialogue(a))),
         Row("dialogue inputs page: moderate", only(OK, COORDINATOR), moderate_page),
-        Row(
-            "dialogue summary as PDF",
-            only(200, *EVERYONE),
-            lambda a, r: a.browser(r).get(f"{dialogue(a)}/summary.pdf"),
-        ),
     ]
 
 
