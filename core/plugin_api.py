@@ -54,6 +54,9 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   :class:`UnreadableFile` (CSV in any encoding and delimiter, or XLSX), :func:`cell_text`,
   :func:`suggest_columns` (headers to fields in the tenant's languages) and :func:`clean_fields`
   (a line checked as a form is), for a plugin's own import such as course completions;
+- documents: :class:`ShapedPDF` (core's PDF fonts and Arabic shaping, for a plugin's PDF export)
+  and Litestar's ``Response`` (a download of a plugin's own format: Markdown, PDF);
+- mailed links: :data:`LinkToken`, the path parameter of a personal link's token (bounded length);
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -64,6 +67,8 @@ from typing import TYPE_CHECKING, Any
 
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.response import Redirect, Template
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.response import Redirect, Response, Template
 from piccolo.columns import (
     JSON,
     Boolean,
@@ -112,8 +117,8 @@ from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDa
 from core.plugins.routes import PUBLIC
 from core.records.api import record_controller
 from core.records.service import Page, RecordService, TopicLink, VisibilityRule, load_json
-from core.reports.pdf import FONT as PDF_FONT
-from core.reports.pdf import ShapedPDF
+from core.reports.shaped import FONT as PDF_FONT
+from core.reports.shaped import ShapedPDF
 from core.tenancy.context import require_tenant
 from core.topics.specs import CATEGORIES as TOPIC_CATEGORIES
 from core.topics.specs import TopicSpec
@@ -235,6 +240,7 @@ __all__ = [
     "RecordService",
     "Redirect",
     "Request",
+    "Response",
     "Serial",
     "ShapedPDF",
     "Template",

@@ -1,95 +1,19 @@
-"""The roadmap report as a PDF, laid out by fpdf2 with HarfBuzz text shaping, so Arabic letters join
-and right-to-left paragraphs run from the right margin. The fonts (DejaVu Sans, with Arabic glyphs)
-ship with the package: the PDF looks the same on any server, with no system fonts."""
+"""The roadmap report as a PDF, laid out by fpdf2 with HarfBuzz text shaping (``ShapedPDF``), so
+Arabic letters join and right-to-left paragraphs run from the right margin."""
 
 from __future__ import annotations
-
-from importlib.resources import files
-
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from core.forms.vocabulary import ACTION_STATUSES
 from core.i18n.translator import Translator
 from core.reports import labels as L
 from core.reports.roadmap import ReportAction, Roadmap
+from core.reports.shaped import ShapedPDF
 
-FONT = "DejaVu"
-FONTS = files("core.reports") / "fonts"
 STATUS_LABELS = {choice.value: choice.label for choice in ACTION_STATUSES}
 LINE = 5.5  # mm per line of body text
 
 
-class ShapedPDF(FPDF):
-    """An fpdf2 document in ``t``'s language with the shipped fonts (regular ``""`` and bold ``"B"``
-    of :data:`FONT`) and HarfBuzz shaping, right to left for Arabic. Any PDF of Pilot CRM (the
-    roadmap, a plugin's certificate) starts from it, so every one renders every language alike."""
-
-    def __init__(self, t: Translator, orientation: str = "portrait") -> None:
-        super().__init__(orientation=orientation, format="A4")
-        self.t = t
-        self.rtl = t.direction == "rtl"
-        self.align = "R" if self.rtl else "L"
-        self.widths: dict[tuple[str, float, str], float] = {}  # word widths: words recur a lot
-        self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        if self.rtl:
-            self.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ara")
-        else:
-            self.set_text_shaping(use_shaping_engine=True, direction="ltr")
-        self.set_lang(t.locale)
-
-    def para(self, text: str, size: float = 10, bold: bool = False, gap: float = 0, align: str = "") -> None:
-        """``text`` in lines that fit the page, aligned to the reading side unless ``align`` says."""
-        self.set_font(FONT, "B" if bold else "", size)
-        height = size * 0.5 + 0.5
-        room = self.epw - 2 * self.c_margin
-        for line in self.wrap(text, room):
-            if self.get_string_width(line) <= room:
-                self.cell(0, height, line, align=align or self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            else:  # one word wider than the page (a long address): fpdf2 breaks it
-                self.multi_cell(
-                    0, height, line, align=align or self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-                )
-        if gap:
-            self.ln(gap)
-
-    def measure(self, word: str) -> float:
-        key = (self.font_style, self.font_size_pt, word)
-        if key not in self.widths:
-            self.widths[key] = self.get_string_width(word)
-        return self.widths[key]
-
-    def wrap(self, text: str, room: float) -> list[str]:
-        """``text``'s lines broken at spaces to fit ``room``, measuring each word once (shaping does
-        not join letters across a space). fpdf2's multi_cell measures the line again for every
-        character it adds, which made a report of a few hundred actions take tens of seconds."""
-        space = self.measure(" ")
-        lines = []
-        for paragraph in text.splitlines() or [""]:
-            current: list[str] = []
-            width = 0.0
-            for word in paragraph.split(" "):
-                size = self.measure(word)
-                if current and width + space + size > room:
-                    lines.append(" ".join(current))
-                    current, width = [], 0.0
-                width += (space if current else 0.0) + size
-                current.append(word)
-            lines.append(" ".join(current))
-        return lines
-
-
 class RoadmapPDF(ShapedPDF):
-    def __init__(self, t: Translator) -> None:
-        super().__init__(t)
-        self.set_auto_page_break(auto=True, margin=18)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 6, self.t.format_number(self.page_no()), align="C")
-
     def field(self, label: str, value: str) -> None:
         self.para(self.t.gettext(L.SUMMARY, label=self.t.gettext(label), value=value or "—"))
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from core.accounts.roles import ROLES
 from core.accounts.service import create_user, issue_token
@@ -20,6 +20,8 @@ from core.db.postgres import drop_database
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
+
+T = TypeVar("T")
 
 PG_HOST = os.environ.get("PILOT_CRM_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("PILOT_CRM_TEST_PG_PORT", "5432"))

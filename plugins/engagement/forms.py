@@ -6,6 +6,7 @@ from __future__ import annotations
 from core.plugin_api import N_, SECTORS, FieldSpec, PluginForm
 from plugins.engagement import fields
 from plugins.engagement.delivery.sessions import SESSION_FORM
+from plugins.engagement.dialogues.forms import INPUT_FORM
 from plugins.engagement.service import ActivityService
 from plugins.engagement.vocabulary import FORMATS, KINDS, LANGUAGES, STATUSES
 
@@ -103,4 +104,4 @@ ACTIVITY_FIELDS = (
     ),
 )
 
-FORMS = [PluginForm("activity", ACTIVITY_FIELDS, ActivityService), SESSION_FORM]
+FORMS = [PluginForm("activity", ACTIVITY_FIELDS, ActivityService), SESSION_FORM, INPUT_FORM]

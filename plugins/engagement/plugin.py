@@ -40,16 +40,18 @@ def pilot_crm_routes() -> list[Any]:
     from plugins.engagement.calls.pages import CALL_PAGES
     from plugins.engagement.delivery.pages import PAGES as DELIVERY_PAGES
     from plugins.engagement.certificates.pages import ROUTES as CERTIFICATE_ROUTES
+    from plugins.engagement.dialogues.pages import InputPages, ParticipantPage
     from plugins.engagement.pages import ActivityPages
     from plugins.engagement.selection.pages import RespondPage, SelectionPages
 
-    return [ActivityPages, *CALL_PAGES, SelectionPages, RespondPage, *DELIVERY_PAGES, *CERTIFICATE_ROUTES]
+    return [ActivityPages, *CALL_PAGES, SelectionPages, RespondPage, *DELIVERY_PAGES, *CERTIFICATE_ROUTES, InputPages, ParticipantPage]
 
 
 @hookimpl
 def pilot_crm_api_routes() -> list[Any]:
     from plugins.engagement.certificates.api import CertificatesController
     from plugins.engagement.delivery.api import DeliveryApi
+    from plugins.engagement.dialogues.api import InputsApi
     from plugins.engagement.selection.api import SelectionApi
 
     return [
@@ -57,6 +59,7 @@ def pilot_crm_api_routes() -> list[Any]:
         SelectionApi,
         DeliveryApi,
         CertificatesController,
+        InputsApi,
     ]
 
 

@@ -45,3 +45,25 @@ LANGUAGES = (
 def label_of(choices: tuple[Choice, ...], value: str | None) -> str:
     """The msgid of ``value``'s label (the value itself when it is not one of ``choices``)."""
     return next((c.label for c in choices if c.value == value), value or "")
+
+
+# Constructive dialogues (plugins/engagement/dialogues): the working groups of the Conference of the
+# Parties to the Convention whose chairs meet stakeholders, in the order a summary follows them.
+# Inputs store the code; the labels are translated when shown.
+WORKING_GROUPS = (
+    Choice("firearms", N_("Firearms")),
+    Choice("technical_assistance", N_("Technical assistance")),
+    Choice("international_cooperation", N_("International cooperation")),
+    Choice("trafficking_in_persons", N_("Trafficking in persons")),
+    Choice("smuggling_of_migrants", N_("Smuggling of migrants")),
+)
+
+# An input's moderation: received as submitted, included in the summary, or merged into another.
+INPUT_STATUSES = (
+    Choice("received", N_("Received")),
+    Choice("included", N_("Included in the summary")),
+    Choice("merged", N_("Merged into another input")),
+)
+
+# The kinds of activity that take inputs.
+DIALOGUE_KINDS = ("constructive_dialogue", "preparation_day")

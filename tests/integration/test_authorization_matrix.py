@@ -331,6 +331,76 @@ def selection_rows() -> list[Row]:
         Row("engagement applications: list", only(200, COORDINATOR), listing, f"GET {queue}"),
         Row("engagement applications: get", only(200, COORDINATOR), one, f"GET {queue}/{{application_id}}"),
         Row("engagement applications: decide", only(200, COORDINATOR), decide, f"POST {queue}/decisions"),
+DIALOGUE = "/engagement/activities/{record_id}/inputs"
+
+
+def dialogue_rows() -> list[Row]:
+    """The engagement plugin's dialogue inputs: every member reads them and the summary, members
+    who write submit them, coordinators (and the reviewers the plugin lists) moderate them."""
+
+    def dialogue(alpha: Alpha) -> str:
+        record = alpha.create("engagement/activities", COORDINATOR, kind="constructive_dialogue")
+        return f"/engagement/activities/{record['id']}/inputs"
+
+    def submitted(alpha: Alpha) -> tuple[str, dict[str, Any]]:
+        path = dialogue(alpha)
+        response = alpha.api(COORDINATOR, "POST", path, json={"topic": "firearms", "text": "Aporte"})
+        assert response.status_code == 201, response.text
+        return path, response.json()
+
+    def moderate(alpha: Alpha, role: str) -> Any:
+        path, item = submitted(alpha)
+        body = {"version": item["version"], "status": "included", "tags": ["armas"]}
+        return alpha.api(role, "PATCH", f"{path}/{item['id']}", json=body)
+
+    def change_several(alpha: Alpha, role: str) -> Any:
+        path, item = submitted(alpha)
+        body = {"inputs": [{"id": item["id"], "version": item["version"]}], "status": "included"}
+        return alpha.api(role, "POST", f"{path}/status", json=body)
+
+    def moderate_page(alpha: Alpha, role: str) -> Any:
+        path, item = submitted(alpha)
+        form = {"input": f"{item['id']}:{item['version']}", "status": "included"}
+        return alpha.browser(role).post(f"{path}/moderate", form, follow_redirects=False)
+
+        Row(
+            "dialogue inputs: list",
+            only(200, *EVERYONE),
+            lambda a, r: a.api(r, "GET", dialogue(a)),
+            f"GET {DIALOGUE}",
+        ),
+        Row(
+            "dialogue inputs: submit",
+            only(201, *WRITERS),
+            lambda a, r: a.api(r, "POST", dialogue(a), json={"topic": "firearms", "text": "Aporte"}),
+            f"POST {DIALOGUE}",
+        ),
+        Row(
+            "dialogue inputs: moderate one",
+            only(200, COORDINATOR),
+            moderate,
+            f"PATCH {DIALOGUE}/{{input_id}}",
+        ),
+        Row(
+            "dialogue inputs: change several",
+            only(200, COORDINATOR),
+            change_several,
+            f"POST {DIALOGUE}/status",
+        ),
+        Row(
+            "dialogue summary",
+            only(200, *EVERYONE),
+            lambda a, r: a.api(r, "GET", f"{dialogue(a)}/summary"),
+            f"GET {DIALOGUE}/summary",
+        ),
+        Row(
+            "dialogue summary as Markdown",
+            only(200, *EVERYONE),
+            lambda a, r: a.api(r, "GET", f"{dialogue(a)}/summary.md", params={"lang": "en"}),
+            f"GET {DIALOGUE}/summary.md",
+        ),
+        Row("dialogue inputs page", only(200, *EVERYONE), lambda a, r: a.browser(r).get(dialogue(a))),
+        Row("dialogue inputs page: moderate", only(OK, COORDINATOR), moderate_page),
     ]
 
 
@@ -634,6 +704,7 @@ MATRIX = [
     *selection_rows(),
     *delivery_rows(),
     *CERTIFICATE_ROWS,
+    *dialogue_rows(),
     *attendee_rows(),
     *action_rows(),
     *tenant_rows(),

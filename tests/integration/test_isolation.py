@@ -105,6 +105,8 @@ PATH_PARAMS: dict[str, PathResolver] = {
     # Beta's engagement certificate; its verification code, like a link, only tried on the other tenant.
     "certificate_id": lambda beta, op, slug: beta.ids["engagement/certificates"],
     "code": lambda beta, op, slug: [beta.links[("alpha" if slug == "beta" else "beta", "certificate")]],
+    # Inputs to beta's constructive dialogue (the engagement plugin).
+    "input_id": lambda beta, op, slug: beta.ids["engagement/inputs"],
 }
 
 
@@ -153,6 +155,9 @@ QUERY_PARAMS: dict[str, QueryResolver] = {
     "gender": lambda beta, op: "female",
     "sort": lambda beta, op: "name",
     "page": lambda beta, op: "1",
+    # A dialogue's inputs by the tag beta's carry; its summary's headings in another language.
+    "tag": lambda beta, op: SEARCH_TERM,
+    "lang": lambda beta, op: "pt",
 }
 
 # Bodies that are not a record form, by (method, path); a POST page without one is a plain button.
@@ -284,6 +289,27 @@ BUTTONS = re.compile(
 )
 IMPORT_MAPPING = f"Mapa {MARKER}"
 QUESTION_BODY = {"text": "Intruder", "options": "a\nb", "correct": "1"}
+DIALOGUE_INPUTS = "/engagement/activities/{record_id}/inputs"
+# The engagement plugin's dialogue inputs: writes naming beta's inputs (as ids, as a merge target).
+BODIES.update(
+    {
+        ("POST", API + DIALOGUE_INPUTS): lambda b, s, e: {"topic": "firearms", "text": "Intruder"},
+        ("PATCH", API + DIALOGUE_INPUTS + "/{input_id}"): lambda b, s, e: {
+            "version": 1,
+            "status": "merged",
+            "merged_into": b.ids["engagement/inputs"][0],
+        },
+        ("POST", API + DIALOGUE_INPUTS + "/status"): lambda b, s, e: {
+            "inputs": [{"id": i, "version": 1} for i in b.ids["engagement/inputs"]],
+            "status": "received",
+        },
+        ("POST", TENANT + DIALOGUE_INPUTS + "/moderate"): lambda b, s, e: {
+            "input": f"{b.ids['engagement/inputs'][0]}:1",
+            "status": "received",
+            "add_tags": "intruder",
+        },
+    }
+)
 
 
 def record_write(op: Operation, beta: Beta) -> str | None:
@@ -538,6 +564,37 @@ def add_applications(client: Any, env: Any, beta: Beta) -> None:
             return int((await Application.insert(row).returning(Application.id).run())[0]["id"])
 
     beta.ids["applications"] = [client.blocking_portal.call(write)]
+def add_dialogue_inputs(client: Any, env: Any, beta: Beta) -> None:
+    """A constructive dialogue of beta (open for years) with two inputs carrying MARKER, the second
+    merged into the first and tagged: its inputs, moderation and summary are aimed at with beta's
+    ids, and its summary would show MARKER if it leaked."""
+    h = env.headers("beta", "coordinator")
+    base = "/t/beta/api/v1/engagement/activities"
+    dialogue = client.post(
+        base,
+        json={
+            "kind": "constructive_dialogue",
+            "title": f"Diálogo {MARKER}",
+            "format": "in_person",
+            "starts_at": "2099-01-01T09:00:00+00:00",
+            "ends_at": "2099-01-02T17:00:00+00:00",
+            "status": "running",
+        },
+        headers=h,
+    assert dialogue.status_code == 201, dialogue.text
+    path = f"{base}/{dialogue.json()['id']}/inputs"
+    made = []
+    for n in range(2):
+        body = {"topic": "firearms", "text": f"Aporte {MARKER} {n}", "organization_name": f"Org {MARKER}"}
+        response = client.post(path, json={**body, "tags": [SEARCH_TERM]}, headers=h)
+        assert response.status_code == 201, response.text
+        made.append(response.json()["id"])
+    change = {"inputs": [{"id": made[0], "version": 1}], "status": "included"}
+    assert client.post(f"{path}/status", json=change, headers=h).status_code == 200
+    merge = {"version": 1, "status": "merged", "merged_into": made[0]}
+    assert client.patch(f"{path}/{made[1]}", json=merge, headers=h).status_code == 200
+    beta.ids["engagement/activities"].append(dialogue.json()["id"])
+    beta.ids["engagement/inputs"] = made
 
 
 def add_import_batch(client: Any, env: Any, beta: Beta) -> None:
@@ -734,6 +791,7 @@ def beta(client, env, surface) -> Beta:
     add_applications(client, env, data)
     add_engagement_delivery(client, env, data)
     add_certificates(client, env, data)
+    add_dialogue_inputs(client, env, data)
     return data
 
 

@@ -37,7 +37,7 @@ def fill(path: str, slug: str, values: dict[str, Any]) -> str:
 def plugin_records(client: Any, env: Any) -> dict[str, Any]:
     """A value for every path parameter of the plugin's routes, naming records of the tenant that
     enables it: an activity, an application to it (with a personal link), a member."""
-    record_id = activity(Api(client, env), status="call_open")["id"]
+    record_id = activity(Api(client, env), status="call_open", kind="constructive_dialogue")["id"]
     contact = Api(client, env).post("/contacts", {"first_name": "Ana", "last_name": "Ruiz"})["id"]
     token = secrets.token_urlsafe(32)
 
