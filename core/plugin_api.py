@@ -25,6 +25,11 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   :func:`record_controller` (JSON API), the handler parameter markers, the contributions
   (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`) and
   chart geometry for panels;
+- exports of a plugin's own rows: :class:`ExportFile` (what core's exports share: headers in the
+  reader's language, values as people read them, CSV or XLSX streamed), :class:`FileColumn` (one
+  column of such a file), :func:`download` and :class:`Download` (the response that streams it);
+- :func:`search_text`, the folded text a record's ``search_text`` column holds, for a plugin that
+  rewrites such a column outside the record service (an erasure scrubbing a name);
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -67,10 +72,14 @@ from core.organizations.tables import Organization
 from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDataSource, PluginForm
 from core.plugins.routes import PUBLIC
 from core.records.api import record_controller
+from core.records.export import Column as FileColumn
+from core.records.export import ExportFile
+from core.records.search import search_text
 from core.records.service import Page, RecordService, TopicLink, VisibilityRule, load_json
 from core.tenancy.context import require_tenant
 from core.topics.specs import CATEGORIES as TOPIC_CATEGORIES
 from core.topics.specs import TopicSpec
+from core.web.download import Download, download
 from core.web.pages.guards import require_coordinator, require_role, require_signed_in, require_writer
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect, render
@@ -134,9 +143,12 @@ __all__ = [
     "CurrentTranslator",
     "Date",
     "Datum",
+    "Download",
     "ExportColumn",
+    "ExportFile",
     "FieldInvalid",
     "FieldSpec",
+    "FileColumn",
     "ForeignKey",
     "FromQuery",
     "Integer",
@@ -176,6 +188,7 @@ __all__ = [
     "build_environment",
     "column_bars",
     "delete",
+    "download",
     "get",
     "hookimpl",
     "horizontal_bars",
@@ -194,5 +207,6 @@ __all__ = [
     "require_tenant",
     "require_writer",
     "required_for_sectors",
+    "search_text",
     "sign_in",
 ]

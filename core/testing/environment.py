@@ -7,7 +7,7 @@ import json
 import os
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +93,18 @@ class TestEnvironment:
 
     def email(self, slug: str, role: str) -> str:
         return f"{role}@{slug}.test"
+
+    def run(self, client: Any, slug: str, work: Callable[[], Awaitable[Any]]) -> Any:
+        """Await ``work()`` inside ``slug``'s tenant on ``client``'s event loop (where the app's
+        database connections live): rows a test needs that no route of its own writes yet."""
+
+        async def inside() -> Any:
+            tenant = self.registry.get(slug)
+            assert tenant is not None, slug
+            with tenant_context(tenant):
+                return await work()
+
+        return client.blocking_portal.call(inside)
 
 
 def _pg_url(name: str) -> str:

@@ -46,6 +46,9 @@ def mex_workshop(today: datetime) -> dict[str, object]:
     }
 
 
+TENANTS = ("mex",)
+
+
 async def write(tenant: str) -> None:
     if tenant == "mex":
         await ActivityService(PROGRAMME).create(mex_workshop(datetime.now(ZoneInfo(TIMEZONE))))

@@ -14,9 +14,21 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from core.plugin_api import N_, AppConfig, NavEntry, PluginForm, hookimpl, record_controller
-from plugins.engagement import demo
+from core.plugin_api import (
+    N_,
+    AppConfig,
+    ExportColumn,
+    NavEntry,
+    Panel,
+    PersonalDataSource,
+    PluginForm,
+    hookimpl,
+    record_controller,
+)
+from plugins.engagement import demo, privacy
 from plugins.engagement.forms import FORMS
+from plugins.engagement.panels import columns
+from plugins.engagement.panels.cards import DASHBOARD_PANEL, RECORD_PANELS
 from plugins.engagement.service import ActivityService
 
 API_VERSIONS = (1,)
@@ -38,8 +50,9 @@ def pilot_crm_forms() -> list[PluginForm]:
 @hookimpl
 def pilot_crm_routes() -> list[Any]:
     from plugins.engagement.pages import ActivityPages
+    from plugins.engagement.panels.pages import ApplicationExportPages
 
-    return [ActivityPages]
+    return [ActivityPages, ApplicationExportPages]
 
 
 @hookimpl
@@ -63,5 +76,27 @@ def pilot_crm_navigation() -> list[NavEntry]:
 
 
 @hookimpl
+def pilot_crm_dashboard_panels() -> list[Panel]:
+    return [DASHBOARD_PANEL]
+
+
+@hookimpl
+def pilot_crm_record_panels(entity: str) -> list[Panel]:
+    return [RECORD_PANELS[entity]] if entity in RECORD_PANELS else []
+
+
+@hookimpl
+def pilot_crm_export_columns(entity: str) -> list[ExportColumn]:
+    return columns.CONTACT_COLUMNS if entity == "contact" else []
+
+
+@hookimpl
+def pilot_crm_personal_data() -> list[PersonalDataSource]:
+    return [
+        PersonalDataSource("engagement", export=privacy.export, erase=privacy.erase, tables=privacy.TABLES)
+    ]
+
+
+@hookimpl
 def pilot_crm_demo_records(tenant: str) -> Awaitable[None] | None:
-    return demo.write(tenant) if tenant == "mex" else None
+    return demo.write(tenant) if tenant in demo.TENANTS else None
