@@ -191,15 +191,22 @@ async def _scrub_inputs(contact_id: int, found: list[str]) -> int:
     """Unlink the contact's inputs and blank the author's name; scrub identifying strings from the
     text of any input that quotes them (another author may have named the person)."""
     clause: Any = DialogueInput.contact == contact_id
+    # SQLite's LIKE already ignores case (of ASCII letters); PostgreSQL needs ILIKE for that.
+    sqlite = DialogueInput._meta.db.engine_type == "sqlite"
     for needle in found:
-        clause = (
-            clause | DialogueInput.text.ilike(f"%{needle}%") | DialogueInput.author_name.ilike(f"%{needle}%")
-        )
+        for column in (DialogueInput.text, DialogueInput.author_name):
+            pattern = f"%{needle}%"
+            clause = clause | (column.like(pattern) if sqlite else column.ilike(pattern))
     rows = await DialogueInput.select().where(clause).run()
     folded = [search_text(n) for n in found]
     moment = datetime.now(UTC)
+    changed = 0
     for row in rows:
         own = row["contact"] == contact_id
+        unchanged = all(scrub(row[k], found) == row[k] for k in ("text", "author_name"))
+        if not own and unchanged:
+            continue  # a LIKE wildcard in a needle matched, not the needle itself
+        changed += 1
         values: dict[Any, Any] = {
             DialogueInput.contact: None if own else row["contact"],
             DialogueInput.author_name: "" if own else scrub(row["author_name"], found),
@@ -211,4 +218,4 @@ async def _scrub_inputs(contact_id: int, found: list[str]) -> int:
         await DialogueInput.update(values).where(DialogueInput.id == row["id"]).run()
         after = {"contact": values[DialogueInput.contact], "version": row["version"] + 1}
         await record_audit(ERASURE, "dialogue_input", row["id"], "erase_author", None, after)
-    return len(rows)
+    return changed

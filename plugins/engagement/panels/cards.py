@@ -9,6 +9,7 @@ from typing import Any
 
 from core.plugin_api import N_, Actor, Choice, ContactVisibility, Datum, Panel, Translator, horizontal_bars
 from plugins.engagement.panels import reading
+from plugins.engagement.panels.access import may_export
 
 STEPS = (
     Choice("applied", N_("Applied")),
@@ -56,7 +57,8 @@ async def dashboard_funnel(actor: Actor, t: Translator, _record: dict[str, Any] 
 
 async def activity_funnel(actor: Actor, t: Translator, record: dict[str, Any] | None) -> dict[str, Any]:
     assert record is not None
-    return funnel_view(t, await reading.funnel([record["id"]]))
+    counts = await reading.funnel([record["id"]])
+    return {**funnel_view(t, counts), "can_export": await may_export(actor)}
 
 
 async def contact_engagement(

@@ -22,9 +22,9 @@ from core.plugin_api import (
     Translator,
 )
 from plugins.engagement.panels import reading
+from plugins.engagement.panels.access import may_export
 from plugins.engagement.panels.cards import APPLICATION_STATUSES
 from plugins.engagement.service import ActivityService
-from plugins.engagement.tables import Reviewer
 from plugins.engagement.vocabulary import LANGUAGES
 
 
@@ -61,15 +61,6 @@ def instant(value: Any) -> datetime | None:
         return None
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-async def may_export(actor: Actor) -> bool:
-    """Coordinators and the members given the reviewer role for calls."""
-    if actor.is_coordinator:
-        return True
-    if actor.user_id is None:
-        return False
-    return bool(await Reviewer.count().where(Reviewer.member == actor.user_id).run())
 
 
 class ApplicationsExport(ExportFile):
