@@ -87,7 +87,7 @@ from core.web.params import CurrentActor, CurrentTenant, CurrentTranslator, From
 
 if TYPE_CHECKING:
     from core.testing.environment import TenantSpec, TestEnvironment, build_environment
-    from core.testing.web import Browser, sign_in
+    from core.testing.web import Browser, section, sign_in
 
 API_VERSION = 1
 # The versions of this surface this release of core serves (a plugin must support one of them).
@@ -101,6 +101,7 @@ _KIT = {
     "TEST_PASSWORD": "core.testing.environment",
     "Browser": "core.testing.web",
     "sign_in": "core.testing.web",
+    "section": "core.testing.web",
     "MailSink": "core.testing.mail",
     "PluginCatalogs": "core.testing.catalogs",
 }
@@ -208,5 +209,6 @@ __all__ = [
     "require_writer",
     "required_for_sectors",
     "search_text",
+    "section",
     "sign_in",
 ]

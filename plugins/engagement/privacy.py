@@ -151,6 +151,12 @@ def needles(identifying: Iterable[str]) -> list[str]:
     return sorted(found, key=lambda v: (-len(v), v))
 
 
+def given_names(found: list[str]) -> set[str]:
+    """The needles that only begin a longer one (a first name, as in "Ana" of "Ana Ruiz"): alone they
+    name many people, so they are scrubbed from the person's own inputs only, not from others'."""
+    return {n for n in found if any(other.casefold().startswith(n.casefold() + " ") for other in found)}
+
+
 def scrub(text: str, found: list[str]) -> str:
     """``text`` with each of ``found`` (whole words, any case) replaced."""
     for needle in found:
@@ -184,33 +190,36 @@ async def erase(contact_id: int, identifying: frozenset[str]) -> int:
         await Application.delete().where(Application.id == application_id).run()
         await record_audit(ERASURE, "application", application_id, "erase", None, None)
     changed += len(applications)
-    return changed + await _scrub_inputs(contact_id, needles(identifying))
+    found = needles(identifying)
+    return changed + await _scrub_inputs(contact_id, found, [n for n in found if n not in given_names(found)])
 
 
-async def _scrub_inputs(contact_id: int, found: list[str]) -> int:
-    """Unlink the contact's inputs and blank the author's name; scrub identifying strings from the
-    text of any input that quotes them (another author may have named the person)."""
+async def _scrub_inputs(contact_id: int, found: list[str], distinctive: list[str]) -> int:
+    """Unlink the contact's inputs, blank the author's name and scrub every identifying string
+    (``found``) from their text; scrub the ``distinctive`` ones (full names, last names, emails,
+    phones) from the text of any other input that quotes them too."""
     clause: Any = DialogueInput.contact == contact_id
     # SQLite's LIKE already ignores case (of ASCII letters); PostgreSQL needs ILIKE for that.
     sqlite = DialogueInput._meta.db.engine_type == "sqlite"
-    for needle in found:
+    for needle in distinctive:
         for column in (DialogueInput.text, DialogueInput.author_name):
             pattern = f"%{needle}%"
             clause = clause | (column.like(pattern) if sqlite else column.ilike(pattern))
     rows = await DialogueInput.select().where(clause).run()
-    folded = [search_text(n) for n in found]
     moment = datetime.now(UTC)
     changed = 0
     for row in rows:
         own = row["contact"] == contact_id
-        unchanged = all(scrub(row[k], found) == row[k] for k in ("text", "author_name"))
+        strings = found if own else distinctive
+        folded = [search_text(n) for n in strings]
+        unchanged = all(scrub(row[k], strings) == row[k] for k in ("text", "author_name"))
         if not own and unchanged:
             continue  # a LIKE wildcard in a needle matched, not the needle itself
         changed += 1
         values: dict[Any, Any] = {
             DialogueInput.contact: None if own else row["contact"],
-            DialogueInput.author_name: "" if own else scrub(row["author_name"], found),
-            DialogueInput.text: scrub(row["text"], found),
+            DialogueInput.author_name: "" if own else scrub(row["author_name"], strings),
+            DialogueInput.text: scrub(row["text"], strings),
             DialogueInput.search_text: scrub(row["search_text"] or "", folded),
             DialogueInput.version: row["version"] + 1,
             DialogueInput.updated_at: moment,

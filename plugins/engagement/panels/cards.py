@@ -40,6 +40,17 @@ def label(t: Translator, choices: tuple[Choice, ...], value: str | None) -> str:
     return next((t.gettext(c.label) for c in choices if c.value == value), value or "")
 
 
+def labelled(t: Translator, found: dict[str, list[dict[str, Any]]]) -> dict[str, Any] | None:
+    """``found`` with each application's and input's status by its label; None when it is empty."""
+    if not any(found.values()):
+        return None
+    for row in found["applications"]:
+        row["status_label"] = label(t, APPLICATION_STATUSES, row["status"])
+    for row in found["inputs"]:
+        row["status_label"] = label(t, INPUT_STATUSES, row["status"])
+    return found
+
+
 def funnel_view(t: Translator, counts: dict[str, int]) -> dict[str, Any]:
     """The counts as bars, with a text description of the same numbers for screen readers."""
     data = [Datum(step.value, t.gettext(step.label), counts[step.value]) for step in STEPS]
@@ -68,28 +79,15 @@ async def contact_engagement(
     assert record is not None
     if record.get("hidden") or record.get("erased_at") is not None:
         return None
-    found = await reading.contact_engagement(record["id"])
-    if not any(found.values()):
-        return None
-    for row in found["applications"]:
-        row["status_label"] = label(t, APPLICATION_STATUSES, row["status"])
-    for row in found["inputs"]:
-        row["status_label"] = label(t, INPUT_STATUSES, row["status"])
-    return found
+    return labelled(t, await reading.contact_engagement(record["id"]))
 
 
 async def organization_engagement(
     actor: Actor, t: Translator, record: dict[str, Any] | None
 ) -> dict[str, Any] | None:
     assert record is not None
-    found = await reading.organization_engagement(record["id"], ContactVisibility(actor), t.gettext)
-    if not any(found.values()):
-        return None
-    for row in found["applications"]:
-        row["status_label"] = label(t, APPLICATION_STATUSES, row["status"])
-    for row in found["inputs"]:
-        row["status_label"] = label(t, INPUT_STATUSES, row["status"])
-    return found
+    visibility = ContactVisibility(actor)
+    return labelled(t, await reading.organization_engagement(record["id"], visibility, t.gettext))
 
 
 DASHBOARD_PANEL = Panel(

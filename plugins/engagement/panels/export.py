@@ -7,7 +7,6 @@ may see it (a protected contact's label, never its name, for a reviewer who may 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 from core.plugin_api import (
@@ -25,6 +24,7 @@ from plugins.engagement.panels import reading
 from plugins.engagement.panels.access import may_export
 from plugins.engagement.panels.cards import APPLICATION_STATUSES
 from plugins.engagement.service import ActivityService
+from plugins.engagement.service import _instant as instant
 from plugins.engagement.vocabulary import LANGUAGES
 
 
@@ -53,14 +53,6 @@ COLUMNS = [
     _column("decided_at", N_("Decided")),
     _column("motivation", N_("Motivation")),
 ]
-
-
-def instant(value: Any) -> datetime | None:
-    """A stored instant as a datetime (SQLite hands timestamps back as text)."""
-    if value is None or value == "":
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ApplicationsExport(ExportFile):

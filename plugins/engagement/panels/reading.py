@@ -61,6 +61,23 @@ async def funnel(activity_ids: list[int]) -> dict[str, int]:
     }
 
 
+async def _inputs(where: Any) -> list[dict[str, Any]]:
+    """Dialogue inputs (the person's, or the organization's), newest first."""
+    return (
+        await DialogueInput.select(
+            DialogueInput.id,
+            DialogueInput.activity,
+            DialogueInput.activity.title.as_alias("activity_title"),
+            DialogueInput.topic,
+            DialogueInput.status,
+            DialogueInput.submitted_at,
+        )
+        .where(where)
+        .order_by(DialogueInput.id, ascending=False)
+        .run()
+    )
+
+
 async def contact_engagement(contact_id: int) -> dict[str, list[dict[str, Any]]]:
     """A person's applications, participations (with sessions attended out of the activity's
     sessions) and dialogue inputs, newest first."""
@@ -96,19 +113,7 @@ async def contact_engagement(contact_id: int) -> dict[str, list[dict[str, Any]]]
             .run()
         )
         row["rate"] = round(100 * row["present"] / row["sessions"]) if row["sessions"] else None
-    inputs = (
-        await DialogueInput.select(
-            DialogueInput.id,
-            DialogueInput.activity,
-            DialogueInput.activity.title.as_alias("activity_title"),
-            DialogueInput.topic,
-            DialogueInput.status,
-            DialogueInput.submitted_at,
-        )
-        .where(DialogueInput.contact == contact_id)
-        .order_by(DialogueInput.id, ascending=False)
-        .run()
-    )
+    inputs = await _inputs(DialogueInput.contact == contact_id)
     return {"applications": applications, "participations": participations, "inputs": inputs}
 
 
@@ -165,19 +170,7 @@ async def organization_engagement(
         .order_by(Participant.id, ascending=False)
         .run()
     )
-    inputs = (
-        await DialogueInput.select(
-            DialogueInput.id,
-            DialogueInput.activity,
-            DialogueInput.activity.title.as_alias("activity_title"),
-            DialogueInput.topic,
-            DialogueInput.status,
-            DialogueInput.submitted_at,
-        )
-        .where(DialogueInput.organization == organization_id)
-        .order_by(DialogueInput.id, ascending=False)
-        .run()
-    )
+    inputs = await _inputs(DialogueInput.organization == organization_id)
     return {
         "applications": [_person(r, visibility, translate) for r in applications],
         "participants": [_person(r, visibility, translate) for r in participants],

@@ -111,12 +111,3 @@ async def dialogue_input(activity_id: int, text: str, contact_id: int | None = N
 
 async def reviewer(member_id: int) -> None:
     await Reviewer(member=member_id, granted_at=NOW).save().run()
-
-
-def section(html: str, marker: str) -> str:
-    """The ``<section …>`` element of a page whose opening tag holds ``marker`` ("" if none)."""
-    start = html.find(marker)
-    if start < 0:
-        return ""
-    start = html.rfind("<section", 0, start)
-    return html[start : html.find("</section>", start)]

@@ -20,10 +20,17 @@ from typing import Any
 
 import pytest
 
-from core.plugin_api import GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER, Contact, ForeignKey, sign_in
+from core.plugin_api import (
+    GOVERNMENT_PARTICIPANT,
+    NGO_PARTICIPANT,
+    OBSERVER,
+    Contact,
+    ForeignKey,
+    section,
+    sign_in,
+)
 from plugins.engagement.piccolo_app import APP_CONFIG
 from plugins.engagement.tests import journeys
-from plugins.engagement.tests.journeys import section
 from plugins.engagement.tests.support import ON, Api, activity, gettext, unique
 
 STEPS = ("applied", "eligible", "selected", "attended", "certified")
