@@ -49,27 +49,35 @@ MOTIVATIONS = {
     "fr": "Je souhaite faire connaître le travail de notre réseau sur {topic} au mécanisme d’examen.",
     "es": "Quiero llevar el trabajo de nuestra red sobre {topic} al mecanismo de examen.",
 }
+# Inputs to the dialogue's working groups, by topic: (language, text).
 INPUTS = {
     "TIP": (
-        "Survivors should be consulted when national referral mechanisms are reviewed.",
-        "Les victimes de traite doivent avoir accès à une aide juridique gratuite dès leur identification.",
-        "Proponemos protocolos de identificación de víctimas en los pasos fronterizos del sur.",
-        "Labour inspectors need training on forced labour in supply chains.",
-        "Las empresas deberían publicar sus análisis de riesgo de trata en la cadena de suministro.",
+        ("en", "Survivors should be consulted when national referral mechanisms are reviewed."),
+        (
+            "fr",
+            "Les victimes de traite doivent avoir accès à une aide juridique gratuite "
+            "dès leur identification.",
+        ),
+        ("es", "Proponemos protocolos de identificación de víctimas en los pasos fronterizos del sur."),
+        ("en", "Labour inspectors need training on forced labour in supply chains."),
+        ("es", "Las empresas deberían publicar sus análisis de riesgo de trata en la cadena de suministro."),
     ),
     "SOM": (
-        "Les migrants victimes d’infractions doivent pouvoir porter plainte sans crainte d’expulsion.",
-        "Humanitarian assistance to migrants must never be criminalized as smuggling.",
-        "Necesitamos datos desagregados por género sobre el tráfico ilícito de migrantes.",
-        "Shipping companies can report suspicious crew documents through a shared channel.",
-        "Los albergues de la sociedad civil piden canales seguros de comunicación con la fiscalía.",
+        (
+            "fr",
+            "Les migrants victimes d’infractions doivent pouvoir porter plainte sans crainte d’expulsion.",
+        ),
+        ("en", "Humanitarian assistance to migrants must never be criminalized as smuggling."),
+        ("es", "Necesitamos datos desagregados por género sobre el tráfico ilícito de migrantes."),
+        ("en", "Shipping companies can report suspicious crew documents through a shared channel."),
+        ("es", "Los albergues de la sociedad civil piden canales seguros de comunicación con la fiscalía."),
     ),
     "FIREARMS": (
-        "Community programmes for young people reduce the demand for illicit firearms.",
-        "La marcación y el registro de armas deben incluir las armas incautadas.",
-        "Les journalistes qui enquêtent sur le trafic d’armes ont besoin de protection.",
-        "Universities can help trace diverted firearms with open data.",
-        "Proponemos campañas de entrega voluntaria de armas con participación comunitaria.",
+        ("en", "Community programmes for young people reduce the demand for illicit firearms."),
+        ("es", "La marcación y el registro de armas deben incluir las armas incautadas."),
+        ("fr", "Les journalistes qui enquêtent sur le trafic d’armes ont besoin de protection."),
+        ("en", "Universities can help trace diverted firearms with open data."),
+        ("es", "Proponemos campañas de entrega voluntaria de armas con participación comunitaria."),
     ),
 }
 QUESTIONS = (
@@ -83,6 +91,12 @@ QUESTIONS = (
     ("What is a country review's first step?", ["A self-assessment", "A site visit"], 0),
 )
 FICTITIOUS = " (fictitious, demo)"
+
+
+async def _insert(table: Any, rows: list[Any], mine: Any) -> list[int]:
+    """Insert ``rows`` in one statement; their ids in order (the rows of ``mine`` are only these)."""
+    await table.insert(*rows).run()
+    return [r["id"] for r in await table.select(table.id).where(mine).order_by(table.id).run()]
 
 
 async def applicants(rng: random.Random, count: int) -> list[dict[str, Any]]:
@@ -144,43 +158,43 @@ async def apply(
         activity["eligible_countries"].split(",")[0].strip() or "MEX",
         (activity["languages"] or ["es"])[0],
     )
-    ids = []
+    rows = []
     for n, person in enumerate(people):
         status = statuses[n % len(statuses)]
         country, language = country_and_language(person["phone"], default)
         topic = rng.choice(TOPICS)
         eligible = status != "rejected" or rng.random() < 0.4
-        row = Application(
-            activity=activity["id"],
-            contact=person["id"],
-            organization=person["organization"],
-            email=person["email"].lower(),
-            first_name=person["first_name"],
-            last_name=person["last_name"],
-            gender=rng.choice(("female", "male", "")),
-            birth_year=rng.randrange(1965, 2003),
-            country=country,
-            language=language,
-            job_title=person["position"],
-            phone=person["phone"],
-            organization_name=person["org"]["name"],
-            organization_sector=person["org"]["sector"],
-            organization_country=country,
-            answers={"issue_areas": [topic], "in_region": True},
-            motivation=MOTIVATIONS.get(language, MOTIVATIONS["en"]).format(topic=topic),
-            consent_at=start - timedelta(hours=n),
-            submitted_at=start - timedelta(hours=n),
-            eligible=eligible,
-            eligibility=[{"criterion": "country", "passed": True, "reason": "", "params": {}}],
-            score=rng.randrange(40, 96) if eligible else rng.randrange(5, 40),
-            status=status,
-            decided_at=None if status == "submitted" else start + timedelta(days=10),
-            source="public",
-            search_text=f"{person['first_name']} {person['last_name']} {person['email']}".lower(),
+        rows.append(
+            Application(
+                activity=activity["id"],
+                contact=person["id"],
+                organization=person["organization"],
+                email=person["email"].lower(),
+                first_name=person["first_name"],
+                last_name=person["last_name"],
+                gender=rng.choice(("female", "male", "")),
+                birth_year=rng.randrange(1965, 2003),
+                country=country,
+                language=language,
+                job_title=person["position"],
+                phone=person["phone"],
+                organization_name=person["org"]["name"],
+                organization_sector=person["org"]["sector"],
+                organization_country=country,
+                answers={"issue_areas": [topic], "in_region": True},
+                motivation=MOTIVATIONS.get(language, MOTIVATIONS["en"]).format(topic=topic),
+                consent_at=start - timedelta(hours=n),
+                submitted_at=start - timedelta(hours=n),
+                eligible=eligible,
+                eligibility=[{"criterion": "country", "passed": True, "reason": "", "params": {}}],
+                score=rng.randrange(40, 96) if eligible else rng.randrange(5, 40),
+                status=status,
+                decided_at=None if status == "submitted" else start + timedelta(days=10),
+                source="public",
+                search_text=f"{person['first_name']} {person['last_name']} {person['email']}".lower(),
+            )
         )
-        await row.save().run()
-        ids.append(int(row.id))
-    return ids
+    return await _insert(Application, rows, Application.activity == activity["id"])
 
 
 def _activity(
@@ -257,34 +271,37 @@ async def training(actor: Actor, rng: random.Random, today: datetime) -> None:
         await question.save().run()
         questions.append(int(question.id))
     language_group = {"en": groups[0], "fr": groups[1], "es": groups[2]}
-    completed = []
-    for person, application_id, status in zip(people, application_ids, statuses, strict=True):
-        if status != "selected":
-            continue
-        _, language = country_and_language(person["phone"], ("", "es"))
-        participant = Participant(
+    chosen = [
+        (person, application_id)
+        for person, application_id, status in zip(people, application_ids, statuses, strict=True)
+        if status == "selected"
+    ]
+    participants = [
+        Participant(
             activity=activity["id"],
             contact=person["id"],
             application=application_id,
-            group=language_group[language],
+            group=language_group[country_and_language(person["phone"], ("", "es"))[1]],
             source="selection",
             created_at=starts - timedelta(days=20),
         )
-        await participant.save().run()
+        for person, application_id in chosen
+    ]
+    participant_ids = await _insert(Participant, participants, Participant.activity == activity["id"])
+    attendance, responses, completed = [], [], []
+    for (person, _), participant_id in zip(chosen, participant_ids, strict=True):
         attended = 0
         for session_id in sessions:
             roll = rng.random()
             status_at = "present" if roll < 0.86 else "excused" if roll < 0.93 else "absent"
             attended += status_at == "present"
-            await (
+            attendance.append(
                 Attendance(
                     session=session_id,
-                    participant=participant.id,
+                    participant=participant_id,
                     status=status_at,
                     recorded_at=starts + timedelta(days=3),
                 )
-                .save()
-                .run()
             )
         before = rng.randrange(25, 65)
         after = min(100, before + rng.randrange(10, 45))
@@ -293,19 +310,20 @@ async def training(actor: Actor, rng: random.Random, today: datetime) -> None:
             ("post", after, starts + timedelta(days=3)),
         ):
             answers = {str(q): rng.randrange(2) for q in questions}
-            await (
+            responses.append(
                 Response(
-                    participant=participant.id, phase=phase, answers=answers, score=score, submitted_at=moment
+                    participant=participant_id, phase=phase, answers=answers, score=score, submitted_at=moment
                 )
-                .save()
-                .run()
             )
         if attended >= 4:
-            completed.append((person, int(participant.id)))
+            completed.append((person, participant_id))
+    await Attendance.insert(*attendance).run()
+    await Response.insert(*responses).run()
     completed_on = (starts + timedelta(days=2)).date()
+    certificates = []
     for n, (person, participant_id) in enumerate(completed):
         revoked = n == len(completed) - 1
-        await (
+        certificates.append(
             Certificate(
                 code=secrets.token_hex(8).upper(),
                 activity=activity["id"],
@@ -323,9 +341,8 @@ async def training(actor: Actor, rng: random.Random, today: datetime) -> None:
                 if revoked
                 else "",
             )
-            .save()
-            .run()
         )
+    await Certificate.insert(*certificates).run()
 
 
 async def open_call(actor: Actor, rng: random.Random, today: datetime) -> None:
@@ -379,29 +396,32 @@ async def dialogue(actor: Actor, rng: random.Random, today: datetime) -> None:
         )
     )
     people = await applicants(rng, 15)
-    ids: dict[str, list[int]] = {}
+    rows, topics = [], []
     for n, person in enumerate(people):
         topic = TOPICS[n % 3]
-        text = INPUTS[topic][n // 3]
-        language = (
-            "fr" if "’" in text else "es" if any(w in text for w in (" de ", " las ", " los ")) else "en"
+        language, text = INPUTS[topic][n // 3]
+        topics.append(topic)
+        rows.append(
+            DialogueInput(
+                activity=activity["id"],
+                topic=topic,
+                contact=person["id"],
+                organization=person["organization"],
+                author_name=f"{person['first_name']} {person['last_name']}",
+                organization_name=person["org"]["name"],
+                text=text,
+                language=language,
+                tags=[topic.lower()],
+                status="received",
+                submitted_at=prep_starts + timedelta(days=1, hours=n * 7),
+                search_text=f"{topic} {person['org']['name']} {text}".lower(),
+            )
         )
-        row = DialogueInput(
-            activity=activity["id"],
-            topic=topic,
-            contact=person["id"],
-            organization=person["organization"],
-            author_name=f"{person['first_name']} {person['last_name']}",
-            organization_name=person["org"]["name"],
-            text=text,
-            language=language,
-            tags=[topic.lower()],
-            status="received",
-            submitted_at=prep_starts + timedelta(days=1, hours=n * 7),
-            search_text=f"{topic} {person['org']['name']} {text}".lower(),
-        )
-        await row.save().run()
-        ids.setdefault(topic, []).append(int(row.id))
+    ids: dict[str, list[int]] = {}
+    for topic, input_id in zip(
+        topics, await _insert(DialogueInput, rows, DialogueInput.activity == activity["id"]), strict=True
+    ):
+        ids.setdefault(topic, []).append(input_id)
     for inputs in ids.values():
         first, *rest = inputs
         await (
