@@ -43,6 +43,19 @@ CALLING_CODES = (
 )
 AMERICAS = sorted({code for _, code, _ in CALLING_CODES})
 SECTORS = ["ngo", "community_group", "faith_based", "foundation", "academia", "private_company"]
+# Who applies to the programme's calls: non-governmental stakeholders (core's sectors of that side).
+STAKEHOLDER_SECTORS = (
+    "ngo",
+    "community_group",
+    "faith_based",
+    "trade_union",
+    "professional_association",
+    "foundation",
+    "academia",
+    "private_company",
+    "business_association",
+    "media",
+)
 TOPICS = ("TIP", "SOM", "FIREARMS")
 MOTIVATIONS = {
     "en": "I want to bring our network's work on {topic} to the review mechanism.",
@@ -123,7 +136,7 @@ async def applicants(rng: random.Random, count: int) -> list[dict[str, Any]]:
     people = []
     for row in rows:
         org = orgs.get(row["organization"])
-        if org is None or org["sector"] in ("unodc_office", "government_ministry", "law_enforcement"):
+        if org is None or org["sector"] not in STAKEHOLDER_SECTORS:
             continue
         emails, phones = load_json(row["emails"], []), load_json(row["phones"], [])
         if emails:
