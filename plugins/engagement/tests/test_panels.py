@@ -36,6 +36,19 @@ from plugins.engagement.tests.support import ON, Api, activity, gettext, unique
 STEPS = ("applied", "eligible", "selected", "attended", "certified")
 
 
+@pytest.fixture(scope="module")
+def member(client, env) -> Any:
+    """A signed-in browser per role and language, shared by the module's tests (signing in is slow)."""
+    browsers: dict[tuple[str, str], Any] = {}
+
+    def browser(role: str, locale: str) -> Any:
+        if (role, locale) not in browsers:
+            browsers[(role, locale)] = sign_in(client, env, ON, role, locale)
+        return browsers[(role, locale)]
+
+    return browser
+
+
 def rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
@@ -92,10 +105,10 @@ def figures(html: str) -> dict[str, int]:
     return {k: int(v) for k, v in re.findall(r'data-step="(\w+)">([\d.,\s]+)<', html)}
 
 
-def test_the_funnel_on_the_dashboard_and_on_the_activitys_page(client, env, world):
+def test_the_funnel_on_the_dashboard_and_on_the_activitys_page(env, world, member):
     # In Arabic, right to left (the other tests read the pages in Spanish).
     locale = "ar"
-    browser = sign_in(client, env, ON, OBSERVER, locale)
+    browser = member(OBSERVER, locale)
     expected = {"applied": 4, "eligible": 3, "selected": 3, "attended": 2, "certified": 1}
     dashboard = section(browser.get("/").text, 'data-panel="engagement-funnel"')
     assert gettext(env, locale, "Applications to activities") in dashboard
@@ -110,7 +123,7 @@ def test_the_funnel_on_the_dashboard_and_on_the_activitys_page(client, env, worl
     page = browser.get(f"/engagement/activities/{world['training']['id']}").text
     panel = section(page, 'data-panel="engagement-funnel"')
     assert figures(panel) == expected and "applications/export.csv" not in panel
-    coordinator = sign_in(client, env, ON, "coordinator", locale)
+    coordinator = member("coordinator", locale)
     panel = section(
         coordinator.get(f"/engagement/activities/{world['training']['id']}").text,
         'data-panel="engagement-funnel"',
@@ -118,9 +131,9 @@ def test_the_funnel_on_the_dashboard_and_on_the_activitys_page(client, env, worl
     assert "applications/export.csv" in panel
 
 
-def test_a_persons_panel_and_an_organizations_panel(client, env, world):
+def test_a_persons_panel_and_an_organizations_panel(env, world, member):
     people, ids, training = world["people"], world["ids"], world["training"]
-    browser = sign_in(client, env, ON, OBSERVER, "es")
+    browser = member(OBSERVER, "es")
     panel = section(browser.get(f"/contacts/{people['Lucía']['id']}").text, 'data-panel="engagement"')
     assert gettext(env, "es", "Trainings and dialogues") in panel
     assert f'data-application="{ids["Lucía"]}"' in panel and training["title"] in panel
@@ -138,15 +151,15 @@ def test_a_persons_panel_and_an_organizations_panel(client, env, world):
     assert people["Elena"]["last_name"] not in org_page
     assert gettext(env, "es", "Protected contact") in org_page
     assert f'data-application="{ids["Elena"]}"' in org_page and org_page.count("data-participant=") == 3
-    coordinator = sign_in(client, env, ON, "coordinator", "es")
+    coordinator = member("coordinator", "es")
     seen = section(coordinator.get(f"/organizations/{world['org']['id']}").text, 'data-panel="engagement"')
     assert people["Elena"]["last_name"] in seen
 
 
-def test_an_activitys_applications_as_files_for_coordinators_and_reviewers(client, env, world):
+def test_an_activitys_applications_as_files_for_coordinators_and_reviewers(client, env, world, member):
     training, people = world["training"], world["people"]
     path = f"/engagement/activities/{training['id']}/applications/export"
-    coordinator = sign_in(client, env, ON, "coordinator", "es")
+    coordinator = member("coordinator", "es")
     response = coordinator.get(path + ".csv")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     found = rows(response.text)
@@ -160,9 +173,9 @@ def test_an_activitys_applications_as_files_for_coordinators_and_reviewers(clien
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
     for role in (OBSERVER, NGO_PARTICIPANT, GOVERNMENT_PARTICIPANT):
-        assert sign_in(client, env, ON, role, "es").get(path + ".csv").status_code == 403, role
+        assert member(role, "es").get(path + ".csv").status_code == 403, role
     env.run(client, ON, lambda: journeys.reviewer(env.users[(ON, NGO_PARTICIPANT)]["id"]))
-    reviewer = sign_in(client, env, ON, NGO_PARTICIPANT, "es").get(path + ".csv")
+    reviewer = member(NGO_PARTICIPANT, "es").get(path + ".csv")
     assert reviewer.status_code == 200
     # The reviewer may not see the protected person: the file does not name her either.
     assert (
@@ -173,9 +186,9 @@ def test_an_activitys_applications_as_files_for_coordinators_and_reviewers(clien
     assert coordinator.get("/engagement/activities/999999/applications/export.csv").status_code == 404
 
 
-def test_the_contacts_export_counts_applications_and_certificates(client, env, world):
+def test_the_contacts_export_counts_applications_and_certificates(env, world, member):
     people = world["people"]
-    exported = sign_in(client, env, ON, "coordinator", "es").get("/contacts/export.csv")
+    exported = member("coordinator", "es").get("/contacts/export.csv")
     assert exported.status_code == 200
     cells = {
         int(r["ID"]): (
