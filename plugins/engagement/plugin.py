@@ -25,7 +25,7 @@ from core.plugin_api import (
     hookimpl,
     record_controller,
 )
-from plugins.engagement import demo, privacy
+from plugins.engagement import demo, merging, privacy
 from plugins.engagement.forms import FORMS
 from plugins.engagement.panels import columns
 from plugins.engagement.panels.cards import DASHBOARD_PANEL, RECORD_PANELS
@@ -95,6 +95,11 @@ def pilot_crm_personal_data() -> list[PersonalDataSource]:
     return [
         PersonalDataSource("engagement", export=privacy.export, erase=privacy.erase, tables=privacy.TABLES)
     ]
+
+
+@hookimpl
+def pilot_crm_record_merged(entity: str, survivor_id: int, merged_id: int) -> Awaitable[None] | None:
+    return merging.repoint(entity, survivor_id, merged_id) if entity in merging.COLUMNS else None
 
 
 @hookimpl

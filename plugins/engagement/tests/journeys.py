@@ -45,7 +45,7 @@ async def application(activity_id: int, person: dict[str, Any] | None = None, **
         values.update(
             contact=person["id"],
             organization=person.get("organization"),
-            email=person["emails"][0],
+            email=(person.get("emails") or [values["email"]])[0],
             first_name=person["first_name"],
             last_name=person["last_name"],
             phone=(person.get("phones") or [""])[0],

@@ -307,3 +307,69 @@ def test_a_persons_engagement_is_exported_then_erased_without_a_trace(client, en
     assert all(value == [] for value in after.values())
     history = api.get("/audit", entity="dialogue_input", entity_id=ids["mine"])
     assert [e["action"] for e in history] == ["erase_author"]
+
+
+def test_merged_duplicates_bring_their_engagement_to_the_survivor(client, env, member):
+    """Both records of a person took part in one activity: the survivor's participation keeps its
+    own rows and takes the other's attendance at another session, its other answer sheet and its
+    certificate; the merged record's applications, inputs and other participations follow."""
+    api = Api(client, env)
+    orgs = [api.post("/organizations", {"name": unique("Red Norte"), "sector": "ngo"}) for _ in range(2)]
+    last = unique("Vega").replace(" ", "")
+    survivor, merged = (api.post("/contacts", {"first_name": "Inés", "last_name": last}) for _ in range(2))
+    # Held long ago, out of the dashboard's window.
+    past = {"starts_at": "2024-03-05T09:00:00-06:00", "ends_at": "2024-03-06T17:00:00-06:00"}
+    shared, other = activity(api, **past), activity(api, **past)
+
+    async def write() -> dict[str, Any]:
+        first, second = await journeys.sessions(shared["id"], 2)
+        kept = await journeys.participant(shared["id"], survivor["id"])
+        await journeys.attend(kept, [first], "absent")
+        await journeys.answer(kept, "pre", 30)
+        twin = await journeys.participant(shared["id"], merged["id"])
+        await journeys.attend(twin, [first, second])
+        await journeys.answer(twin, "pre", 50)
+        await journeys.answer(twin, "post", 80)
+        code = await journeys.certificate(shared["id"], twin, merged["id"], "Inés")
+        elsewhere = await journeys.participant(other["id"], merged["id"])
+        applied = await journeys.application(
+            other["id"], merged, organization=orgs[1]["id"], email=f"ines.{last.lower()}@example.org"
+        )
+        said = await journeys.dialogue_input(
+            other["id"], "Más datos.", merged["id"], organization=orgs[1]["id"]
+        )
+        return {"kept": kept, "code": code, "elsewhere": elsewhere, "applied": applied, "said": said}
+
+    ids = env.run(client, ON, write)
+    coordinator = member("coordinator", "es")
+    for path in (
+        f"/contacts/{survivor['id']}/merge/{merged['id']}",
+        f"/organizations/{orgs[0]['id']}/merge/{orgs[1]['id']}",
+    ):
+        assert coordinator.get(path).status_code == 200
+        done = coordinator.post(
+            path, {"survivor_version": "1", "merged_version": "1"}, follow_redirects=False
+        )
+        assert done.status_code == 303, done.text[:300]
+
+    async def read() -> dict[str, list[dict[str, Any]]]:
+        return await everything()
+
+    rows = env.run(client, ON, read)
+    mine = [p for p in rows["engagement_participant"] if p["contact"] in (survivor["id"], merged["id"])]
+    assert sorted((p["id"], p["contact"]) for p in mine) == [
+        (ids["kept"], survivor["id"]),
+        (ids["elsewhere"], survivor["id"]),
+    ]
+    attended = {
+        a["session"]: a["status"] for a in rows["engagement_attendance"] if a["participant"] == ids["kept"]
+    }
+    assert sorted(attended.values()) == ["absent", "present"]
+    answers = {r["phase"]: r["score"] for r in rows["engagement_response"] if r["participant"] == ids["kept"]}
+    assert answers == {"pre": 30, "post": 80}
+    certificate = next(c for c in rows["engagement_certificate"] if c["code"] == ids["code"])
+    assert (certificate["participant"], certificate["contact"]) == (ids["kept"], survivor["id"])
+    application = next(a for a in rows["engagement_application"] if a["id"] == ids["applied"])
+    said = next(i for i in rows["engagement_input"] if i["id"] == ids["said"])
+    assert (application["contact"], application["organization"]) == (survivor["id"], orgs[0]["id"])
+    assert (said["contact"], said["organization"]) == (survivor["id"], orgs[0]["id"])
