@@ -57,6 +57,11 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
 - documents: :class:`ShapedPDF` (core's PDF fonts and Arabic shaping, for a plugin's PDF export)
   and Litestar's ``Response`` (a download of a plugin's own format: Markdown, PDF);
 - mailed links: :data:`LinkToken`, the path parameter of a personal link's token (bounded length);
+- exports of a plugin's own rows: :class:`ExportFile` (what core's exports share: headers in the
+  reader's language, values as people read them, CSV or XLSX streamed), :class:`FileColumn` (one
+  column of such a file), :func:`download` and :class:`Download` (the response that streams it);
+- :func:`search_text`, the folded text a record's ``search_text`` column holds, for a plugin that
+  rewrites such a column outside the record service (an erasure scrubbing a name);
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -116,6 +121,9 @@ from core.organizations.tables import Organization
 from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDataSource, PluginForm
 from core.plugins.routes import PUBLIC
 from core.records.api import record_controller
+from core.records.export import Column as FileColumn
+from core.records.export import ExportFile
+from core.records.search import search_text
 from core.records.service import Page, RecordService, TopicLink, VisibilityRule, load_json
 from core.reports.shaped import FONT as PDF_FONT
 from core.reports.shaped import ShapedPDF
@@ -124,6 +132,7 @@ from core.topics.specs import CATEGORIES as TOPIC_CATEGORIES
 from core.topics.specs import TopicSpec
 from core.web.pages.display import topic_names
 from core.web.pages.forms import field_views, parse_submission
+from core.web.download import Download, download
 from core.web.pages.guards import require_coordinator, require_role, require_signed_in, require_writer
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect, render, use_locale
@@ -142,6 +151,7 @@ from core.web.params import (
 if TYPE_CHECKING:
     from core.testing.environment import TenantSpec, TestEnvironment, build_environment
     from core.testing.web import Browser, app_client, sign_in
+    from core.testing.web import Browser, section, sign_in
 
 API_VERSION = 1
 
@@ -164,6 +174,7 @@ _KIT = {
     "Browser": "core.testing.web",
     "app_client": "core.testing.web",
     "sign_in": "core.testing.web",
+    "section": "core.testing.web",
     "MailSink": "core.testing.mail",
     "PluginCatalogs": "core.testing.catalogs",
 }
@@ -208,9 +219,12 @@ __all__ = [
     "CurrentTranslator",
     "Date",
     "Datum",
+    "Download",
     "ExportColumn",
+    "ExportFile",
     "FieldInvalid",
     "FieldSpec",
+    "FileColumn",
     "ForeignKey",
     "FormDefinition",
     "FromQuery",
@@ -266,6 +280,7 @@ __all__ = [
     "create_contact",
     "delete",
     "field_views",
+    "download",
     "get",
     "hookimpl",
     "horizontal_bars",
@@ -292,6 +307,8 @@ __all__ = [
     "require_tenant",
     "require_writer",
     "required_for_sectors",
+    "search_text",
+    "section",
     "sign_in",
     "topic_names",
     "use_locale",

@@ -30,7 +30,7 @@ from core.testing.environment import PG_HOST, PG_PORT, PG_USER
 # The repository checkout the tests run from (its tenants/, locales/ and plugin catalogs). The app
 # itself never looks here: an installed app finds everything it ships inside its packages.
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHIPPED_TENANTS = ("mex", "ago", "demo-ar")
+SHIPPED_TENANTS = ("mex", "ago", "demo-ar", "global")
 # What a build of the app reads from the source tree.
 BUILD_INPUTS = ("pyproject.toml", "README.md", "core", "plugins", "locales")
 

@@ -14,6 +14,15 @@ from core.testing.environment import TEST_PASSWORD, TestEnvironment
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
+def section(html: str, marker: str) -> str:
+    """The ``<section …>`` element of a page whose opening tag holds ``marker`` ("" if none)."""
+    start = html.find(marker)
+    if start < 0:
+        return ""
+    start = html.rfind("<section", 0, start)
+    return html[start : html.find("</section>", start)]
+
+
 class Browser:
     """A member's browser over the app's test client. ``cookies`` holds only this member's cookies."""
 

@@ -1,13 +1,25 @@
-"""The plugin's demo records (``pilot_crm_demo_records``): for ``mex``, one national workshop with
-an open call, dated from the day the demo is seeded so its call is always open. Fictitious, and
-its title says so: no such workshop is planned."""
+"""The plugin's demo records (``pilot_crm_demo_records``), dated from the day the demo is seeded so
+that open calls stay open. Fictitious, and their titles say so: no such activity is planned.
+
+- ``mex``: one national workshop with an open call and a few applications;
+- ``global`` (the programme's global team): a past regional training for the Americas (applications
+  in English, French and Spanish, selection, sessions with breakout groups, attendance, the
+  self-assessment before and after, certificates, one of them revoked), an open call, and a
+  constructive dialogue after its preparation day, with inputs to its working groups.
+
+Rows other than activities are written straight into the tables, with a random generator seeded
+by the tenant's slug (the same demo every time); certificate codes come from ``secrets`` (a code is
+what a stranger checks a certificate with). Core runs this only once, when it seeds an empty tenant,
+inside the seed's transaction, after core's organizations and contacts exist."""
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core.plugin_api import COORDINATOR, Actor
+from plugins.engagement import demo_global
 from plugins.engagement.service import ActivityService
 
 # The demo's coordinator: no account of its own (the seed writes as the programme, not as a person).
@@ -46,6 +58,13 @@ def mex_workshop(today: datetime) -> dict[str, object]:
     }
 
 
+TENANTS = ("mex", "global")
+
+
 async def write(tenant: str) -> None:
     if tenant == "mex":
-        await ActivityService(PROGRAMME).create(mex_workshop(datetime.now(ZoneInfo(TIMEZONE))))
+        workshop = await ActivityService(PROGRAMME).create(mex_workshop(datetime.now(ZoneInfo(TIMEZONE))))
+        people = await demo_global.applicants(random.Random(tenant), 6)
+        await demo_global.apply(random.Random(tenant), workshop, people, statuses=("submitted",))
+    elif tenant == "global":
+        await demo_global.write(PROGRAMME)

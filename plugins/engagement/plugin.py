@@ -14,9 +14,21 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from core.plugin_api import N_, AppConfig, NavEntry, Panel, PluginForm, hookimpl, record_controller
-from plugins.engagement import demo
+from core.plugin_api import (
+    N_,
+    AppConfig,
+    ExportColumn,
+    NavEntry,
+    Panel,
+    PersonalDataSource,
+    PluginForm,
+    hookimpl,
+    record_controller,
+)
+from plugins.engagement import demo, merging, privacy
 from plugins.engagement.forms import FORMS
+from plugins.engagement.panels import columns
+from plugins.engagement.panels.cards import DASHBOARD_PANEL, RECORD_PANELS
 from plugins.engagement.service import ActivityService
 
 API_VERSIONS = (1,)
@@ -42,9 +54,20 @@ def pilot_crm_routes() -> list[Any]:
     from plugins.engagement.certificates.pages import ROUTES as CERTIFICATE_ROUTES
     from plugins.engagement.dialogues.pages import InputPages, ParticipantPage
     from plugins.engagement.pages import ActivityPages
+    from plugins.engagement.panels.pages import ApplicationExportPages
     from plugins.engagement.selection.pages import RespondPage, SelectionPages
 
-    return [ActivityPages, *CALL_PAGES, SelectionPages, RespondPage, *DELIVERY_PAGES, *CERTIFICATE_ROUTES, InputPages, ParticipantPage]
+    return [
+        ActivityPages,
+        *CALL_PAGES,
+        SelectionPages,
+        RespondPage,
+        *DELIVERY_PAGES,
+        *CERTIFICATE_ROUTES,
+        InputPages,
+        ParticipantPage,
+        ApplicationExportPages,
+    ]
 
 
 @hookimpl
@@ -79,12 +102,35 @@ def pilot_crm_navigation() -> list[NavEntry]:
 
 
 @hookimpl
-def pilot_crm_demo_records(tenant: str) -> Awaitable[None] | None:
-    return demo.write(tenant) if tenant == "mex" else None
+def pilot_crm_dashboard_panels() -> list[Panel]:
+    return [DASHBOARD_PANEL]
 
 
 @hookimpl
 def pilot_crm_record_panels(entity: str) -> list[Panel]:
     from plugins.engagement.certificates.panels import CONTACT_PANEL
 
-    return [CONTACT_PANEL] if entity == "contact" else []
+    certificates = [CONTACT_PANEL] if entity == "contact" else []
+    return ([RECORD_PANELS[entity]] if entity in RECORD_PANELS else []) + certificates
+
+
+@hookimpl
+def pilot_crm_export_columns(entity: str) -> list[ExportColumn]:
+    return columns.CONTACT_COLUMNS if entity == "contact" else []
+
+
+@hookimpl
+def pilot_crm_personal_data() -> list[PersonalDataSource]:
+    return [
+        PersonalDataSource("engagement", export=privacy.export, erase=privacy.erase, tables=privacy.TABLES)
+    ]
+
+
+@hookimpl
+def pilot_crm_record_merged(entity: str, survivor_id: int, merged_id: int) -> Awaitable[None] | None:
+    return merging.repoint(entity, survivor_id, merged_id) if entity in merging.COLUMNS else None
+
+
+@hookimpl
+def pilot_crm_demo_records(tenant: str) -> Awaitable[None] | None:
+    return demo.write(tenant) if tenant in demo.TENANTS else None

@@ -370,8 +370,8 @@ def test_plugins_list_and_check_on_the_repository_plugins(tmp_path):
         ("mexico", "mex"),
         ("angola", "ago"),
         ("demo_ar", "demo-ar"),
-        ("networks", "ago,demo-ar,mex"),
-        ("engagement", "mex"),
+        ("networks", "ago,demo-ar,global,mex"),
+        ("engagement", "global,mex"),
     ):
         release, api, hooks, tenants = shipped[plugin]
         assert (release, api, tenants) == (version("pilot-crm"), "1", tenant)

@@ -25,8 +25,10 @@ plugins = ["mexico"]
 
 def test_shipped_tenants_load(tmp_path):
     registry = TenantRegistry.load(Settings.from_env(tmp_path, REPO_ROOT / "tenants"))
-    assert sorted(registry.slugs()) == ["ago", "demo-ar", "mex"]
+    assert sorted(registry.slugs()) == ["ago", "demo-ar", "global", "mex"]
     mex, ago, demo = registry.get("mex"), registry.get("ago"), registry.get("demo-ar")
+    team = registry.get("global")
+    assert team.declaration.demo and team.declaration.locales == ("en", "fr", "es")
     assert (mex.declaration.default_locale, mex.declaration.country) == ("es", "MEX")
     assert (ago.declaration.default_locale, ago.declaration.country) == ("pt", "AGO")
     assert demo.declaration.default_locale == "ar" and demo.declaration.demo

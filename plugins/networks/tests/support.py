@@ -5,6 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from core.plugin_api import section
+
+__all__ = ["section"]  # the kit's, where these tests have always found it
+
 # The kit's tenants for these tests (conftest.py): one enables the plugin, one does not.
 ON, OFF = "red", "plain"
 
@@ -54,12 +58,3 @@ def membership(api: Api, network_id: int, organization_id: int, **fields: Any) -
 def gettext(env: Any, locale: str, msgid: str, slug: str = ON, **params: Any) -> str:
     """``msgid`` as the tenant's pages show it in ``locale`` (core's catalogs, then the plugin's)."""
     return env.registry.get(slug).translator(locale).gettext(msgid, **params)
-
-
-def section(html: str, marker: str) -> str:
-    """The ``<section …>`` element of a page whose opening tag holds ``marker`` ("" if none)."""
-    start = html.find(marker)
-    if start < 0:
-        return ""
-    start = html.rfind("<section", 0, start)
-    return html[start : html.find("</section>", start)]
