@@ -71,8 +71,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from litestar import Controller, Request, delete, get, patch, post, put
-from litestar.response import Redirect, Template
-from litestar import Controller, Request, delete, get, patch, post
 from litestar.response import Redirect, Response, Template
 from piccolo.columns import (
     JSON,
@@ -98,8 +96,7 @@ from core.contacts.tables import Contact
 from core.contacts.visibility import ContactVisibility
 from core.dashboard.charts import Chart, Datum, column_bars, horizontal_bars
 from core.db.tables import PluginTable, RecordColumns
-from core.duplicates.finder import contact_candidates, organization_candidates
-from core.duplicates.finder import matching_contact
+from core.duplicates.finder import contact_candidates, matching_contact, organization_candidates
 from core.errors import Conflict, Message, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from core.forms.definitions import FormDefinition
 from core.forms.fields import KINDS, Choice, FieldInvalid, FieldSpec
@@ -109,12 +106,11 @@ from core.forms.vocabulary import SECTORS
 from core.hookspecs import hookimpl
 from core.i18n.markers import N_
 from core.i18n.translator import Translator
-from core.mail import Mail, MailNotSent, mailer_for
-from core.mail import Mail, Mailer, MailNotSent, mailer_for
 from core.imports.mapping import suggest_columns
 from core.imports.reading import UnreadableFile
 from core.imports.reading import read_table as read_spreadsheet
 from core.imports.values import cell_text
+from core.mail import Mail, Mailer, MailNotSent, mailer_for
 from core.meetings.tables import Meeting
 from core.organizations.service import OrganizationService
 from core.organizations.tables import Organization
@@ -130,14 +126,12 @@ from core.reports.shaped import ShapedPDF
 from core.tenancy.context import require_tenant
 from core.topics.specs import CATEGORIES as TOPIC_CATEGORIES
 from core.topics.specs import TopicSpec
+from core.web.download import Download, download
 from core.web.pages.display import topic_names
 from core.web.pages.forms import field_views, parse_submission
-from core.web.download import Download, download
 from core.web.pages.guards import require_coordinator, require_role, require_signed_in, require_writer
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect, render, use_locale
-from core.web.params import CurrentActor, CurrentTenant, CurrentTranslator, FromQuery, JSONObject, PathId
-from core.web.pages.render import page_parts, redirect, render
 from core.web.params import (
     CurrentActor,
     CurrentTenant,
@@ -150,8 +144,7 @@ from core.web.params import (
 
 if TYPE_CHECKING:
     from core.testing.environment import TenantSpec, TestEnvironment, build_environment
-    from core.testing.web import Browser, app_client, sign_in
-    from core.testing.web import Browser, section, sign_in
+    from core.testing.web import Browser, app_client, section, sign_in
 
 API_VERSION = 1
 
@@ -273,23 +266,23 @@ __all__ = [
     "app_client",
     "audit_history",
     "build_environment",
+    "cell_text",
     "clean_fields",
     "column_bars",
     "contact_candidates",
-    "cell_text",
     "create_contact",
     "delete",
-    "field_views",
     "download",
+    "field_views",
     "get",
     "hookimpl",
     "horizontal_bars",
     "link_base_url",
+    "list_members",
     "load_json",
     "mailer_for",
-    "organization_candidates",
-    "list_members",
     "matching_contact",
+    "organization_candidates",
     "page_parts",
     "parse_submission",
     "patch",
@@ -310,7 +303,7 @@ __all__ = [
     "search_text",
     "section",
     "sign_in",
+    "suggest_columns",
     "topic_names",
     "use_locale",
-    "suggest_columns",
 ]

@@ -50,8 +50,8 @@ def pilot_crm_forms() -> list[PluginForm]:
 @hookimpl
 def pilot_crm_routes() -> list[Any]:
     from plugins.engagement.calls.pages import CALL_PAGES
-    from plugins.engagement.delivery.pages import PAGES as DELIVERY_PAGES
     from plugins.engagement.certificates.pages import ROUTES as CERTIFICATE_ROUTES
+    from plugins.engagement.delivery.pages import PAGES as DELIVERY_PAGES
     from plugins.engagement.dialogues.pages import InputPages, ParticipantPage
     from plugins.engagement.pages import ActivityPages
     from plugins.engagement.panels.pages import ApplicationExportPages

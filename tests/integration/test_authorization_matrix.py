@@ -331,6 +331,9 @@ def selection_rows() -> list[Row]:
         Row("engagement applications: list", only(200, COORDINATOR), listing, f"GET {queue}"),
         Row("engagement applications: get", only(200, COORDINATOR), one, f"GET {queue}/{{application_id}}"),
         Row("engagement applications: decide", only(200, COORDINATOR), decide, f"POST {queue}/decisions"),
+    ]
+
+
 DIALOGUE = "/engagement/activities/{record_id}/inputs"
 
 
@@ -363,6 +366,7 @@ def dialogue_rows() -> list[Row]:
         form = {"input": f"{item['id']}:{item['version']}", "status": "included"}
         return alpha.browser(role).post(f"{path}/moderate", form, follow_redirects=False)
 
+    return [
         Row(
             "dialogue inputs: list",
             only(200, *EVERYONE),
@@ -648,6 +652,7 @@ def delivery_rows() -> list[Row]:
         Row("participants page: add by hand", only(OK, COORDINATOR), add_page),
     ]
 
+
 def participating(alpha: Alpha) -> dict[str, Any]:
     """An engagement activity with one participant (written as the row selection makes: no route
     of this part adds one) whom the completion rule lets through (no session held, no questions)."""
@@ -675,20 +680,31 @@ def verify_publicly(alpha: Alpha, role: str) -> Any:
 
 # The engagement plugin's certificates: coordinators list, issue and revoke; anyone verifies a code.
 CERTIFICATE_ROWS = [
+    Row(
         "engagement certificates: list",
+        only(200, COORDINATOR),
         lambda a, r: a.api(r, "GET", f"/engagement/activities/{participating(a)['id']}/certificates"),
         "GET /engagement/activities/{record_id}/certificates",
+    ),
+    Row(
         "engagement certificates: issue",
+        only(200, COORDINATOR),
         lambda a, r: a.api(r, "POST", f"/engagement/activities/{participating(a)['id']}/certificates/issue"),
         "POST /engagement/activities/{record_id}/certificates/issue",
+    ),
+    Row(
         "engagement certificates: revoke",
+        only(200, COORDINATOR),
         lambda a, r: a.api(
             r,
             "POST",
             f"/engagement/certificates/{issued_certificate(a)['id']}/revoke",
             json={"reason": "Datos erróneos"},
+        ),
         "POST /engagement/certificates/{certificate_id}/revoke",
+    ),
     Row("engagement certificates: public verification", only(200, *EVERYONE), verify_publicly),
+]
 
 RESOURCES = ("organizations", "contacts", "meetings", "actions")
 # The networks plugin (enabled in the kit's tenants): civil society's records, kept by coordinators

@@ -221,8 +221,11 @@ async def withdraw(token: str) -> dict[str, Any]:
 
 
 async def assess(application: dict[str, Any]) -> None:
-    """Where the application's eligibility and priority score are computed from its activity's rules,
-    in the intake's transaction: ``plugins/engagement/selection`` provides that computation."""
+    """The application's eligibility and priority score, from its activity's rules, computed in the
+    intake's transaction by the selection part (so the review queue never shows an unassessed one)."""
+    from plugins.engagement.selection.service import assess as assess_application
+
+    await assess_application(int(application["id"]))
 
 
 def _audited(row: dict[str, Any]) -> dict[str, Any]:

@@ -47,7 +47,8 @@ def _decisions(data: dict[str, Any]) -> tuple[list[int], dict[int, int], str, st
         and 0 < i["id"] < 2**31
         for i in items
     ):
-        errors["applications"] = [Message(N_('Give a list of {"id": …, "version": …} objects.'))]
+        wanted = N_("Give a list of applications, each with its id and version as whole numbers.")
+        errors["applications"] = [Message(wanted)]
     else:
         ids = [i["id"] for i in items]
         versions = {i["id"]: i["version"] for i in items}

@@ -104,6 +104,7 @@ def test_every_route_answers_404_like_an_unknown_path_where_the_plugin_is_off(cl
             assert without_request(answer.text) == without_request(unknown_page.text), (method, url)
     on_browser, on_headers = sign_in(client, env, ON, "coordinator"), env.headers(ON, "coordinator")
     api = Api(client, env)
+    record_id = values["record_id"]
     session = api.post(f"/engagement/activities/{record_id}/sessions", {"kind": "self_paced", "title": "M"})
     contact = api.post("/contacts", {"first_name": "Ana", "last_name": "Ruiz"})
     on_browser.post(f"/engagement/activities/{record_id}/participants", {"contact": contact["id"]})
