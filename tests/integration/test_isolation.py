@@ -732,7 +732,7 @@ def add_engagement_delivery(client: Any, env: Any, beta: Beta) -> None:
     """Beta's activity gets a session (through the API), and a participant, a breakout group, a
     question, attendance and answers, all carrying MARKER where they hold text; each tenant gets a
     participant with a personal link (its hash stored, as the plugin stores it)."""
-    from plugins.engagement.delivery.cohort import link_hash
+    from plugins.engagement.links import link_hash
     from plugins.engagement.tables import Attendance, BreakoutGroup, Participant, Question, Response
 
     h = env.headers("beta", "coordinator")

@@ -10,8 +10,6 @@ record. Applicants do not act as a member: the writes are the programme's own (`
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +32,7 @@ from core.plugin_api import (
     record_audit,
     require_tenant,
 )
+from plugins.engagement.links import link_hash, new_token
 from plugins.engagement.service import _instant
 from plugins.engagement.tables import Activity, Application
 
@@ -77,10 +76,6 @@ class Intake:
     application: dict[str, Any]
     updated: bool
     token: str
-
-
-def link_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def now() -> datetime:
@@ -151,7 +146,7 @@ async def submit(activity_id: int, values: dict[str, Any]) -> Intake:
 
 async def _submit(activity_id: int, values: dict[str, Any]) -> Intake:
     email = values["email"].strip().lower()
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     moment = now()
     async with Application._meta.db.transaction():
         activity = await public_activity(activity_id)

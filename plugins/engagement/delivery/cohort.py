@@ -5,8 +5,6 @@ audited; every other member reads, and sees a protected contact only as core's r
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +25,7 @@ from core.plugin_api import (
 )
 from plugins.engagement.delivery.balance import balanced_groups
 from plugins.engagement.delivery.vocabulary import ATTENDANCE, PRESENT, SELF_PACED
+from plugins.engagement.links import link_hash, new_token
 from plugins.engagement.service import ActivityService
 from plugins.engagement.tables import Attendance, BreakoutGroup, Participant, Response, Session
 
@@ -35,11 +34,6 @@ MAX_GROUP_NAME = 120
 # recording one session's attendance or submitting one participant's answers at once must not both
 # find nothing there and both insert (the unique indexes would turn the second into an error).
 PARTICIPANT_LOCK, ATTENDANCE_LOCK, RESPONSE_LOCK = 0x454E4750, 0x454E4741, 0x454E4752
-
-
-def link_hash(token: str) -> str:
-    """What is stored of a personal link: its SHA-256, so a copy of the database opens no link."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def now() -> datetime:
@@ -236,7 +230,7 @@ class Cohort:
         """A new personal link for each participant (the old one stops working): ``{id: token}``.
         Only the token's hash is stored; the tokens go into the mails and nowhere else."""
         self._require_writer()
-        tokens = {pid: secrets.token_urlsafe(32) for pid in participant_ids}
+        tokens = {pid: new_token() for pid in participant_ids}
         async with _db().transaction():
             await self._live_activity()
             for pid, token in tokens.items():

@@ -10,7 +10,6 @@ table lists. Inputs are taken until the activity ends; moderation goes on after 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -32,6 +31,7 @@ from core.plugin_api import (
     VisibilityRule,
     load_json,
 )
+from plugins.engagement.links import link_hash
 from plugins.engagement.tables import Activity, Application, DialogueInput, Participant, Reviewer
 from plugins.engagement.vocabulary import DIALOGUE_KINDS, INPUT_STATUSES
 
@@ -71,10 +71,6 @@ def check_tags(text: str) -> None:
         raise FieldInvalid(N_("Enter at most {max} tags."), max=MAX_TAGS)
     if any(len(tag) > MAX_TAG_LENGTH for tag in tags):
         raise FieldInvalid(N_("A tag has at most {max} characters."), max=MAX_TAG_LENGTH)
-
-
-def link_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def dialogue(activity_id: int) -> dict[str, Any]:

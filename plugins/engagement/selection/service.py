@@ -15,8 +15,6 @@ the newest mail's link is the one that works.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +32,7 @@ from core.plugin_api import (
     load_json,
     record_audit,
 )
+from plugins.engagement.links import link_hash, new_token
 from plugins.engagement.selection import eligibility, scoring
 from plugins.engagement.selection.display import APPLICATION_STATUSES, DECISIONS, GENDERS
 from plugins.engagement.service import ActivityService
@@ -61,10 +60,6 @@ MAX_REASON = 2000
 # PostgreSQL advisory lock namespace ("SELE") for an activity's decisions: two reviewers selecting
 # at once must not both see a free place.
 SELECTION_LOCK = 0x53454C45
-
-
-def link_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,7 +455,7 @@ async def _lock(activity_id: int) -> None:
 
 
 async def _fresh_link(application: dict[str, Any]) -> str:
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     await (
         Application.update({Application.link_hash: link_hash(token), Application.notified_at: None})
         .where(Application.id == application["id"])

@@ -10,7 +10,7 @@ import secrets
 from typing import Any
 
 from core.plugin_api import sign_in
-from plugins.engagement.selection.service import link_hash
+from plugins.engagement.links import link_hash
 from plugins.engagement.tables import Application
 from plugins.engagement.tests.support import OFF, ON, Api, activity, certificate
 
