@@ -67,3 +67,12 @@ INPUT_STATUSES = (
 
 # The kinds of activity that take inputs.
 DIALOGUE_KINDS = ("constructive_dialogue", "preparation_day")
+
+
+# The call's gender question (optional), and the selection panel's breakdown by it.
+GENDERS = (
+    Choice("woman", N_("Woman")),
+    Choice("man", N_("Man")),
+    Choice("another", N_("Another gender")),
+    Choice("prefer_not_to_say", N_("Prefer not to say")),
+)

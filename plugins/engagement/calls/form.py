@@ -23,13 +23,8 @@ from core.plugin_api import (
     ValidationFailed,
     clean_fields,
 )
+from plugins.engagement.vocabulary import GENDERS
 
-GENDERS = (
-    Choice("woman", N_("Woman")),
-    Choice("man", N_("Man")),
-    Choice("another", N_("Another gender")),
-    Choice("prefer_not_to_say", N_("Prefer not to say")),
-)
 YES_NO = (Choice("yes", N_("Yes")), Choice("no", N_("No")))
 # The honeypot: a field people never see (visually hidden, out of the tab order) and bots fill in.
 HONEYPOT = "homepage"

@@ -25,11 +25,6 @@ DECISIONS = (
     Choice("rejected", N_("Reject")),
     Choice("declined", N_("Record a decline")),
 )
-GENDERS = (
-    Choice("female", N_("Female")),
-    Choice("male", N_("Male")),
-    Choice("other", N_("Other")),
-)
 # The call's eligibility questions, by the key their answers are stored under.
 ANSWERS = {
     "issue_areas": N_("Issue areas"),

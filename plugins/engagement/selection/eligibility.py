@@ -76,7 +76,8 @@ def checks(activity: dict[str, Any], application: dict[str, Any]) -> list[dict[s
         common = [a for a in areas if a in chosen] if isinstance(chosen, list) else []
         found.append(_check("issue_areas", bool(common), areas=common, eligible=areas))
     if activity.get("region") or countries:
-        found.append(_check("region", answers.get("based_in_region") is True))
+        # The call stores its yes/no question as "yes"/"no"; an API or import may give a boolean.
+        found.append(_check("region", answers.get("based_in_region") in (True, "yes")))
     found.append(_check("consent", instant(application.get("consent_at")) is not None))
     deadline = instant(activity.get("registration_deadline"))
     if deadline is not None:

@@ -37,10 +37,10 @@ from core.plugin_api import (
     require_signed_in,
 )
 from plugins.engagement.selection import display, mails
-from plugins.engagement.selection.display import APPLICATION_STATUSES, DECISIONS, GENDERS
+from plugins.engagement.selection.display import APPLICATION_STATUSES, DECISIONS
 from plugins.engagement.selection.service import Notice, SelectionService, by_link, respond
 from plugins.engagement.tables import Activity
-from plugins.engagement.vocabulary import label_of
+from plugins.engagement.vocabulary import GENDERS, label_of
 
 FILTERS = ("status", "eligible", "country", "sector", "gender", "sort")
 SORT_CHOICES = (

@@ -34,9 +34,10 @@ from core.plugin_api import (
 )
 from plugins.engagement.links import link_hash, new_token
 from plugins.engagement.selection import eligibility, scoring
-from plugins.engagement.selection.display import APPLICATION_STATUSES, DECISIONS, GENDERS
+from plugins.engagement.selection.display import APPLICATION_STATUSES, DECISIONS
 from plugins.engagement.service import ActivityService
 from plugins.engagement.tables import Application, Attendance, Certificate, Participant, Response, Reviewer
+from plugins.engagement.vocabulary import GENDERS
 
 # Assessments and the applicant's own answers are written by the programme, not by a member.
 PROGRAMME = Actor(user_id=None, email="", role=COORDINATOR)
