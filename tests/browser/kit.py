@@ -16,6 +16,7 @@ MEMBERS = [
     ("mex", "ngo"),
     ("mex", "observer"),
     ("demo-ar", "coordinator"),
+    ("global", "coordinator"),
 ]
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
