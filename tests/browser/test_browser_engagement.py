@@ -160,3 +160,73 @@ def test_a_certificate_downloads_and_its_public_page_says_valid_then_revoked(new
     goto_ok(visitor, verify_href)
     assert visitor.locator("section[data-valid]").get_attribute("data-valid") == "no"
     assert re.search(r"\d", visitor.locator("section[data-valid]").inner_text())
+
+
+def test_attendance_and_the_post_questionnaire_lead_to_a_certificate(new_context, live_server):
+    coordinator = sign_in(new_context(locale="fr-FR"), SLUG, "coordinator")
+    goto_ok(coordinator, f"/t/{SLUG}/engagement/activities?status=completed&kind=training")
+    activity = urlsplit(first_link(coordinator, rf"^/t/{SLUG}/engagement/activities/\d+$")).path
+
+    # A participant added by hand (the last contact of the list, not yet taking part).
+    goto_ok(coordinator, f"{activity}/participants")
+    before = set(
+        coordinator.eval_on_selector_all("tr[data-participant]", "rs => rs.map(r => r.dataset.participant)")
+    )
+    options = coordinator.eval_on_selector_all(
+        "#f-contact option", "os => os.map(o => o.value).filter(Boolean)"
+    )
+    coordinator.select_option("#f-contact", options[-1])
+    with coordinator.expect_navigation():
+        coordinator.click("#participant-add")
+    after = set(
+        coordinator.eval_on_selector_all("tr[data-participant]", "rs => rs.map(r => r.dataset.participant)")
+    )
+    (participant,) = after - before
+
+    # Attendance, in bulk, for every session of the programme.
+    goto_ok(coordinator, f"{activity}/sessions")
+    sessions = sorted(
+        set(
+            coordinator.eval_on_selector_all(
+                "a[href*='/attendance']", "as => as.map(a => a.getAttribute('href'))"
+            )
+        )
+    )
+    assert sessions
+    for href in sessions:
+        goto_ok(coordinator, href)
+        with coordinator.expect_navigation():
+            coordinator.click("#all-present")
+        assert coordinator.locator("input[type=radio][value=present]:checked").count() >= 1
+
+    # The participant's personal link, mailed; the post questionnaire answered through it.
+    outbox = live_server.data_dir / "outbox"
+    known = set(outbox.glob("*.eml"))
+    goto_ok(coordinator, f"{activity}/participants")
+    with coordinator.expect_navigation():
+        coordinator.locator(f"form[action$='/participants/{participant}/resend'] button").click()
+    (mail_path,) = set(outbox.glob("*.eml")) - known
+    mail = BytesParser(policy=policy.default).parsebytes(mail_path.read_bytes())
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://\S+/engagement/participant/\S+", body)
+    assert link, body
+    visitor = new_context(locale="fr-FR").new_page()
+    goto_ok(visitor, urlsplit(link.group(0)).path)
+    form = visitor.locator("#questionnaire-post")
+    names = sorted(set(form.locator("input[type=radio]").evaluate_all("rs => rs.map(r => r.name)")))
+    assert names
+    for name in names:
+        form.locator(f"input[type=radio][name='{name}']").first.check()
+    with visitor.expect_navigation():
+        form.locator("[type=submit]").click()
+    assert visitor.locator("#questionnaire-done").count() == 1
+
+    # The completion rule now holds for them: a certificate is issued.
+    goto_ok(coordinator, f"{activity}/certificates")
+    assert (
+        coordinator.locator(f"li[data-participant='{participant}']").get_attribute("data-complete") == "yes"
+    )
+    with coordinator.expect_navigation():
+        coordinator.locator("form[action$='/certificates/issue'] [type=submit]").click()
+    issued = coordinator.locator(f"li[data-participant='{participant}'] div.certificate[data-valid=yes]")
+    assert issued.count() == 1
