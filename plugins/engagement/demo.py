@@ -2,6 +2,7 @@
 that open calls stay open. Fictitious, and their titles say so: no such activity is planned.
 
 - ``mex``: one national workshop with an open call and a few applications;
+- ``demo-ar``: one regional workshop in Arabic with an open call and a few applications;
 - ``global`` (the programme's global team): a past regional training for the Americas (applications
   in English, French and Spanish, selection, sessions with breakout groups, attendance, the
   self-assessment before and after, certificates, one of them revoked), an open call, and a
@@ -58,7 +59,32 @@ def mex_workshop(today: datetime) -> dict[str, object]:
     }
 
 
-TENANTS = ("mex", "global")
+def demo_ar_workshop(today: datetime) -> dict[str, object]:
+    """The Arabic demo's regional workshop: its call open, in Arabic first."""
+    starts = (today + timedelta(days=40)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return {
+        "kind": "workshop",
+        "title": "ورشة عمل إقليمية حول آلية استعراض الاتفاقية (وهمية، للعرض فقط)",
+        "objectives": (
+            "تعريف منظمات المجتمع المدني والأوساط الأكاديمية والقطاع الخاص بآلية استعراض تنفيذ "
+            "الاتفاقية وبروتوكولاتها. نشاط وهمي لأغراض العرض فقط."
+        ),
+        "format": "online_synchronous",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(days=1, hours=6)).isoformat(),
+        "timezone": "Asia/Amman",
+        "registration_deadline": (starts - timedelta(days=21)).replace(hour=23, minute=59).isoformat(),
+        "languages": ["ar", "en", "fr"],
+        "capacity": 30,
+        "region": "الأردن",
+        "eligible_countries": "JOR",
+        "eligible_sectors": ["ngo", "community_group", "academia", "private_company"],
+        "issue_areas": ["TIP", "SOM"],
+        "status": "call_open",
+    }
+
+
+TENANTS = ("mex", "global", "demo-ar")
 
 
 async def write(tenant: str) -> None:
@@ -68,3 +94,9 @@ async def write(tenant: str) -> None:
         await demo_global.apply(random.Random(tenant), workshop, people, statuses=("submitted",))
     elif tenant == "global":
         await demo_global.write(PROGRAMME)
+    elif tenant == "demo-ar":
+        workshop = await ActivityService(PROGRAMME).create(
+            demo_ar_workshop(datetime.now(ZoneInfo("Asia/Amman")))
+        )
+        people = await demo_global.applicants(random.Random(tenant), 4)
+        await demo_global.apply(random.Random(tenant), workshop, people, statuses=("submitted",))

@@ -230,3 +230,66 @@ def test_attendance_and_the_post_questionnaire_lead_to_a_certificate(new_context
         coordinator.locator("form[action$='/certificates/issue'] [type=submit]").click()
     issued = coordinator.locator(f"li[data-participant='{participant}'] div.certificate[data-valid=yes]")
     assert issued.count() == 1
+
+
+def fits(page) -> None:
+    """Nothing wider than a 360 px screen: no sideways scrolling, every control within it."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    overflowing = page.eval_on_selector_all(
+        "main input:not([type=hidden]):not([tabindex='-1']), main select, main textarea, main button",
+        "els => els.filter(e => { const r = e.getBoundingClientRect();"
+        " return r.width > 0 && (r.left < -1 || r.right > 361); }).map(e => e.outerHTML.slice(0, 120))",
+    )
+    assert not overflowing, overflowing
+
+
+def test_apply_and_review_in_arabic_on_a_phone(new_context, live_server):
+    slug = "demo-ar"
+    visitor = new_context(locale="ar", width=360, height=740)
+    page = visitor.new_page()
+    goto_ok(page, f"/t/{slug}/engagement/calls?lang=ar")
+    call_path = urlsplit(first_link(page, rf"^/t/{slug}/engagement/calls/\d+")).path
+    goto_ok(page, f"{call_path}?lang=ar")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    fits(page)
+    tag = secrets.token_hex(3)
+    email = f"huda.{tag}@example.org"
+    page.fill("#f-first_name", "هدى")
+    page.fill("#f-last_name", f"تجربة{tag}")
+    page.fill("#f-email", email)
+    page.fill("#f-phone", f"+962 79 {secrets.randbelow(900) + 100} {secrets.randbelow(9000) + 1000}")
+    page.select_option("#f-country", "JOR")
+    page.fill("#f-organization_name", f"جمعية {tag}")
+    page.select_option("#f-organization_sector", "ngo")
+    page.select_option("#f-organization_country", "JOR")
+    page.check("input[name=issue_areas][value=TIP]")
+    page.select_option("#f-based_in_region", "yes")
+    page.fill("#f-motivation", "نعمل مع ضحايا الاتجار بالبشر منذ سنوات.")
+    page.select_option("#f-language", "ar")
+    page.check("#f-consent")
+    with page.expect_navigation():
+        page.locator("#f-consent").locator("xpath=ancestor::form").locator("[type=submit]").click()
+    assert urlsplit(page.url).path == f"{call_path}/thanks", page.locator(".error").all_inner_texts()
+    fits(page)
+    (confirmation,) = mails_to(live_server.data_dir / "outbox", email)
+    assert confirmation["Content-Language"] == "ar"
+
+    coordinator = sign_in(new_context(locale="ar", width=360, height=740), slug, "coordinator")
+    queue = f"/t/{slug}/engagement/activities/{call_path.rsplit('/', 1)[-1]}/applications"
+    goto_ok(coordinator, queue)
+    assert coordinator.locator("html").get_attribute("dir") == "rtl"
+    fits(coordinator)
+    row = coordinator.locator("tr[data-application]", has_text=f"تجربة{tag}")
+    assert row.locator("[data-eligible=yes]").count() == 1
+    row.locator("input[type=checkbox][name=application]").check()
+    coordinator.select_option("#decision", "selected")
+    with coordinator.expect_navigation():
+        coordinator.locator("#decisions [type=submit]").last.click()
+    assert row.get_attribute("data-status") == "selected"
+    fits(coordinator)
+    decision = mails_to(live_server.data_dir / "outbox", email)[-1]
+    assert decision["Content-Language"] == "ar"
+    assert decision["Subject"].startswith(
+        plugin_text("ar", "You have been selected: {activity}").split("{activity}")[0]
+    )

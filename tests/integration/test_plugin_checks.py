@@ -371,7 +371,7 @@ def test_plugins_list_and_check_on_the_repository_plugins(tmp_path):
         ("angola", "ago"),
         ("demo_ar", "demo-ar"),
         ("networks", "ago,demo-ar,global,mex"),
-        ("engagement", "global,mex"),
+        ("engagement", "demo-ar,global,mex"),
     ):
         release, api, hooks, tenants = shipped[plugin]
         assert (release, api, tenants) == (version("pilot-crm"), "1", tenant)
