@@ -36,7 +36,7 @@ GAMMA = TenantSpec(
     default_locale="es",
     locales=("es", "en"),
     timezone="America/Mexico_City",
-    plugins=("mexico", "networks"),
+    plugins=("mexico", "networks", "engagement"),
 )
 CONTACT_HEADER = ["Nombre", "Apellido", "Correo electrónico", "Teléfono", "Organización", "Cargo"]
 CONTACT_MAPPING = {
