@@ -27,39 +27,27 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   :func:`record_controller` (JSON API), the handler parameter markers, the contributions
   (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`) and
   chart geometry for panels;
-- intake from the public (a call for applications): :func:`contact_candidates` and
-  :func:`organization_candidates` (the tenant's duplicate rules, to match a person to an existing
-  record), :class:`ContactService` and :class:`OrganizationService` (to create them, audited),
-  :class:`FormDefinition`, :func:`clean_fields`, :func:`field_views` and :func:`parse_submission`
-  (a form of the plugin's own that is no record form, validated and rendered like core's),
-  :func:`topic_names` (topic labels in the page's language), :func:`use_locale` (a public page in
-  the language its link names), :class:`Mail`, :func:`mailer_for`, :class:`MailNotSent` and
-  :func:`link_base_url` (mail a personal link, to the trusted public address only);
-- accounts, audit and mail for a plugin's own workflows: :func:`list_members` (a coordinator's
-  read-only member listing, to grant a plugin's role), :func:`audit_history` (a record's audit
-  entries, to show its history), :class:`Mail`, :func:`mailer_for`, :class:`MailNotSent` and
-  :func:`link_base_url` (mails to people outside the tenant, with a link back to a public page),
-  and :data:`LinkToken`, the path parameter of such a link's secret;
-- forms of a plugin's own pages: :func:`field_views` (a form definition as the ``render_field``
-  macro shows it) and :func:`parse_submission` (an HTML submission back as the service's input),
-  for pages nested under a record that ``record_pages`` does not build;
-- mail: :class:`Mail`, :func:`mailer_for` (a :class:`Mailer`), :class:`MailNotSent` and
-  :func:`link_base_url` (where a mailed personal link may point), for plugins that mail people a
-  link of their own;
-- documents: :class:`ShapedPDF` and :data:`PDF_FONT` (core's fonts and Arabic shaping, for a
-  plugin's PDF such as a certificate), :func:`link_base_url` (the trusted address for links that
-  leave the app, such as a certificate's QR code);
-- people and spreadsheets: :func:`create_contact` (core's contact service, audited),
-  :func:`matching_contact` (the tenant's duplicate rules), :func:`read_spreadsheet` /
-  :class:`UnreadableFile` (CSV in any encoding and delimiter, or XLSX), :func:`cell_text`,
-  :func:`suggest_columns` (headers to fields in the tenant's languages) and :func:`clean_fields`
-  (a line checked as a form is), for a plugin's own import such as course completions;
-- documents: :class:`ShapedPDF` (core's PDF fonts and Arabic shaping, for a plugin's PDF export)
-  and Litestar's ``Response`` (a download of a plugin's own format: Markdown, PDF);
-- mailed links: :data:`LinkToken`, the path parameter of a personal link's token (bounded length);
-- exports of a plugin's own rows: :class:`ExportFile` (what core's exports share: headers in the
-  reader's language, values as people read them, CSV or XLSX streamed), :class:`FileColumn` (one
-  column of such a file), :func:`download` and :class:`Download` (the response that streams it);
+- people from outside the tenant (a call for applications, an import of course completions):
+  :func:`matching_contact` and :func:`matching_organization` (the best match by the tenant's
+  duplicate rules, or None), :class:`ContactService` and :class:`OrganizationService` (to create
+  them, audited);
+- a plugin's own forms, for pages ``record_pages`` does not build: :class:`FormDefinition`,
+  :func:`clean_fields`, :func:`field_views` (as the ``render_field`` macro shows them) and
+  :func:`parse_submission` (an HTML submission back as the service's input); :func:`topic_names`
+  (topic labels in the page's language); :func:`use_locale` (a public page in the language its link
+  names);
+- mail and personal links: :class:`Mail`, :func:`mailer_for` (a :class:`Mailer`),
+  :class:`MailNotSent`, :func:`link_base_url` (the trusted address a mailed link or a QR code may
+  point at) and :data:`LinkToken` (the path parameter of a link's secret, bounded in length);
+- accounts and audit: :func:`list_members` (a coordinator's read-only member listing, to grant a
+  plugin's role) and :func:`audit_history` (a record's audit entries, to show its history);
+- spreadsheets: :func:`read_spreadsheet` / :class:`UnreadableFile` (CSV in any encoding and
+  delimiter, or XLSX), :func:`cell_text` and :func:`suggest_columns` (headers to fields in the
+  tenant's languages), for a plugin's own import;
+- documents and exports: :class:`ShapedPDF` and :data:`PDF_FONT` (core's fonts and Arabic shaping),
+  Litestar's ``Response`` (a download of a plugin's own format), :class:`ExportFile`,
+  :class:`FileColumn`, :func:`download` and :class:`Download` (a CSV or XLSX of a plugin's own
+  rows, streamed, headers in the reader's language);
 - :func:`search_text`, the folded text a record's ``search_text`` column holds, for a plugin that
   rewrites such a column outside the record service (an erasure scrubbing a name);
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
@@ -96,7 +84,7 @@ from core.contacts.tables import Contact
 from core.contacts.visibility import ContactVisibility
 from core.dashboard.charts import Chart, Datum, column_bars, horizontal_bars
 from core.db.tables import PluginTable, RecordColumns
-from core.duplicates.finder import contact_candidates, matching_contact, organization_candidates
+from core.duplicates.finder import matching_contact, matching_organization
 from core.errors import Conflict, Message, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from core.forms.definitions import FormDefinition
 from core.forms.fields import KINDS, Choice, FieldInvalid, FieldSpec
@@ -147,12 +135,6 @@ if TYPE_CHECKING:
     from core.testing.web import Browser, app_client, section, sign_in
 
 API_VERSION = 1
-
-
-async def create_contact(actor: Actor, values: dict[str, Any], locale: str | None = None) -> dict[str, Any]:
-    """A new contact from the contact form's ``values``, validated, audited and announced as core's
-    pages and API create one (a person a plugin takes in: an imported course completion)."""
-    return await ContactService(actor, locale).create(values)
 
 
 # The versions of this surface this release of core serves (a plugin must support one of them).
@@ -269,8 +251,6 @@ __all__ = [
     "cell_text",
     "clean_fields",
     "column_bars",
-    "contact_candidates",
-    "create_contact",
     "delete",
     "download",
     "field_views",
@@ -282,7 +262,7 @@ __all__ = [
     "load_json",
     "mailer_for",
     "matching_contact",
-    "organization_candidates",
+    "matching_organization",
     "page_parts",
     "parse_submission",
     "patch",

@@ -121,3 +121,12 @@ async def matching_contact(record: dict[str, Any]) -> int | None:
 
     found = await contact_candidates(record, require_tenant().declaration.duplicates)
     return found[0].second if found else None
+
+
+async def matching_organization(record: dict[str, Any]) -> int | None:
+    """The live organization ``record`` (name, acronym, country) most likely is, by the tenant's
+    duplicate rules; None when it is none known."""
+    from core.tenancy.context import require_tenant
+
+    found = await organization_candidates(record, require_tenant().declaration.duplicates)
+    return found[0].second if found else None

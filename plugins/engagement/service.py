@@ -5,22 +5,14 @@ registration deadline comes before its start."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from core.plugin_api import COORDINATOR, N_, Message, RecordService, ValidationFailed
+from plugins.engagement.moments import instant
 from plugins.engagement.tables import Activity
 
 # The share of held sessions a participant attends for a certificate, unless the activity says.
 DEFAULT_COMPLETION_ATTENDANCE = 80
-
-
-def _instant(value: Any) -> datetime | None:
-    """A stored or submitted instant as a datetime (SQLite hands timestamps back as text)."""
-    if value is None or value == "":
-        return None
-    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 class ActivityService(RecordService):
@@ -60,8 +52,8 @@ class ActivityService(RecordService):
         if "completion_attendance" in values and values["completion_attendance"] is None:
             values["completion_attendance"] = DEFAULT_COMPLETION_ATTENDANCE  # left blank: the default
         whole = {**(existing or {}), **values}
-        starts, ends = _instant(whole.get("starts_at")), _instant(whole.get("ends_at"))
-        deadline = _instant(whole.get("registration_deadline"))
+        starts, ends = instant(whole.get("starts_at")), instant(whole.get("ends_at"))
+        deadline = instant(whole.get("registration_deadline"))
         errors: dict[str, list[Message]] = {}
         if starts and ends and ends <= starts:
             errors["ends_at"] = [Message(N_("The activity must end after it starts."))]

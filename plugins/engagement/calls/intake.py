@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -26,14 +26,14 @@ from core.plugin_api import (
     NotFound,
     OrganizationService,
     ValidationFailed,
-    contact_candidates,
     load_json,
-    organization_candidates,
+    matching_contact,
+    matching_organization,
     record_audit,
     require_tenant,
 )
 from plugins.engagement.links import link_hash, new_token
-from plugins.engagement.service import _instant
+from plugins.engagement.moments import instant, now
 from plugins.engagement.tables import Activity, Application
 
 # Who the audit trail names for what a public application writes: no member of the tenant did.
@@ -78,16 +78,12 @@ class Intake:
     token: str
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def closed_since(activity: dict[str, Any], moment: datetime) -> datetime | None:
     """When the call closed, or None while it is open. A call is open while its activity's status is
     ``call_open`` and its deadline (if any) has not passed."""
-    deadline = _instant(activity.get("registration_deadline"))
+    deadline = instant(activity.get("registration_deadline"))
     if activity["status"] != "call_open":
-        return deadline or _instant(activity.get("updated_at")) or moment
+        return deadline or instant(activity.get("updated_at")) or moment
     if deadline is not None and moment >= deadline:
         return deadline
     return None
@@ -233,11 +229,8 @@ async def match(values: dict[str, Any], email: str) -> tuple[int | None, int | N
     rules, else created (marked as from an application). A record the tenant's own rules refuse
     (a plugin's required field the public form does not ask) is left for coordinators to link."""
     tenant = require_tenant()
-    rules = tenant.declaration.duplicates
     org_country = values.get("organization_country") or tenant.declaration.country
-    organization = await _best(
-        await organization_candidates({"name": values["organization_name"], "country": org_country}, rules)
-    )
+    organization = await matching_organization({"name": values["organization_name"], "country": org_country})
     if organization is None:
         organization = await _create(
             OrganizationService,
@@ -254,7 +247,7 @@ async def match(values: dict[str, Any], email: str) -> tuple[int | None, int | N
         "phones": [values["phone"]] if values.get("phone") else [],
         "organization": organization,
     }
-    contact = await _best(await contact_candidates(person, rules))
+    contact = await matching_contact(person)
     if contact is None:
         contact = await _create(
             ContactService,
@@ -265,11 +258,6 @@ async def match(values: dict[str, Any], email: str) -> tuple[int | None, int | N
             },
         )
     return contact, organization
-
-
-async def _best(matches: list[Any]) -> int | None:
-    """The best candidate's id (candidates come best first, all at or above the threshold)."""
-    return matches[0].second if matches else None
 
 
 Service = type[ContactService] | type[OrganizationService]

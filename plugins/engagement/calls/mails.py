@@ -7,14 +7,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.plugin_api import N_, Mail, Translator, require_tenant
-from plugins.engagement.service import _instant
+from plugins.engagement.moments import instant
 
 
 def confirmation(
     t: Translator, application: dict[str, Any], activity: dict[str, Any], link: str, updated: bool
 ) -> Mail:
     name = require_tenant().declaration.name
-    deadline = _instant(activity.get("registration_deadline"))
+    deadline = instant(activity.get("registration_deadline"))
     zone = activity.get("timezone") or require_tenant().declaration.timezone
     until = (
         t.gettext(

@@ -38,6 +38,7 @@ from core.plugin_api import (
 from plugins.engagement.calls import form, intake, mails
 from plugins.engagement.calls.intake import INTAKE, CallClosed
 from plugins.engagement.fields import country_codes, reading_materials
+from plugins.engagement.moments import now
 from plugins.engagement.vocabulary import FORMATS, KINDS, LANGUAGES, label_of
 
 log = logging.getLogger("pilot_crm.engagement")
@@ -107,7 +108,7 @@ async def call_page(
     since: Any = None,
 ) -> Template:
     t = use_locale(request, (values or {}).get("lang") or request.query_params.get("lang"))
-    closed = since if since is not None else intake.closed_since(activity, intake.now())
+    closed = since if since is not None else intake.closed_since(activity, now())
     shown = values if values is not None else {"language": t.locale}
     fields = None if closed else await form_views(request, t, activity, shown, errors or {})
     return render(
@@ -148,7 +149,7 @@ async def apply(request: Request, activity_id: PathId) -> Template | Redirect:
     definition = form.application_form(activity["issue_areas"])
     values = parse_submission(definition, data, activity["timezone"])
     shown = {**values, "lang": lang}
-    since = intake.closed_since(activity, intake.now())
+    since = intake.closed_since(activity, now())
     if since is not None:
         return await call_page(request, activity, shown, status=409, since=since)
     if data.get(form.HONEYPOT):
@@ -214,7 +215,7 @@ async def my_application(request: Request, token: Token, lang: Lang = None) -> T
             application=application,
             activity=activity,
             token=token,
-            closed=intake.closed_since(activity, intake.now()),
+            closed=intake.closed_since(activity, now()),
             changeable=application["status"] in intake.CHANGEABLE,
             status_label=t.gettext(APPLICATION_STATUSES.get(application["status"], application["status"])),
             area_labels=[topics.get(c, c) for c in application["answers"].get("issue_areas", [])],

@@ -20,7 +20,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from core.plugin_api import N_, Message
-from plugins.engagement.service import DEFAULT_COMPLETION_ATTENDANCE, _instant
+from plugins.engagement.moments import instant
+from plugins.engagement.service import DEFAULT_COMPLETION_ATTENDANCE
 from plugins.engagement.tables import Attendance, Participant, Question, Response, Session
 
 ATTENDANCE_SHORT = N_("Attended {attended} of {held} sessions ({rate} %), {needed} % needed.")
@@ -84,7 +85,7 @@ async def standings(activity: dict[str, Any], now: datetime | None = None) -> li
     held = [
         s["id"]
         for s in sessions
-        if s["kind"] != "self_paced" and (start := _instant(s["starts_at"])) is not None and start <= now
+        if s["kind"] != "self_paced" and (start := instant(s["starts_at"])) is not None and start <= now
     ]
     rows = await Participant.select(
         Participant.id,

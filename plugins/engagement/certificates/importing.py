@@ -21,6 +21,7 @@ from typing import Any
 from core.plugin_api import (
     N_,
     Actor,
+    ContactService,
     FieldSpec,
     Message,
     Translator,
@@ -28,7 +29,6 @@ from core.plugin_api import (
     ValidationFailed,
     cell_text,
     clean_fields,
-    create_contact,
     matching_contact,
     read_spreadsheet,
     record_audit,
@@ -172,9 +172,8 @@ async def commit(
             values = line.cleaned
             if line.contact is None:
                 first, last = split_name(values["name"])
-                made = await create_contact(
-                    actor, {"first_name": first, "last_name": last, "emails": [values["email"]]}, t.locale
-                )
+                person = {"first_name": first, "last_name": last, "emails": [values["email"]]}
+                made = await ContactService(actor, t.locale).create(person)
                 line.contact = made["id"]
                 if await imported(line, activity):  # the same person twice in the file, no id
                     continue

@@ -22,7 +22,7 @@ from core.plugin_api import (
 )
 from plugins.engagement.certificates import codes
 from plugins.engagement.certificates.completion import Standing, as_date, standings
-from plugins.engagement.service import _instant
+from plugins.engagement.moments import instant
 from plugins.engagement.tables import Activity, Certificate
 
 ENTITY = "certificate"
@@ -63,8 +63,8 @@ def shown(row: dict[str, Any]) -> dict[str, Any]:
     return {
         **row,
         "completed_on": as_date(row["completed_on"]),
-        "issued_at": _instant(row["issued_at"]),
-        "revoked_at": _instant(row["revoked_at"]),
+        "issued_at": instant(row["issued_at"]),
+        "revoked_at": instant(row["revoked_at"]),
         "code_grouped": codes.grouped(row["code"]),
         "valid": row["revoked_at"] is None,
     }
@@ -80,7 +80,7 @@ def certificate_language(standing: Standing) -> str:
 
 def end_date(activity: dict[str, Any]) -> date:
     """The day the activity ends, in its own time zone."""
-    ends = _instant(activity["ends_at"])
+    ends = instant(activity["ends_at"])
     assert ends is not None
     zone = activity.get("timezone") or require_tenant().declaration.timezone
     return ends.astimezone(ZoneInfo(zone)).date()
@@ -104,7 +104,7 @@ async def verify(typed: str) -> Verification | None:
         return None
     completed_on = as_date(row["completed_on"])
     assert completed_on is not None
-    revoked_at = _instant(row["revoked_at"])
+    revoked_at = instant(row["revoked_at"])
     return Verification(
         revoked_at is None, row["holder_name"], row["activity_title"], completed_on, revoked_at
     )

@@ -6,7 +6,6 @@ audited; every other member reads, and sees a protected contact only as core's r
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 from typing import Any
 
 from core.plugin_api import (
@@ -26,6 +25,7 @@ from core.plugin_api import (
 from plugins.engagement.delivery.balance import balanced_groups
 from plugins.engagement.delivery.vocabulary import ATTENDANCE, PRESENT, SELF_PACED
 from plugins.engagement.links import link_hash, new_token
+from plugins.engagement.moments import now
 from plugins.engagement.service import ActivityService
 from plugins.engagement.tables import Attendance, BreakoutGroup, Participant, Response, Session
 
@@ -34,10 +34,6 @@ MAX_GROUP_NAME = 120
 # recording one session's attendance or submitting one participant's answers at once must not both
 # find nothing there and both insert (the unique indexes would turn the second into an error).
 PARTICIPANT_LOCK, ATTENDANCE_LOCK, RESPONSE_LOCK = 0x454E4750, 0x454E4741, 0x454E4752
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _db() -> Any:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.plugin_api import N_, Actor, Mail, Mailer, Message, ValidationFailed, load_json, require_tenant
-from plugins.engagement.delivery.cohort import Cohort, link_hash
+from plugins.engagement.delivery.cohort import Cohort
+from plugins.engagement.links import link_hash
 from plugins.engagement.tables import Participant
 
 PATH = "engagement/participant"

@@ -21,6 +21,7 @@ from core.plugin_api import (
 )
 from plugins.engagement import fields
 from plugins.engagement.delivery.vocabulary import SELF_PACED, SESSION_KINDS
+from plugins.engagement.moments import instant
 from plugins.engagement.service import ActivityService
 from plugins.engagement.tables import Session
 
@@ -46,19 +47,11 @@ SESSION_FIELDS = (
 )
 
 
-def _instant(value: Any) -> datetime | None:
-    """A stored or submitted instant as an aware datetime (SQLite hands timestamps back as text)."""
-    if value is None or value == "":
-        return None
-    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
-
-
 def in_order(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """By start (sessions without one, self-paced modules, last), then position, then id."""
     far = datetime.max.replace(tzinfo=UTC)
     return sorted(
-        sessions, key=lambda s: (_instant(s.get("starts_at")) or far, s.get("position") or 0, s["id"])
+        sessions, key=lambda s: (instant(s.get("starts_at")) or far, s.get("position") or 0, s["id"])
     )
 
 
@@ -101,7 +94,7 @@ class SessionService(RecordService):
                 )
             values["activity"] = self.activity_id
         whole = {**(existing or {}), **values}
-        starts, ends = _instant(whole.get("starts_at")), _instant(whole.get("ends_at"))
+        starts, ends = instant(whole.get("starts_at")), instant(whole.get("ends_at"))
         errors: dict[str, list[Message]] = {}
         if starts is None and whole.get("kind") != SELF_PACED:
             errors["starts_at"] = [

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from core.plugin_api import (
-    COORDINATOR,
     N_,
     NGO_PARTICIPANT,
     Actor,
@@ -32,7 +31,9 @@ from core.plugin_api import (
     load_json,
 )
 from plugins.engagement.links import link_hash
-from plugins.engagement.tables import Activity, Application, DialogueInput, Participant, Reviewer
+from plugins.engagement.moments import instant, now
+from plugins.engagement.reviewing import is_reviewer
+from plugins.engagement.tables import Activity, Application, DialogueInput, Participant
 from plugins.engagement.vocabulary import DIALOGUE_KINDS, INPUT_STATUSES
 
 MAX_TAGS = 20
@@ -42,16 +43,6 @@ MAX_BULK = 200
 # A mailed link's token is 43 characters; anything far longer is not worth a lookup.
 MAX_TOKEN = 128
 STATUS_VALUES = frozenset(c.value for c in INPUT_STATUSES)
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _instant(value: Any) -> datetime:
-    """A stored instant as an aware datetime (SQLite hands timestamps back as text)."""
-    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 def normalize_tags(text: str) -> str:
@@ -96,16 +87,13 @@ async def dialogue(activity_id: int) -> dict[str, Any]:
 
 def is_open(activity: dict[str, Any]) -> bool:
     """Inputs are taken before and during the dialogue, until it ends."""
-    return now() < _instant(activity["ends_at"])
+    ends = instant(activity["ends_at"])
+    return ends is not None and now() < ends
 
 
 async def is_moderator(actor: Actor) -> bool:
     """Coordinators, and the members given the reviewer role (the ``Reviewer`` table)."""
-    if actor.role == COORDINATOR:
-        return True
-    if actor.user_id is None:
-        return False
-    return bool(await Reviewer.exists().where(Reviewer.member == actor.user_id))
+    return await is_reviewer(actor)
 
 
 class InputService(RecordService):

@@ -9,7 +9,7 @@ from typing import Any
 
 from core.plugin_api import N_, Actor, Choice, ContactVisibility, Datum, Panel, Translator, horizontal_bars
 from plugins.engagement.panels import reading
-from plugins.engagement.panels.access import may_export
+from plugins.engagement.reviewing import is_reviewer
 
 STEPS = (
     Choice("applied", N_("Applied")),
@@ -69,7 +69,7 @@ async def dashboard_funnel(actor: Actor, t: Translator, _record: dict[str, Any] 
 async def activity_funnel(actor: Actor, t: Translator, record: dict[str, Any] | None) -> dict[str, Any]:
     assert record is not None
     counts = await reading.funnel([record["id"]])
-    return {**funnel_view(t, counts), "can_export": await may_export(actor)}
+    return {**funnel_view(t, counts), "can_export": await is_reviewer(actor)}
 
 
 async def contact_engagement(

@@ -20,11 +20,11 @@ from core.plugin_api import (
     PermissionDenied,
     Translator,
 )
+from plugins.engagement.moments import instant
 from plugins.engagement.panels import reading
-from plugins.engagement.panels.access import may_export
 from plugins.engagement.panels.cards import APPLICATION_STATUSES
+from plugins.engagement.reviewing import is_reviewer
 from plugins.engagement.service import ActivityService
-from plugins.engagement.service import _instant as instant
 from plugins.engagement.vocabulary import LANGUAGES
 
 
@@ -67,7 +67,7 @@ class ApplicationsExport(ExportFile):
 
     @classmethod
     async def start(cls, actor: Actor, t: Translator, fmt: str, activity_id: int) -> ApplicationsExport:
-        if not await may_export(actor):
+        if not await is_reviewer(actor):
             raise PermissionDenied()
         service = ActivityService(actor, t.locale)
         await service.get(activity_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.plugin_api import N_, SECTORS, Choice, Translator
-from plugins.engagement.selection.eligibility import instant
+from plugins.engagement.moments import instant
 from plugins.engagement.vocabulary import label_of
 
 APPLICATION_STATUSES = (

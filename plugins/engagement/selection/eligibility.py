@@ -8,10 +8,10 @@ application is eligible when every check passes; criteria the activity does not 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from core.plugin_api import N_
+from plugins.engagement.moments import instant
 
 CRITERIA = ("sector", "country", "issue_areas", "region", "consent", "deadline")
 
@@ -29,14 +29,6 @@ REASONS = {
     ("deadline", True): N_("Submitted before the deadline ({deadline})."),
     ("deadline", False): N_("Not submitted before the deadline ({deadline})."),
 }
-
-
-def instant(value: Any) -> datetime | None:
-    """A stored instant as an aware datetime (SQLite hands timestamps back as text)."""
-    if value is None or value == "":
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def codes(text: str | None) -> list[str]:

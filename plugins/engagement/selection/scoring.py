@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugins.engagement.selection.eligibility import applicant_country, codes, instant
+from plugins.engagement.moments import instant
+from plugins.engagement.selection.eligibility import applicant_country, codes
 
 REVIEW_GROUP_POINTS = 40
 YOUTH_POINTS = 20

@@ -16,7 +16,6 @@ the newest mail's link is the one that works.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from core.plugin_api import (
@@ -33,6 +32,8 @@ from core.plugin_api import (
     record_audit,
 )
 from plugins.engagement.links import link_hash, new_token
+from plugins.engagement.moments import now
+from plugins.engagement.reviewing import is_reviewer
 from plugins.engagement.selection import eligibility, scoring
 from plugins.engagement.selection.display import APPLICATION_STATUSES, DECISIONS
 from plugins.engagement.service import ActivityService
@@ -70,10 +71,6 @@ class Notice:
 
     application_id: int
     token: str | None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _invalid(field: str, msgid: str, **params: Any) -> ValidationFailed:
@@ -167,11 +164,7 @@ class SelectionService:
     # -- who ------------------------------------------------------------------------------------
 
     async def may_review(self) -> bool:
-        if self.actor.role == COORDINATOR:
-            return True
-        if self.actor.user_id is None:
-            return False
-        return bool(await Reviewer.exists().where(Reviewer.member == self.actor.user_id))
+        return await is_reviewer(self.actor)
 
     async def require_reviewer(self) -> None:
         if not await self.may_review():
@@ -399,7 +392,7 @@ class SelectionService:
         async with Reviewer._meta.db.transaction():
             if granted and not member["reviewer"]:
                 await Reviewer.insert(
-                    Reviewer(member=member_id, granted_at=_now(), granted_by=self.actor.user_id)
+                    Reviewer(member=member_id, granted_at=now(), granted_by=self.actor.user_id)
                 ).run()
                 await record_audit(
                     self.actor, "reviewer", member_id, "grant", None, {"email": member["email"]}
@@ -485,11 +478,11 @@ async def _change(
     values: dict[Any, Any] = {
         Application.status: status,
         Application.decision_reason: reason if status in ("rejected", "waitlisted", "selected") else "",
-        Application.decided_at: _now(),
+        Application.decided_at: now(),
         Application.decided_by: decided_by,
         Application.notified_at: None,
         Application.version: application["version"] + 1,
-        Application.updated_at: _now(),
+        Application.updated_at: now(),
     }
     await Application.update(values).where(Application.id == application["id"]).run()
     await record_audit(
@@ -526,7 +519,7 @@ async def _add_participant(activity: dict[str, Any], application: dict[str, Any]
             contact=application["contact"],
             application=application["id"],
             source="selection",
-            created_at=_now(),
+            created_at=now(),
         )
     ).run()
 
