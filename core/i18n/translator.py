@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_datetime_format, get_timezone_location
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations
 
 from core.errors import Message
@@ -61,3 +61,7 @@ class Translator:
 
     def format_number(self, value: float | int) -> str:
         return format_decimal(value, locale=self.locale)
+
+    def format_percent(self, share: float) -> str:
+        """``0.8`` as the locale writes 80 percent ("80 %", "80%", "٨٠٪")."""
+        return format_percent(share, locale=self.locale)
