@@ -129,7 +129,7 @@ async def certificate_pdf(request: Request, actor: CurrentActor, certificate_id:
     certificate = await CertificateService(actor).get(certificate_id)
     address = verification_address(verification_base(request), tenant.slug, certificate["code"])
     t = tenant.translator(certificate["language"])
-    content = render_certificate(certificate, t, tenant.declaration.name, address)
+    content = render_certificate(certificate, t, tenant.declaration.name_in(t.locale), address)
     filename = f"certificate-{codes.grouped(certificate['code'])}.pdf"
     return Response(
         content,
