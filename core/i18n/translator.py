@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -13,6 +14,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations
 
 from core.errors import Message
+from core.i18n.markers import context_of
 
 RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
 
@@ -34,7 +36,10 @@ class Translator:
     timezone: str
 
     def gettext(self, msgid: str, **params: object) -> str:
-        text = self.translations.gettext(msgid)
+        """``msgid`` in this locale; one marked with ``NP_`` is looked up in its message context."""
+        context = context_of(msgid)
+        found = self.translations.pgettext(context, msgid) if context else self.translations.gettext(msgid)
+        text = str(found)
         return text.format(**params) if params else text
 
     def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
@@ -43,7 +48,7 @@ class Translator:
     def pgettext(self, context: str, msgid: str, **params: object) -> str:
         """``msgid`` as used in ``context`` (``msgctxt``): one English string that reads differently
         by use, e.g. "Open" as a status and as a command. Extracted by ``make messages``."""
-        text = self.translations.pgettext(context, msgid)
+        text = str(self.translations.pgettext(context, msgid))
         return text.format(**params) if params else text
 
     def npgettext(self, context: str, singular: str, plural: str, n: int, **params: object) -> str:
@@ -56,7 +61,7 @@ class Translator:
     def direction(self) -> str:
         return text_direction(self.locale)
 
-    def format_datetime(self, value: datetime, fmt: str = "medium") -> str:
+    def format_datetime(self, value: datetime, fmt: Any = "medium") -> str:
         """A moment in the translator's time zone, to the minute: CLDR's ``medium`` and ``long``
         times carry seconds, which no one reads in a CRM, so the date in ``fmt`` is joined with the
         ``short`` time by the locale's own date-time pattern ("28 feb 2025, 21:30")."""

@@ -100,7 +100,8 @@ def test_no_shipped_tenant_shows_a_name_in_another_language(tmp_path):
             latin = any("a" <= c.lower() <= "z" for c in name)
             arabic = any("\u0600" <= c <= "\u06ff" for c in name)
             assert not (latin and arabic), (slug, locale, name)
-        assert len({declaration.name_in(locale) for locale in declaration.locales}) == len(declaration.locales)
+        names = {declaration.name_in(locale) for locale in declaration.locales}
+        assert len(names) == len(declaration.locales), (slug, names)
 
 
 def test_cli_stops_with_one_line_naming_file_and_key(tmp_path):
