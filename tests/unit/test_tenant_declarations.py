@@ -55,6 +55,7 @@ def test_shipped_tenants_load(tmp_path):
         (("", "[duplicates]\nname = true\n"), "duplicates.name"),
         (("", "[duplicates]\nthreshold = 0\n"), "duplicates.threshold"),
         (("", "[duplicates]\nbirthday = 5\n"), "duplicates.birthday"),
+        (("", 'listed = "no"\n'), "listed"),
     ],
 )
 def test_bad_declaration_names_file_and_key(tmp_path, replace, key):
