@@ -47,7 +47,7 @@ def test_horizontal_bars_are_proportional_and_share_a_start():
     assert completed.width / proposed.width == pytest.approx(7 / 3)
     top = chart.ticks[-1]
     assert top.value == 8 and completed.width == pytest.approx((top.x1 - proposed.x) * 7 / 8)
-    assert [b.value_label.text for b in chart.bars] == ["#3", "#0", "#7"]
+    assert [b.value_label.text for b in chart.bars] == ["#3", "", "#7"]  # no number on an empty bar
     # Labels end just before the bars; numbers start just after them.
     assert all(label.anchor == "end" and label.x < proposed.x for label in chart.labels)
     assert completed.value_label.x > completed.x + completed.width
