@@ -165,7 +165,8 @@ def horizontal_bars(
     top_y = PAD
     ticks = nice_ticks(max((d.value for d in data), default=0))
     scale = (x1 - x0) / ticks[-1]
-    bars, labels = [], []
+    bars: list[Bar] = []
+    labels: list[Text] = []
     y0 = top_y
     for datum in data:
         lines = wrapped(datum.label, label_room)
@@ -348,7 +349,10 @@ def balanced_columns(heights: Sequence[tuple[str, float]], columns: int = 2) -> 
         if best is None or max(totals) < best[0] - 1e-9:
             best = (max(totals), assignment)
     chosen = best[1] if best else ()
-    return [[name for (name, _), c in zip(heights, chosen, strict=True) if c == column] for column in range(columns)]
+    return [
+        [name for (name, _), c in zip(heights, chosen, strict=True) if c == column]
+        for column in range(columns)
+    ]
 
 
 def mirror(chart: Chart) -> Chart:

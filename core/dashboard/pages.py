@@ -117,7 +117,9 @@ EMPTY_CHART = 40.0  # a chart with nothing to draw shows one sentence instead
 def chart_columns(charts: dict[str, Chart]) -> list[list[str]]:
     """The charts shared between two columns of about the same height (on wide screens; one column
     under the other on narrow ones), each column in the page's order."""
-    heights = [(name, FRAME + (EMPTY_CHART if chart.empty else chart.height)) for name, chart in charts.items()]
+    heights = [
+        (name, FRAME + (EMPTY_CHART if chart.empty else chart.height)) for name, chart in charts.items()
+    ]
     return balanced_columns(heights)
 
 

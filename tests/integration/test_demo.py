@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from litestar.testing import TestClient
 
 from core.cli.main import cli
-from core.testing.web import Browser
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
+from core.testing.web import Browser
 from tests.support import SHIPPED_TENANTS, copy_shipped_tenants, drop_databases
 
 SLUGS = SHIPPED_TENANTS

@@ -18,7 +18,7 @@ from core.settings import Settings
 from core.tenancy.registry import TenantRegistry
 from core.web.app import create_app
 
-NASTY = '<script>alert("x")</script> & Ñandú \'pilot\''
+NASTY = "<script>alert(\"x\")</script> & Ñandú 'pilot'"
 
 
 def declaration(slug: str, **keys: object) -> str:
@@ -56,7 +56,9 @@ def test_several_pilots_are_listed_with_links_in_the_readers_language(tmp_path):
     with site(
         tmp_path,
         declaration("mx", description="Diálogo entre el Gobierno y la sociedad civil."),
-        declaration("ao", name="Angola — Iniciativa", country="AGO", default_locale="pt", locales=["pt", "en"]),
+        declaration(
+            "ao", name="Angola — Iniciativa", country="AGO", default_locale="pt", locales=["pt", "en"]
+        ),
         declaration("demo", country="JOR", default_locale="ar", locales=["ar", "en", "fr"], demo=True),
     ) as client:
         page = client.get("/", headers={"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"})
@@ -75,7 +77,9 @@ def test_several_pilots_are_listed_with_links_in_the_readers_language(tmp_path):
         assert html.count('class="badge badge-demo"') == 1  # only the demonstration is badged
         # The same page for a Spanish reader, and in English for a language core does not speak.
         spanish = client.get("/", headers={"Accept-Language": "es-MX"}).text
-        assert '<html lang="es"' in spanish and "<dd>México</dd>" in spanish and "<dd>Jordania</dd>" in spanish
+        assert (
+            '<html lang="es"' in spanish and "<dd>México</dd>" in spanish and "<dd>Jordania</dd>" in spanish
+        )
         other = client.get("/", headers={"Accept-Language": "de-AT"}).text
         assert '<html lang="en"' in other and "<dd>Spanish and English</dd>" in other
 
@@ -88,7 +92,7 @@ def test_arabic_readers_get_the_page_right_to_left(tmp_path):
 
 @pytest.mark.parametrize(
     "name",
-    [NASTY, "\"><img src=x onerror=alert(1)>", "{{ 7*7 }} {% raw %}", "عرض توضيحي <b>bold</b>"],
+    [NASTY, '"><img src=x onerror=alert(1)>', "{{ 7*7 }} {% raw %}", "عرض توضيحي <b>bold</b>"],
 )
 def test_names_and_descriptions_are_escaped(tmp_path, name):
     with site(tmp_path, declaration("one", name=name, description=name), declaration("two")) as client:
@@ -113,7 +117,11 @@ def test_unlisted_pilots_are_left_out(tmp_path):
         tmp_path, declaration("open"), declaration("hidden", listed=False), declaration("third")
     ) as client:
         html = client.get("/").text
-        assert listed_slugs(html) == ["open", "third"] and "/t/hidden/" not in html and "Pilot hidden" not in html
+        assert (
+            listed_slugs(html) == ["open", "third"]
+            and "/t/hidden/" not in html
+            and "Pilot hidden" not in html
+        )
         # Its own pages still answer for those given the address.
         assert client.get("/t/hidden/login").status_code == 200
         assert client.get("/t/nowhere/", follow_redirects=False).status_code == 404
