@@ -12,16 +12,8 @@ from babel.dates import format_date, format_skeleton
 from litestar import Request, get
 from litestar.response import Template
 
-from core.dashboard.charts import (
-    FRAME,
-    Chart,
-    Datum,
-    Group,
-    balanced_columns,
-    column_bars,
-    grouped_bars,
-    horizontal_bars,
-)
+from core.dashboard import charts as geometry
+from core.dashboard.charts import Chart, Datum, Group, column_bars, grouped_bars, horizontal_bars
 from core.dashboard.service import BALANCE_SIDES, Dashboard, DashboardService
 from core.forms.vocabulary import ACTION_STATUSES, GOVERNMENT, NON_GOVERNMENTAL, SIDES
 from core.i18n.markers import N_
@@ -118,9 +110,10 @@ def chart_columns(charts: dict[str, Chart]) -> list[list[str]]:
     """The charts shared between two columns of about the same height (on wide screens; one column
     under the other on narrow ones), each column in the page's order."""
     heights = [
-        (name, FRAME + (EMPTY_CHART if chart.empty else chart.height)) for name, chart in charts.items()
+        (name, geometry.FRAME + (EMPTY_CHART if chart.empty else chart.height))
+        for name, chart in charts.items()
     ]
-    return balanced_columns(heights)
+    return geometry.balanced_columns(heights)
 
 
 @get("/", name="dashboard", guards=[require_signed_in])

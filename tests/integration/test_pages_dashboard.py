@@ -36,7 +36,7 @@ def figure(html: str, key: str) -> str:
     return match.group(1)
 
 
-def agreed_action(client, env, topics=("VICTIMS",), slug="alpha"):
+def agreed_action(client, env, topics=("VICTIMS",), slug="alpha", role="coordinator", **fields):
     gov = post(
         client,
         env,
@@ -55,7 +55,9 @@ def agreed_action(client, env, topics=("VICTIMS",), slug="alpha"):
             "partners": [ngo["id"]],
             "topics": list(topics),
             "status": "agreed",
+            **fields,
         },
+        role=role,
         slug=slug,
     )
 
@@ -193,18 +195,6 @@ def test_a_member_of_one_tenant_sees_nothing_of_another(client, env):
     assert action["title"] not in beta_after
 
 
-def action(client, env, slug="alpha", role="coordinator", **fields):
-    gov = post(
-        client,
-        env,
-        "/organizations",
-        {"name": unique("Ministerio"), "sector": "government_ministry"},
-        slug=slug,
-    )
-    body = {"title": unique("Acción"), "government_lead": gov["id"], "status": "agreed", **fields}
-    return post(client, env, "/actions", body, role=role, slug=slug)
-
-
 def attention_rows(html: str) -> dict[int, str]:
     section = re.search(r'<section class="card attention".*?</section>', html, re.S)
     assert section, "no list of actions needing attention"
@@ -215,19 +205,19 @@ def attention_rows(html: str) -> dict[int, str]:
 
 def test_overdue_and_blocked_actions_are_listed_with_links_and_closed_ones_are_not(client, env):
     today = datetime.now(ZoneInfo("America/Mexico_City")).date()
-    late = action(client, env, due_date=(today - timedelta(days=3)).isoformat(), title=unique("Tarde <b>&"))
-    blocked = action(client, env, status="blocked", role="ngo")
-    due_today = action(client, env, due_date=today.isoformat())
-    future = action(client, env, status="in_progress", due_date=(today + timedelta(days=30)).isoformat())
-    dropped = action(client, env, status="discontinued", due_date="2020-01-31")
-    archived = action(client, env, due_date="2020-02-01")
+    late = agreed_action(
+        client, env, topics=(), due_date=(today - timedelta(days=3)).isoformat(), title=unique("Tarde <b>&")
+    )
+    blocked = agreed_action(client, env, topics=(), status="blocked", role="ngo")
+    due_today = agreed_action(client, env, topics=(), due_date=today.isoformat())
+    future = agreed_action(
+        client, env, topics=(), status="in_progress", due_date=(today + timedelta(days=30)).isoformat()
+    )
+    dropped = agreed_action(client, env, topics=(), status="discontinued", due_date="2020-01-31")
+    archived = agreed_action(client, env, topics=(), due_date="2020-02-01")
     h = env.headers("alpha", "coordinator")
     assert client.post(f"{API}/actions/{archived['id']}/archive", headers=h).status_code == 200
-    completed = action(client, env, due_date="2020-03-01", partners=[])
-    ngo = post(client, env, "/organizations", {"name": unique("ONG"), "sector": "ngo"})
-    client.patch(
-        f"{API}/actions/{completed['id']}", json={"partners": [ngo["id"]], "version": 1}, headers=h
-    ).raise_for_status()
+    completed = agreed_action(client, env, topics=(), due_date="2020-03-01")
     for role in ("ngo", "government"):
         r = client.post(f"{API}/actions/{completed['id']}/confirm", headers=env.headers("alpha", role))
         assert r.status_code == 200, r.text
@@ -253,7 +243,7 @@ def test_overdue_and_blocked_actions_are_listed_with_links_and_closed_ones_are_n
 
 
 def test_a_long_list_is_limited_with_links_to_the_filtered_lists(client, env):
-    oldest = [action(client, env, due_date=f"2001-01-{day:02}") for day in range(1, 11)]
+    oldest = [agreed_action(client, env, topics=(), due_date=f"2001-01-{day:02}") for day in range(1, 11)]
     html = sign_in(client, env, "alpha", "coordinator").get("/").text
     rows = attention_rows(html)
     assert list(rows) == [a["id"] for a in oldest[:8]]  # the eight most overdue, oldest first
