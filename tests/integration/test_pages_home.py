@@ -71,7 +71,7 @@ def test_several_pilots_are_listed_with_links_in_the_readers_language(tmp_path):
             assert f'href="/t/{slug}/"' in html
         # Names and descriptions as declared, marked with their language; CLDR names in French.
         assert '<a href="/t/ao/" lang="pt">Angola — Iniciativa</a>' in html
-        assert '<p lang="es">Diálogo entre el Gobierno y la sociedad civil.</p>' in html
+        assert '<p lang="es" dir="auto">Diálogo entre el Gobierno y la sociedad civil.</p>' in html
         assert "<dd>Mexique</dd>" in html and "<dd>Jordanie</dd>" in html
         assert "<dd>espagnol et anglais</dd>" in html and "<dd>arabe, anglais et français</dd>" in html
         assert html.count('class="badge badge-demo"') == 1  # only the demonstration is badged
