@@ -26,7 +26,7 @@ from core.topics.filters import topic_filter
 CONFIRMING_SIDES = (GOVERNMENT, NON_GOVERNMENTAL)
 PROGRESS_FIELDS = (
     FieldSpec("on_date", "date", N_("Date"), required=True),
-    FieldSpec("note", "textarea", N_("Note"), required=True, max_length=5000),
+    FieldSpec("note", "textarea", N_("Note"), required=True, max_length=20000),
 )
 
 

@@ -18,12 +18,14 @@ from core.tenancy.registry import TenantRegistry
 @dataclass(frozen=True, slots=True)
 class DirectoryEntry:
     """One listed tenant, described in the reader's language where CLDR names things (country,
-    languages); its own name and description are given as declared, in its default language."""
+    languages); its name in the reader's language when the declaration gives one (``[names]``),
+    its description as declared, in its default language."""
 
     slug: str
     name: str
+    name_language: str  # the language ``name`` is written in
     description: str
-    language: str  # the language the name and description are written in (the tenant's default)
+    language: str  # the language the description is written in (the tenant's default)
     country: str
     languages: str  # the tenant's languages as one list ("Spanish and English")
     demo: bool
@@ -59,9 +61,11 @@ def language_names(codes: tuple[str, ...], reader: str) -> str:
 
 
 def entry(decl: TenantDeclaration, reader: str) -> DirectoryEntry:
+    name = decl.name_in(reader)
     return DirectoryEntry(
         slug=decl.slug,
-        name=decl.name,
+        name=name,
+        name_language=decl.default_locale if name == decl.name else reader,
         description=decl.description,
         language=decl.default_locale,
         country=country_name(decl.region, reader),

@@ -55,7 +55,8 @@ def listed_slugs(html: str) -> list[str]:
 def test_several_pilots_are_listed_with_links_in_the_readers_language(tmp_path):
     with site(
         tmp_path,
-        declaration("mx", description="Diálogo entre el Gobierno y la sociedad civil."),
+        declaration("mx", description="Diálogo entre el Gobierno y la sociedad civil.")
+        + '[names]\nfr = "Pilote mexicain"\n',
         declaration(
             "ao", name="Angola — Iniciativa", country="AGO", default_locale="pt", locales=["pt", "en"]
         ),
@@ -71,6 +72,7 @@ def test_several_pilots_are_listed_with_links_in_the_readers_language(tmp_path):
             assert f'href="/t/{slug}/"' in html
         # Names and descriptions as declared, marked with their language; CLDR names in French.
         assert '<a href="/t/ao/" lang="pt">Angola — Iniciativa</a>' in html
+        assert '<a href="/t/mx/" lang="fr">Pilote mexicain</a>' in html
         assert '<p lang="es" dir="auto">Diálogo entre el Gobierno y la sociedad civil.</p>' in html
         assert "<dd>Mexique</dd>" in html and "<dd>Jordanie</dd>" in html
         assert "<dd>espagnol et anglais</dd>" in html and "<dd>arabe, anglais et français</dd>" in html
@@ -80,6 +82,8 @@ def test_several_pilots_are_listed_with_links_in_the_readers_language(tmp_path):
         assert (
             '<html lang="es"' in spanish and "<dd>México</dd>" in spanish and "<dd>Jordania</dd>" in spanish
         )
+        # A name the declaration gives in the reader's language is the one shown.
+        assert '<a href="/t/mx/" lang="es">Pilot mx</a>' in spanish
         other = client.get("/", headers={"Accept-Language": "de-AT"}).text
         assert '<html lang="en"' in other and "<dd>Spanish and English</dd>" in other
 
