@@ -33,6 +33,7 @@ KNOWN_KEYS = {
     "description",
     "duplicates",
     "names",
+    "listed",
 }
 # The ``[duplicates]`` table: a weight per rule and the threshold (core.duplicates.rules).
 DUPLICATE_KEYS = (*DEFAULT_WEIGHTS, "threshold")
@@ -63,6 +64,7 @@ class TenantDeclaration:
     source: Path | None = None
     region: str = ""  # ISO 3166-1 alpha-2 of ``country``: the default region for phone numbers
     duplicates: DuplicateRules = field(default_factory=DuplicateRules)
+    listed: bool = True  # shown on the site's root page (name, country, languages, description)
     # The name in other languages (``[names]``: locale → name); ``name`` is the default locale's.
     names: tuple[tuple[str, str], ...] = ()
 
@@ -189,6 +191,9 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
     demo = raw.get("demo", False)
     if not isinstance(demo, bool):
         raise TenantConfigError(path, "demo", "must be true or false")
+    listed = raw.get("listed", True)
+    if not isinstance(listed, bool):
+        raise TenantConfigError(path, "listed", "must be true or false")
     return TenantDeclaration(
         slug=slug,
         name=name,
@@ -204,5 +209,6 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
         region=country_record.alpha_2,
         source=path,
         duplicates=_duplicates(path, raw),
+        listed=listed,
         names=_names(path, raw),
     )

@@ -27,6 +27,7 @@ from core.web.forms_api import form_definition, form_list
 from core.web.guard import GuardedLitestar
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
+from core.web.pages.home import home
 from core.web.problems import EXCEPTION_HANDLERS
 from core.web.request import AppRequest, request_guard_middleware
 from core.web.security import security_headers_hook
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     app = GuardedLitestar(
         route_handlers=[
             healthz,
+            home,
             api,
             pages,
             *plugin_routers(plugins),

@@ -408,6 +408,15 @@ def dialogue_rows() -> list[Row]:
     ]
 
 
+def site_root(alpha: Alpha, role: str) -> Any:
+    """The site's root page (the list of pilots), with the member's session cookie: public, the
+    same for everyone (the test tenants are two, so it lists them rather than redirecting)."""
+    cookies = alpha.browser(role).cookies
+    alpha.client.cookies.clear()
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    return alpha.client.get("/", headers=headers, follow_redirects=False)
+
+
 def tenant_rows() -> list[Row]:
     def change_role(alpha: Alpha, role: str) -> Any:
         email = f"member.{_hex()}@alpha.test"
@@ -447,6 +456,12 @@ def tenant_rows() -> list[Row]:
             ),
         ),
         Row("members page", only(200, COORDINATOR), lambda a, r: a.browser(r).get("/members")),
+        Row("site root page: the list of pilots", only(200, *EVERYONE), site_root),
+        Row(
+            "dashboard page (with the actions needing attention)",
+            only(200, *EVERYONE),
+            lambda a, r: a.browser(r).get("/"),
+        ),
         Row(
             "members: add",
             only(200, COORDINATOR),

@@ -36,7 +36,7 @@ from core.imports.service import ImportService
 from core.meetings.feeds import create_feed
 from core.tenancy.context import tenant_context
 from core.testing.environment import TEST_PASSWORD
-from core.testing.surface import API, TENANT, Operation, api_operations, page_operations
+from core.testing.surface import API, TENANT, Operation, api_operations, page_operations, site_operations
 from core.testing.web import Browser, sign_in
 from core.topics.tables import Topic
 from core.web.middleware import SESSION_COOKIE
@@ -725,7 +725,7 @@ def database_state(client: Any, env: Any, slug: str) -> dict[str, tuple[int, str
 @pytest.fixture(scope="module")
 def surface(client) -> list[Operation]:
     api = api_operations(client)
-    return api + page_operations(client.app, api)
+    return api + page_operations(client.app, api) + site_operations(client.app)
 
 
 def add_engagement_delivery(client: Any, env: Any, beta: Beta) -> None:
@@ -819,6 +819,7 @@ def test_every_operation_can_be_aimed_at_beta(surface, beta, alpha_forms, env):
     """The coverage check: the app's whole surface is found, and each of its operations resolves."""
     paths = {op.path for op in surface}
     assert API + "/contacts/{record_id}" in paths and TENANT + "/contacts/{record_id}/edit" in paths
+    assert "/" in paths  # the site's root page, outside every tenant
     assert any(op.public for op in surface) and any(not op.api and not op.public for op in surface)
     for op in surface:
         for slug in ("alpha", "beta"):

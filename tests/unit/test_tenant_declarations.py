@@ -55,6 +55,7 @@ def test_shipped_tenants_load(tmp_path):
         (("", "[duplicates]\nname = true\n"), "duplicates.name"),
         (("", "[duplicates]\nthreshold = 0\n"), "duplicates.threshold"),
         (("", "[duplicates]\nbirthday = 5\n"), "duplicates.birthday"),
+        (("", 'listed = "no"\n'), "listed"),
         (("", 'names = "Prueba"\n'), "names"),
         (("", '[names]\nx-klingon = "Test"\n'), "names.x-klingon"),
         (("", '[names]\nen = ""\n'), "names.en"),
