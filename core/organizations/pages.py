@@ -13,6 +13,7 @@ from core.forms.vocabulary import SECTORS, SIDES
 from core.i18n.markers import N_
 from core.meetings.service import MeetingService
 from core.organizations.service import OrganizationService
+from core.web.pages.listing import ListColumn
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts
 
@@ -50,6 +51,12 @@ SPEC = PageSpec(
         ListFilter("side", N_("Side"), SIDES),
         ListFilter("sector", N_("Sector"), SECTORS),
         ListFilter("topic", N_("Topic"), source="topics"),
+    ),
+    columns=(
+        ListColumn("name", N_("Name"), sort="name"),
+        ListColumn("sector", N_("Sector")),
+        ListColumn("city", N_("City"), sort="city"),
+        ListColumn("topics", N_("Topics")),
     ),
     detail_context=organization_links,
 )

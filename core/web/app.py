@@ -40,9 +40,17 @@ def api_controllers() -> list:
     from core.contacts.api import ContactController
     from core.meetings.api import MeetingController
     from core.organizations.api import OrganizationController
+    from core.records.finding_api import SearchController
     from core.topics.api import TopicController
 
-    return [OrganizationController, ContactController, MeetingController, ActionController, TopicController]
+    return [
+        OrganizationController,
+        ContactController,
+        MeetingController,
+        ActionController,
+        TopicController,
+        SearchController,
+    ]
 
 
 def page_handlers() -> list:
@@ -67,6 +75,7 @@ def page_handlers() -> list:
     from core.reports.pages import roadmap_page, roadmap_pdf
     from core.topics.pages import TopicPages
     from core.web.pages.auth import login, login_page, logout, set_language
+    from core.web.pages.search import search_page
 
     return [
         login_page,
@@ -95,6 +104,7 @@ def page_handlers() -> list:
         dashboard,
         roadmap_page,
         roadmap_pdf,
+        search_page,
     ]
 
 

@@ -71,6 +71,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     base = {
         "t": t,
         "_": t.gettext,
+        "ngettext": t.ngettext,
         "lang": t.locale,
         "dir": t.direction,
         "tenant": tenant.declaration,
