@@ -249,8 +249,12 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         target = f"{spec.path}?{back}" if back else spec.path
         if form.get("reset"):
             await forget_columns(actor, spec.path)
-        else:
+            return redirect(request, target, flash=("success", N_("The list shows its usual columns again.")))
+        try:
             await remember_columns(actor, spec.path, [str(v) for v in form.getall("columns", [])], offered)
+        except ValidationFailed as exc:  # nothing ticked: the list stays as it was, and says why
+            message = next(m for messages in exc.errors.values() for m in messages)
+            return redirect(request, target, flash=("error", message.msgid), **message.params)
         return redirect(request, target, flash=("success", N_("Columns saved.")))
 
     def export_query(request: Request) -> tuple[str | None, dict[str, str]]:
