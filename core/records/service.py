@@ -568,40 +568,26 @@ class RecordService:
 
     async def archive(self, record_id: int) -> dict[str, Any]:
         self._require_writer()
-        async with self.table._meta.db.transaction():
-            existing = await self._fetch(record_id)
-            self._check_edit(existing)
-            before = self._serialize(existing)
-            if existing["archived_at"] is None:
-                await (
-                    self.table.update(
-                        {
-                            self.table.archived_at: now(),
-                            self.table.version: existing["version"] + 1,
-                            self.table.updated_at: now(),
-                        }
-                    )
-                    .where(self.table.id == record_id)
-                    .run()
-                )
-            after = self._serialize(await self._fetch(record_id))
-            await audit.record(self.actor, self.entity, record_id, "archive", before, after)
-        self._notify("archive", record_id, before, after)
-        return after
+        return await self._set_archived(record_id, archived=True)
 
     async def restore(self, record_id: int) -> dict[str, Any]:
         """Bring an archived record back into the lists (coordinators; audited like archiving)."""
         if not self.may_see_archived():
             raise PermissionDenied()
+        return await self._set_archived(record_id, archived=False)
+
+    async def _set_archived(self, record_id: int, archived: bool) -> dict[str, Any]:
+        """Archive or restore a record the actor may edit (a no-op when it already is), audited."""
+        action = "archive" if archived else "restore"
         async with self.table._meta.db.transaction():
             existing = await self._fetch(record_id)
             self._check_edit(existing)
             before = self._serialize(existing)
-            if existing["archived_at"] is not None:
+            if (existing["archived_at"] is None) == archived:
                 await (
                     self.table.update(
                         {
-                            self.table.archived_at: None,
+                            self.table.archived_at: now() if archived else None,
                             self.table.version: existing["version"] + 1,
                             self.table.updated_at: now(),
                         }
@@ -610,8 +596,8 @@ class RecordService:
                     .run()
                 )
             after = self._serialize(await self._fetch(record_id))
-            await audit.record(self.actor, self.entity, record_id, "restore", before, after)
-        self._notify("restore", record_id, before, after)
+            await audit.record(self.actor, self.entity, record_id, action, before, after)
+        self._notify(action, record_id, before, after)
         return after
 
     # -- shared checks ------------------------------------------------------------------------
