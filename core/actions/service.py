@@ -31,7 +31,7 @@ TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 PROGRESS_FIELDS = (
     FieldSpec("on_date", "date", N_("Date"), required=True),
-    FieldSpec("note", "textarea", N_("Note"), required=True, max_length=5000),
+    FieldSpec("note", "textarea", N_("Note"), required=True, max_length=20000),
 )
 
 

@@ -13,6 +13,7 @@ from core.forms.vocabulary import SECTORS, SIDES
 from core.i18n.markers import N_
 from core.meetings.service import MeetingService
 from core.organizations.service import OrganizationService
+from core.web.pages.display import topic_names
 from core.web.pages.listing import ListColumn
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts
@@ -36,6 +37,7 @@ async def organization_links(request: Request, actor: Actor, record: dict[str, A
         "contacts": people,
         "actions": await organization_actions(actor, t.locale, record["id"]),
         "meetings": meetings.items,
+        "topic_names": await topic_names(actor, t),
     }
 
 

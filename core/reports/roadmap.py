@@ -203,4 +203,4 @@ class RoadmapService:
             section.actions.sort(
                 key=lambda a: (STATUS_ORDER.get(a.status, 99), a.due_date or date.max, a.title.casefold())
             )
-        return Roadmap(self.tenant.declaration.name, now, today, ordered)
+        return Roadmap(self.tenant.declaration.name_in(self.locale), now, today, ordered)

@@ -30,7 +30,7 @@ from core.web.middleware import tenant_middleware_factory
 from core.web.problems import EXCEPTION_HANDLERS
 from core.web.request import AppRequest, request_guard_middleware
 from core.web.security import security_headers_hook
-from core.web.templating import STATIC_DIR, template_config
+from core.web.templating import FONTS_DIR, STATIC_DIR, template_config
 
 log = logging.getLogger("pilot_crm")
 
@@ -171,6 +171,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
             pages,
             *plugin_routers(plugins),
             create_static_files_router(path="/static", directories=[STATIC_DIR]),
+            create_static_files_router(path="/fonts", directories=[FONTS_DIR], name="fonts"),
         ],
         template_config=template_config(plugin_templates),
         csrf_config=CSRFConfig(

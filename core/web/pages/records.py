@@ -105,7 +105,7 @@ def _chips(
     t: Any, filters: list[dict[str, Any]], q: str | None, archived: bool, query: dict[str, str]
 ) -> list[dict[str, str]]:
     """The search, the filters and the archived view in use, each as a chip that removes it."""
-    chips = [chip(t, t.gettext("Search"), q, "q", query)] if q else []
+    chips = [chip(t, t.pgettext("search field", "Search"), q, "q", query)] if q else []
     for view in filters:
         if view["value"]:
             shown = dict((str(v), label) for v, label in view["choices"]).get(view["value"], view["value"])
