@@ -119,6 +119,7 @@ from core.web.download import Download, download
 from core.web.pages.display import topic_names
 from core.web.pages.forms import field_views, parse_submission
 from core.web.pages.guards import require_coordinator, require_role, require_signed_in, require_writer
+from core.web.pages.listing import ListColumn
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect, render, use_locale
 from core.web.params import (
@@ -209,6 +210,7 @@ __all__ = [
     "JSONObject",
     "JointAction",
     "LinkToken",
+    "ListColumn",
     "ListFilter",
     "Mail",
     "MailNotSent",

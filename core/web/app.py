@@ -41,9 +41,17 @@ def api_controllers() -> list:
     from core.contacts.api import ContactController
     from core.meetings.api import MeetingController
     from core.organizations.api import OrganizationController
+    from core.records.finding_api import SearchController
     from core.topics.api import TopicController
 
-    return [OrganizationController, ContactController, MeetingController, ActionController, TopicController]
+    return [
+        OrganizationController,
+        ContactController,
+        MeetingController,
+        ActionController,
+        TopicController,
+        SearchController,
+    ]
 
 
 def page_handlers() -> list:
@@ -68,6 +76,7 @@ def page_handlers() -> list:
     from core.reports.pages import roadmap_page, roadmap_pdf
     from core.topics.pages import TopicPages
     from core.web.pages.auth import login, login_page, logout, set_language
+    from core.web.pages.search import search_page
 
     return [
         login_page,
@@ -96,6 +105,7 @@ def page_handlers() -> list:
         dashboard,
         roadmap_page,
         roadmap_pdf,
+        search_page,
     ]
 
 

@@ -144,6 +144,8 @@ QUERY_PARAMS: dict[str, QueryResolver] = {
     "to": lambda beta, op: "2100-01-01",
     "status": lambda beta, op: "proposed",
     "due_before": lambda beta, op: "2100-01-01",
+    "overdue": lambda beta, op: "false",
+    "archived": lambda beta, op: "true",
     "category": lambda beta, op: "national",
     "priority": lambda beta, op: "true",
     "source": lambda beta, op: "custom",
@@ -286,7 +288,7 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
 }
 BUTTONS = re.compile(
     r"/(archive|confirm|remove|deactivate|reactivate|logout|erase|resend|revoke|commit|undo|discard|remap"
-    r"|withdraw)$"
+    r"|withdraw|restore)$"
 )
 IMPORT_MAPPING = f"Mapa {MARKER}"
 QUESTION_BODY = {"text": "Intruder", "options": "a\nb", "correct": "1"}
@@ -428,6 +430,8 @@ def request_body(
         return {**body, "version": 1} if "{record_id}" in op.path else body
     if not op.api and BUTTONS.search(op.path):
         return {}
+    if not op.api and op.path.endswith("/columns"):  # a list's column chooser, sent back to beta's search
+        return {"columns": "name", "kept": f"q={SEARCH_TERM}"}
     raise Unresolved(f"{op}: no resolver for its request body")
 
 
