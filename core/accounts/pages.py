@@ -13,9 +13,10 @@ from litestar.response import Redirect, Template
 from core.accounts import links, service
 from core.accounts.identity import normalize_email
 from core.accounts.link_pages import link_mailer
-from core.accounts.roles import Actor
+from core.accounts.roles import ROLE_SIDE, Actor
 from core.errors import Conflict, DomainError, Message, ValidationFailed
 from core.forms import vocabulary
+from core.forms.fields import as_id
 from core.i18n.markers import N_
 from core.web.pages.auth import client_address, throttles
 from core.web.pages.display import format_moment
@@ -79,6 +80,7 @@ async def _profile(
         min_length=service.MIN_PASSWORD_LENGTH,
         feed_since=format_moment(t, feed["created_at"]) if feed else "",
         feed_url=feed_url,
+        organization=await service.member_organization(user.get("id")),
     )
 
 
@@ -211,6 +213,7 @@ async def _members(
     for invitation in invitations:
         invitation["sent"] = format_moment(t, invitation["created_at"])
         invitation["until"] = format_moment(t, invitation["expires_at"])
+    organizations = await _organizations_by_role(actor, t.locale)
     response = render(
         request,
         "accounts/members.html",
@@ -219,6 +222,7 @@ async def _members(
         invitations=invitations,
         fields=_member_fields(request, values or {}, errors or {}),
         roles=[(c.value, t.gettext(c.label)) for c in vocabulary.ROLES],
+        organizations=organizations,
         added=added,
         handover=handover,
         refused=refused,
@@ -226,6 +230,19 @@ async def _members(
     if added is not None or handover is not None:  # a password or live link must not stay in any cache
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+async def _organizations_by_role(actor: Actor, locale: str) -> dict[str, list[tuple[int, str]]]:
+    """The organizations a member of each role may be linked to: a participant's side's, or any."""
+    from core.organizations.service import OrganizationService
+    from core.organizations.tables import Organization
+
+    organizations = OrganizationService(actor, locale)
+    every = await organizations.choices()
+    by_side = {
+        side: await organizations.choices(Organization.side == side) for side in set(ROLE_SIDE.values())
+    }
+    return {c.value: by_side.get(ROLE_SIDE.get(c.value, ""), every) for c in vocabulary.ROLES}
 
 
 def _invite_fields(request: Request, values: dict[str, Any], errors: Errors) -> list[FieldView]:
@@ -351,6 +368,22 @@ class MemberPages(Controller):
             request,
             "/members",
             flash=("success", N_("The role of {email} is changed.")),
+            email=member["email"],
+        )
+
+    @post("/{member_id:int}/organization")
+    async def set_organization(self, request: Request, actor: CurrentActor, member_id: PathId) -> Redirect:
+        """Link the member to the organization they work for, or to none (an empty choice)."""
+        chosen = str((await request.form()).get("organization", ""))
+        try:
+            member = await service.set_organization(actor, member_id, as_id(chosen) if chosen else None)
+        except ValidationFailed as exc:
+            flash, params = _flash_for(exc)
+            return redirect(request, "/members", flash=flash, **params)
+        return redirect(
+            request,
+            "/members",
+            flash=("success", N_("The organization of {email} is saved.")),
             email=member["email"],
         )
 
