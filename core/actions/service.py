@@ -201,6 +201,40 @@ class ActionService(RecordService):
                     *[ActionPartner(action=record_id, organization=o) for o in values["partners"]]
                 ).run()
 
+    # -- from a meeting ----------------------------------------------------------------------------
+
+    async def draft_from_meeting(self, meeting_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The meeting (as the actor may see it) and a new action's starting values: born in that
+        meeting, on its topics, led by the government organization most of its attendees came from
+        (the first listed on a tie), with the non-governmental organizations of its attendees as
+        partners. Absent attendees, attendees the actor may not see and archived organizations count
+        for nothing. An archived meeting starts nothing (a Conflict)."""
+        from core.meetings.service import MeetingService
+
+        self._require_writer()
+        meetings = MeetingService(self.actor, self.locale)
+        meeting = await meetings.get(meeting_id)
+        if meeting["archived_at"] is not None:
+            raise Conflict(N_("This meeting is archived: it can no longer start a joint action."))
+        present = [a for a in await meetings.attendees(meeting_id) if a["status"] != "absent"]
+        org_ids = [a["organization"] for a in present if a.get("organization")]
+        sides = {
+            row["id"]: row["side"]
+            for row in await Organization.select(Organization.id, Organization.side)
+            .where(Organization.id.is_in(org_ids or [-1]) & Organization.archived_at.is_null())
+            .run()
+        }
+        governments = [o for o in org_ids if sides.get(o) == GOVERNMENT]
+        lead = max(dict.fromkeys(governments), key=governments.count, default=None)
+        partners = list(dict.fromkeys(o for o in org_ids if sides.get(o) == NON_GOVERNMENTAL))
+        values = {
+            "origin_meeting": meeting_id,
+            "topics": list(meeting.get("topics") or []),
+            "government_lead": lead,
+            "partners": partners,
+        }
+        return meeting, values
+
     # -- progress updates ------------------------------------------------------------------------
 
     async def progress(self, action_id: int) -> list[dict[str, Any]]:
