@@ -84,13 +84,17 @@ async def attendee_section(
             tenant.declaration.timezone,
         )
     marks = attendance or AttendanceForm()
+    rows = {f"status_{a['contact']}" for a in attendees}
+    messages = {name: [t.message(m) for m in ms] for name, ms in marks.errors.items()}
     return {
         "attendees": attendees,
         "can_manage_attendees": can_manage,
         "attendee_fields": fields,
         "attendee_notice": notice,
         "attendance_statuses": marks.statuses,
-        "attendance_errors": {name: [t.message(m) for m in ms] for name, ms in marks.errors.items()},
+        "attendance_errors": messages,
+        # What names no row of the list (a contact removed meanwhile, the form as a whole).
+        "attendance_other_errors": [m for name, ms in messages.items() if name not in rows for m in ms],
         "attendance_error": marks.error,
     }
 
