@@ -38,7 +38,7 @@ def attendance_body(data: dict[str, Any]) -> tuple[int, dict[int, str]]:
         for item in items:
             contact = item.get("contact") if isinstance(item, dict) else None
             status = item.get("status") if isinstance(item, dict) else None
-            if not _whole_number(contact) or not isinstance(status, str):
+            if not isinstance(contact, int) or not _whole_number(contact) or not isinstance(status, str):
                 errors["attendance"] = [Message(N_("Each entry needs a contact id and a status."))]
                 break
             statuses[contact] = status
