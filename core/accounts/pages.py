@@ -5,6 +5,7 @@ inline messages in the member's language."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -294,6 +295,17 @@ async def _after_mailing(
     return redirect(request, "/members", flash=("success", sent), email=mailing.email)
 
 
+async def _after_change(request: Request, change: Awaitable[dict[str, Any]], done: str) -> Redirect:
+    """Back to the members page once ``change`` is made (``done`` names the member's email), or with
+    the reason it was refused."""
+    try:
+        member = await change
+    except (ValidationFailed, Conflict) as exc:
+        flash, params = _flash_for(exc)
+        return redirect(request, "/members", flash=flash, **params)
+    return redirect(request, "/members", flash=("success", done), email=member["email"])
+
+
 class MemberPages(Controller):
     path = "/members"
     guards = [require_coordinator]
@@ -358,34 +370,16 @@ class MemberPages(Controller):
 
     @post("/{member_id:int}/role")
     async def change_role(self, request: Request, actor: CurrentActor, member_id: PathId) -> Redirect:
-        form = await request.form()
-        try:
-            member = await service.change_role(actor, member_id, str(form.get("role", "")))
-        except (ValidationFailed, Conflict) as exc:
-            flash, params = _flash_for(exc)
-            return redirect(request, "/members", flash=flash, **params)
-        return redirect(
-            request,
-            "/members",
-            flash=("success", N_("The role of {email} is changed.")),
-            email=member["email"],
-        )
+        role = str((await request.form()).get("role", ""))
+        changed = service.change_role(actor, member_id, role)
+        return await _after_change(request, changed, N_("The role of {email} is changed."))
 
     @post("/{member_id:int}/organization")
     async def set_organization(self, request: Request, actor: CurrentActor, member_id: PathId) -> Redirect:
         """Link the member to the organization they work for, or to none (an empty choice)."""
         chosen = str((await request.form()).get("organization", ""))
-        try:
-            member = await service.set_organization(actor, member_id, as_id(chosen) if chosen else None)
-        except ValidationFailed as exc:
-            flash, params = _flash_for(exc)
-            return redirect(request, "/members", flash=flash, **params)
-        return redirect(
-            request,
-            "/members",
-            flash=("success", N_("The organization of {email} is saved.")),
-            email=member["email"],
-        )
+        changed = service.set_organization(actor, member_id, as_id(chosen) if chosen else None)
+        return await _after_change(request, changed, N_("The organization of {email} is saved."))
 
     @get("/{member_id:int}/deactivate")
     async def confirm_deactivate(self, request: Request, actor: CurrentActor, member_id: PathId) -> Template:

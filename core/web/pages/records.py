@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -148,16 +149,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
     service_cls = spec.service
     form_name = service_cls.form_name
 
-    async def render_form(
-        request: Request,
-        actor: Actor,
-        values: dict[str, Any],
-        errors: dict[str, list[Message]],
-        record: dict[str, Any] | None,
-        status: int = 200,
-        error: str | None = None,
-    ) -> Template:
-        return await form_page(spec, request, actor, values, errors, record, status, error)
+    render_form = partial(form_page, spec)
 
     async def submission(request: Request) -> dict[str, Any]:
         """The form as the service's input; an edit's ``version`` rides along as an integer."""
