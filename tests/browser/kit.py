@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,17 @@ def goto_ok(page: Any, path: str) -> Any:
     response = page.goto(path)
     assert response is not None and response.status == 200, f"GET {path} -> {response and response.status}"
     return response
+
+
+def save_screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """A screenshot of ``page`` kept as ``screenshots/<name>`` (linked from the README). Written aside,
+    then renamed over the kept one: two runs at once never leave half a picture."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / name
+    partial = path.with_name(f".{os.getpid()}-{name}")  # ends in .png: Playwright picks the format by it
+    page.screenshot(path=str(partial), full_page=full_page)
+    partial.replace(path)
+    return path
 
 
 def csrf_token(page: Any) -> str:
