@@ -201,7 +201,8 @@ def test_an_expired_invitation_is_refused_and_can_be_resent(client, env, mailbox
     assert gone.headers["cache-control"] == "no-store"
     coordinator = sign_in(client, env, "alpha", "coordinator")
     members = coordinator.get("/members").text
-    match = re.search(rf'<tr id="invitation-(\d+)">\s*<td[^>]*>{re.escape(email)}</td>(.*?)</tr>', members, re.S)
+    row = rf'<tr id="invitation-(\d+)">\s*<td[^>]*>{re.escape(email)}</td>(.*?)</tr>'
+    match = re.search(row, members, re.S)
     assert match and "Caducada" in match.group(2)
     mailbox.clear()
     resent = coordinator.post(f"/members/{match.group(1)}/invitation/resend", follow_redirects=False)
