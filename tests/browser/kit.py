@@ -94,3 +94,24 @@ class RequestGuard:
 
     def foreign(self) -> list[str]:
         return [url for url in self.seen if not self.is_own(url)]
+
+
+def open_context(
+    browser: Any,
+    origin: str,
+    guard: RequestGuard,
+    locale: str = "es-MX",
+    width: int = 1280,
+    height: int = 900,
+) -> Any:
+    """A browser context (one member's browser) in ``locale`` on a ``width`` × ``height`` screen,
+    whose pages are all watched by ``guard``."""
+    context = browser.new_context(
+        base_url=origin,
+        locale=locale,
+        viewport={"width": width, "height": height},
+        extra_http_headers={"Accept-Language": locale},
+    )
+    context.set_default_timeout(10_000)
+    guard.watch(context)
+    return context

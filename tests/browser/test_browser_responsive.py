@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.kit import RequestGuard, goto_ok, save_screenshot, sign_in
+from tests.browser.kit import RequestGuard, goto_ok, open_context, save_screenshot, sign_in
 
 WIDTH, HEIGHT = 360, 740
 LOCALES = [  # (tenant, browser locale, <html lang>, direction, screenshot suffix)
@@ -128,26 +128,21 @@ def crawl(page: Any, slug: str, start: list[str]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module", params=LOCALES, ids=[loc[4] for loc in LOCALES])
-def phone(request, browser, live_server) -> Iterator[tuple[Any, tuple[str, ...]]]:
-    """A coordinator's phone in one of the languages: one context and one tab for all its pages."""
+def phone(request, browser, live_server) -> Iterator[tuple[Any, Any, tuple[str, ...]]]:
+    """A coordinator's phone in one of the languages (one context and one tab for all its pages),
+    and a signed-out visitor's in the same language, for the public pages."""
     slug, locale, *_ = request.param
     guard = RequestGuard(live_server.origin)
-    context = browser.new_context(
-        base_url=live_server.origin,
-        locale=locale,
-        viewport={"width": WIDTH, "height": HEIGHT},
-        extra_http_headers={"Accept-Language": locale},
-    )
-    context.set_default_timeout(10_000)
-    guard.watch(context)
-    yield sign_in(context, slug, "coordinator"), request.param
-    context.close()
+    member, visitor = (open_context(browser, live_server.origin, guard, locale, WIDTH, HEIGHT) for _ in "ab")
+    yield sign_in(member, slug, "coordinator"), visitor.new_page(), request.param
+    member.close()
+    visitor.close()
     assert not guard.foreign(), f"pages requested other hosts: {guard.foreign()}"
     assert not guard.page_errors, f"uncaught script errors: {guard.page_errors}"
 
 
-def test_every_page_fits_the_phone_and_its_menu_works_by_keyboard(phone, browser, live_server):
-    page, (slug, locale, lang, direction, _) = phone
+def test_every_page_fits_the_phone_and_its_menu_works_by_keyboard(phone):
+    page, visitor, (slug, _, lang, direction, _) = phone
     problems: list[str] = []
     opened = []
     for path in crawl(page, slug, [f"/t/{slug}/"]):
@@ -168,32 +163,22 @@ def test_every_page_fits_the_phone_and_its_menu_works_by_keyboard(phone, browser
     assert len(opened) >= 25, f"only {len(opened)} pages crawled: {opened}"
 
     # The public pages, signed out, in the same language.
-    public = browser.new_context(
-        base_url=live_server.origin,
-        locale=locale,
-        viewport={"width": WIDTH, "height": HEIGHT},
-        extra_http_headers={"Accept-Language": locale},
-    )
-    try:
-        visitor = public.new_page()
-        paths = [f"/t/{slug}/login", f"/t/{slug}/password/forgot"]
-        if slug in ("demo-ar", "global"):  # the tenants with the engagement plugin
-            goto_ok(visitor, f"/t/{slug}/engagement/calls")
-            calls = [p for p in page_links(visitor, slug) if re.search(r"/engagement/calls/\d+$", p)]
-            assert calls, f"the calls of {slug} link to no open call"
-            paths += [f"/t/{slug}/engagement/calls", calls[0]]
-        for path in paths:
-            goto_ok(visitor, path)
-            problems += layout_problems(visitor)
-            problems += menu_problems(visitor)
-    finally:
-        public.close()
+    paths = [f"/t/{slug}/login", f"/t/{slug}/password/forgot"]
+    if slug in ("demo-ar", "global"):  # the tenants with the engagement plugin
+        goto_ok(visitor, f"/t/{slug}/engagement/calls")
+        calls = [p for p in page_links(visitor, slug) if re.search(r"/engagement/calls/\d+$", p)]
+        assert calls, f"the calls of {slug} link to no open call"
+        paths += [f"/t/{slug}/engagement/calls", calls[0]]
+    for path in paths:
+        goto_ok(visitor, path)
+        problems += layout_problems(visitor)
+        problems += menu_problems(visitor)
     assert not problems, f"{len(problems)} problems at {WIDTH}px in {lang}:\n" + "\n".join(problems)
 
 
 def test_phone_screenshots(phone):
     """The dashboard, a meeting with its attendance and the contacts list, as a phone shows them."""
-    page, (slug, _, _, _, suffix) = phone
+    page, _, (slug, _, _, _, suffix) = phone
     goto_ok(page, f"/t/{slug}/")
     save_screenshot(page, f"phone-dashboard-{suffix}.png")
     goto_ok(page, f"/t/{slug}/meetings")
@@ -213,7 +198,7 @@ def test_without_javascript_the_menu_is_open(browser, live_server):
     """No script, no folding: the menu's links and the language switcher are on the page."""
     context = browser.new_context(
         base_url=live_server.origin, java_script_enabled=False, viewport={"width": WIDTH, "height": HEIGHT}
-    )
+    )  # not open_context: no script, so nothing to watch for script errors
     try:
         page = sign_in(context, "mex", "coordinator")
         assert not page.locator(".menu-toggle").is_visible()
