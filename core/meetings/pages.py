@@ -68,6 +68,7 @@ async def attendee_section(
             errors or {},
             {"contact": contacts},
             tenant.declaration.timezone,
+            picker_params={"contact": {"meeting": record["id"]}},  # its picker skips those listed
         )
     return {
         "attendees": attendees,

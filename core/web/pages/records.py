@@ -25,7 +25,7 @@ from core.records.export import (
 from core.records.search import MAX_SEARCH_LENGTH
 from core.records.service import Page, RecordService
 from core.web.download import Download, download
-from core.web.pages.forms import field_messages, field_views, parse_submission
+from core.web.pages.forms import field_messages, field_views, form_timezone, parse_submission
 from core.web.pages.guards import require_signed_in
 from core.web.pages.options import form_options
 from core.web.pages.panels import load_panels
@@ -123,7 +123,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         tenant, t, _ = page_parts(request)
         form = tenant.form(form_name)
         options = await form_options(form, actor, t.locale, tenant)
-        timezone = values.get("timezone") or tenant.declaration.timezone
+        timezone = form_timezone(values, tenant.declaration.timezone)
         general = field_messages(t, errors, "")
         fields = field_views(form, t, values, errors, options, timezone)
         if record is not None:  # identifiers such as a topic's code are set once
