@@ -19,11 +19,10 @@ from core.forms.vocabulary import SIDES
 from core.i18n.markers import N_
 from core.web.pages.guards import require_coordinator, require_signed_in
 from core.web.pages.render import page_parts, render
-from core.web.params import QueryId
+from core.web.params import FromQuery, QueryId
 
 TEMPLATE = "pick/options.html"
 PickerId = Annotated[str, QueryParameter(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")]
-Search = Annotated[str | None, QueryParameter(max_length=1000)]
 Side = Annotated[str | None, QueryParameter(pattern="^(" + "|".join(c.value for c in SIDES) + ")$")]
 
 
@@ -52,7 +51,7 @@ async def _answer(request: Request, picker: str, matches: Awaitable[Picked], not
 
 @get("/pick/contacts", guards=[require_signed_in], include_in_schema=False)
 async def pick_contact(
-    request: Request, picker: PickerId = "pick", q: Search = None, meeting: QueryId = None
+    request: Request, picker: PickerId = "pick", q: FromQuery[str | None] = None, meeting: QueryId = None
 ) -> Template:
     """Contacts the member may see; ``meeting`` leaves out those already on its list of attendees."""
     _, t, actor = page_parts(request)
@@ -64,7 +63,7 @@ async def pick_contact(
 
 @get("/pick/organizations", guards=[require_signed_in], include_in_schema=False)
 async def pick_organization(
-    request: Request, picker: PickerId = "pick", q: Search = None, side: Side = None
+    request: Request, picker: PickerId = "pick", q: FromQuery[str | None] = None, side: Side = None
 ) -> Template:
     """Organizations; ``side`` keeps one stakeholder side (a government lead, non-governmental partners)."""
     _, t, actor = page_parts(request)
@@ -78,7 +77,9 @@ async def pick_organization(
 
 
 @get("/pick/members", guards=[require_coordinator], include_in_schema=False)
-async def pick_member(request: Request, picker: PickerId = "pick", q: Search = None) -> Template:
+async def pick_member(
+    request: Request, picker: PickerId = "pick", q: FromQuery[str | None] = None
+) -> Template:
     """The tenant's active members, by name or email (coordinators only: emails are personal data)."""
     _, _, actor = page_parts(request)
     assert actor is not None
