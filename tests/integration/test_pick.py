@@ -62,7 +62,7 @@ def test_contacts_are_found_by_any_word_of_their_name_escaped_and_ids_extend_the
         (f"f-contact-option-{person['id']}", person["id"], f"{family}, <b>Ana</b> ({org['name']})")
     ]
     assert "<b>Ana</b>" not in response.text and "&lt;b&gt;Ana&lt;/b&gt;" in response.text
-    assert status_text(response, "f-contact") == "1 match."
+    assert status_text(response, "f-contact") == "Matches found: 1."
     # Accents and case do not matter, as in a list's search.
     assert options(browsers["observer"].get(f"/pick/contacts?q={family.upper().replace('Ñ', 'N')}"))
 
@@ -76,7 +76,7 @@ def test_at_most_twenty_matches_and_the_live_region_says_so(client, env, browser
     found = options(response)
     assert [label for _, _, label in found] == [f"{stem} x{n:02}" for n in range(20)]  # in name order
     assert {value for _, value, _ in found} <= {org["id"] for org in made}
-    assert status_text(response) == "The first 20 matches are shown: type more to narrow the list."
+    assert status_text(response) == "Matches shown: the first 20. Type more to narrow the list."
     narrowed = browsers["ngo"].get(f"/pick/organizations?q={stem}+x22")
     assert [label for _, _, label in options(narrowed)] == [f"{stem} x22"]
     nothing = browsers["ngo"].get(f"/pick/organizations?q={stem}+nadie")

@@ -37,15 +37,13 @@ async def _answer(request: Request, picker: str, matches: Awaitable[Picked], not
     count = len(picked.items)
     if not count:
         text = t.gettext(nothing)
-    elif picked.more:
-        text = t.ngettext(
-            "The first {count} match is shown: type more to narrow the list.",
-            "The first {count} matches are shown: type more to narrow the list.",
-            count,
+    elif picked.more:  # (number-neutral sentences: no plural forms needed in any language)
+        text = t.gettext(
+            N_("Matches shown: the first {count}. Type more to narrow the list."),
             count=t.format_number(count),
         )
     else:
-        text = t.ngettext("{count} match.", "{count} matches.", count, count=t.format_number(count))
+        text = t.gettext(N_("Matches found: {count}."), count=t.format_number(count))
     return render(request, TEMPLATE, picker=picker, items=picked.items, status_text=text)
 
 
