@@ -13,6 +13,7 @@ from html import unescape
 import pytest
 
 from core.testing.web import sign_in
+from tests.integration.test_pages_meetings import make_meeting
 
 API = "/t/{slug}/api/v1"
 OPTION = re.compile(r'<li role="option" id="([^"]+)" data-value="(\d+)" aria-selected="false">([^<]*)</li>')
@@ -117,18 +118,7 @@ def test_a_meetings_picker_leaves_out_those_already_on_its_list(client, env, bro
     family = unique("Asistente")
     first = create(client, env, "contacts", {"first_name": "Uno", "last_name": family})
     second = create(client, env, "contacts", {"first_name": "Dos", "last_name": family})
-    meeting = create(
-        client,
-        env,
-        "meetings",
-        {
-            "title": unique("Mesa "),
-            "meeting_type": "launch",
-            "mode": "online",
-            "starts_at": "2025-01-01T10:00:00-06:00",
-            "ends_at": "2025-01-01T11:00:00-06:00",
-        },
-    )
+    meeting = {"id": int(make_meeting(browsers["coordinator"]).rsplit("/", 1)[-1])}
     added = client.put(
         f"{API.format(slug='alpha')}/meetings/{meeting['id']}/attendees/{first['id']}",
         json={"status": "invited"},
