@@ -19,14 +19,16 @@ typecheck:
 bench:
 	$(PY)/python tests/bench/bench_contacts_list.py
 
+# Every plugin that ships catalogs (tests/unit/test_locales.py checks the list is complete).
+PLUGIN_CATALOGS := networks engagement angola mexico demo_ar
+
 messages:
-	$(PY)/pybabel extract -F babel.cfg -k N_ -o locales/messages.pot --project "Pilot CRM" .
+	$(PY)/pybabel extract -F babel.cfg -k N_ -k NP_:1c,2 -o locales/messages.pot --project "Pilot CRM" .
 	$(PY)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
-	$(PY)/pybabel extract -F plugins/networks/babel.cfg -k N_ -o plugins/networks/locales/messages.pot \
-		--project "Pilot CRM networks plugin" --copyright-holder "Pilot CRM contributors" \
-		--msgid-bugs-address pilot-crm@example.org plugins/networks
-	$(PY)/pybabel update -i plugins/networks/locales/messages.pot -d plugins/networks/locales --no-fuzzy-matching
-	$(PY)/pybabel extract -F plugins/engagement/babel.cfg -k N_ -o plugins/engagement/locales/messages.pot \
-		--project "Pilot CRM engagement plugin" --copyright-holder "Pilot CRM contributors" \
-		--msgid-bugs-address pilot-crm@example.org plugins/engagement
-	$(PY)/pybabel update -i plugins/engagement/locales/messages.pot -d plugins/engagement/locales --no-fuzzy-matching
+	for p in $(PLUGIN_CATALOGS); do \
+		$(PY)/pybabel extract -F plugins/$$p/babel.cfg -k N_ -k NP_:1c,2 -o plugins/$$p/locales/messages.pot \
+			--project "Pilot CRM $$p plugin" --copyright-holder "Pilot CRM contributors" \
+			--msgid-bugs-address pilot-crm@example.org plugins/$$p && \
+		$(PY)/pybabel update -i plugins/$$p/locales/messages.pot -d plugins/$$p/locales --no-fuzzy-matching \
+			|| exit 1; \
+	done

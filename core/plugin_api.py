@@ -10,7 +10,8 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
 
 - the contract: :data:`hookimpl` (the hooks are documented in ``core.hookspecs``);
 - describing data: :class:`FieldSpec`, :class:`Choice`, :class:`FieldInvalid`, :class:`TopicSpec`,
-  :data:`SECTORS` (organization sectors), :class:`PluginForm`, :func:`N_`, :class:`Message`,
+  :data:`SECTORS` (organization sectors), :class:`PluginForm`, :func:`N_` and :func:`NP_` (a msgid
+  with a message context), :class:`Message`,
   ready-made rules (:func:`required_for_sectors`);
 - tables: :class:`PluginTable` (bound to the tenant routing engine), :class:`RecordColumns` (the
   columns the record service needs), Piccolo's columns and ``AppConfig`` re-exported, and core's
@@ -92,7 +93,7 @@ from core.forms.rules import required_for_sectors
 from core.forms.validation import clean_fields
 from core.forms.vocabulary import SECTORS
 from core.hookspecs import hookimpl
-from core.i18n.markers import N_
+from core.i18n.markers import N_, NP_
 from core.i18n.translator import Translator
 from core.imports.mapping import suggest_columns
 from core.imports.reading import UnreadableFile
@@ -118,6 +119,7 @@ from core.web.download import Download, download
 from core.web.pages.display import topic_names
 from core.web.pages.forms import field_views, parse_submission
 from core.web.pages.guards import require_coordinator, require_role, require_signed_in, require_writer
+from core.web.pages.listing import ListColumn
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect, render, use_locale
 from core.web.params import (
@@ -170,6 +172,7 @@ __all__ = [
     "JSON",
     "KINDS",
     "NGO_PARTICIPANT",
+    "NP_",
     "N_",
     "OBSERVER",
     "PDF_FONT",
@@ -207,6 +210,7 @@ __all__ = [
     "JSONObject",
     "JointAction",
     "LinkToken",
+    "ListColumn",
     "ListFilter",
     "Mail",
     "MailNotSent",

@@ -48,7 +48,7 @@ def invitation(
 ) -> Mail:
     """``inviter``: the coordinator's address, or None when the invitation comes from the command line."""
     t = _translator(tenant, member)
-    name = tenant.declaration.name
+    name = tenant.declaration.name_in(t.locale)
     return _link_mail(
         t,
         member,
@@ -65,7 +65,7 @@ def invitation(
 
 def password_reset(tenant: TenantRuntime, member: dict[str, Any], link: str, expires_at: datetime) -> Mail:
     t = _translator(tenant, member)
-    name = tenant.declaration.name
+    name = tenant.declaration.name_in(t.locale)
     return _link_mail(
         t,
         member,

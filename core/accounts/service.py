@@ -248,6 +248,18 @@ async def change_password(user_id: int, current: str, new: str, keep_token: str 
         await audit.record(actor_for(user), "member", user_id, "password", None, None)
 
 
+async def set_password(actor: Actor, user_id: int, password: str) -> None:
+    """Set a member's password for them (an operator resetting the demo accounts): every session
+    of theirs ends, as after a reset by mailed link, and the change is audited as ``actor``'s."""
+    if problems := password_problems(password):
+        raise ValidationFailed({"password": problems})
+    password_hash = hash_password(password)
+    async with User._meta.db.transaction():
+        await User.update({User.password_hash: password_hash}).where(User.id == user_id).run()
+        await close_all_sessions(user_id)
+        await audit.record(actor, "member", user_id, "password", None, None)
+
+
 async def set_locale(user_id: int, locale: str | None, allowed: tuple[str, ...] | list[str]) -> None:
     """A member's interface language, one of the tenant's ``allowed`` locales; empty means "follow
     the browser"."""

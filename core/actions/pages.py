@@ -12,7 +12,7 @@ from litestar import Request, post
 from litestar.response import Redirect, Template
 
 from core.accounts.roles import Actor
-from core.actions.service import CONFIRMING_SIDES, PROGRESS_FIELDS, ActionService
+from core.actions.service import CLOSED_STATUSES, CONFIRMING_SIDES, PROGRESS_FIELDS, ActionService
 from core.errors import Message, NotFound, ValidationFailed
 from core.forms.definitions import FormDefinition
 from core.forms.vocabulary import ACTION_STATUSES, GOVERNMENT, NON_GOVERNMENTAL
@@ -21,13 +21,13 @@ from core.meetings.service import MeetingService
 from core.web.pages.display import topic_names
 from core.web.pages.forms import FieldView, field_views, parse_submission
 from core.web.pages.inherit import run_base
+from core.web.pages.listing import ListColumn
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect
 from core.web.params import CurrentActor, PathId
 
 PROGRESS_FORM = FormDefinition("progress", PROGRESS_FIELDS)
 SIDE_NAMES = {GOVERNMENT: N_("Government side"), NON_GOVERNMENTAL: N_("Non-governmental side")}
-CLOSED_STATUSES = ("completed", "discontinued")
 
 
 def is_open(record: dict[str, Any]) -> bool:
@@ -82,6 +82,14 @@ SPEC = PageSpec(
         ListFilter("status", N_("Status"), ACTION_STATUSES),
         ListFilter("topic", N_("Topic"), source="topics"),
         ListFilter("government_lead", N_("Government lead"), source="organizations"),
+        ListFilter("overdue", N_("Overdue only"), checkbox=True),
+    ),
+    columns=(
+        ListColumn("title", N_("Title"), sort="title"),
+        ListColumn("status", N_("Status")),
+        ListColumn("government_lead", N_("Government lead")),
+        ListColumn("due_date", N_("Due date"), sort="due_date"),
+        ListColumn("topics", N_("Topics")),
     ),
     detail_context=action_context,
 )

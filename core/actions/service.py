@@ -3,8 +3,9 @@ completion that counts only once one member of each side has confirmed it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from core.actions.tables import (
     ActionPartner,
@@ -21,12 +22,16 @@ from core.i18n.markers import N_
 from core.meetings.tables import Meeting
 from core.organizations.tables import Organization
 from core.records.service import RecordService, TopicLink, now
+from core.tenancy.context import require_tenant
 from core.topics.filters import topic_filter
 
 CONFIRMING_SIDES = (GOVERNMENT, NON_GOVERNMENTAL)
+CLOSED_STATUSES = ("completed", "discontinued")
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 PROGRESS_FIELDS = (
     FieldSpec("on_date", "date", N_("Date"), required=True),
-    FieldSpec("note", "textarea", N_("Note"), required=True, max_length=5000),
+    FieldSpec("note", "textarea", N_("Note"), required=True, max_length=20000),
 )
 
 
@@ -42,6 +47,27 @@ def _partner_filter(value: str):
     return clause()
 
 
+def tenant_today() -> date:
+    """Today in the tenant's time zone: what "overdue" is measured against."""
+    zone = ZoneInfo(require_tenant().declaration.timezone)
+    return datetime.now(UTC).astimezone(zone).date()
+
+
+def _overdue(value: str):
+    """``true``: the open actions whose due date has passed; ``false``: every other one."""
+    flag = value.strip().lower()
+    if flag not in TRUE_WORDS + FALSE_WORDS:
+        raise ValidationFailed({"overdue": [Message(N_("Enter yes or no (true or false)."))]})
+    late = (
+        (JointAction.due_date < tenant_today())
+        & JointAction.due_date.is_not_null()
+        & JointAction.status.not_in(list(CLOSED_STATUSES))
+    )
+    if flag in TRUE_WORDS:
+        return late
+    return JointAction.id.not_in(JointAction.select(JointAction.id).where(late))
+
+
 def _due_before(value: str):
     try:
         return JointAction.due_date < date.fromisoformat(value)
@@ -49,14 +75,20 @@ def _due_before(value: str):
         raise ValidationFailed({"due_before": [Message(N_("Enter a valid date (YYYY-MM-DD)."))]}) from None
 
 
+def is_overdue(status: str, due: date | None, today: date) -> bool:
+    """Whether an action is late: its due date has passed and it is neither completed nor dropped."""
+    return due is not None and due < today and status not in CLOSED_STATUSES
+
+
 class ActionService(RecordService):
     entity = "action"
     form_name = "action"
     table = JointAction
     label_column = "title"
-    added_keys = ("partners", "partner_names", "confirmed_by")
+    added_keys = ("partners", "partner_names", "confirmed_by", "overdue")
     sort_column = "id"
     sort_descending = True
+    sort_keys: ClassVar = {"title": "title", "due_date": "due_date", "updated": "updated_at"}
     topic_link = TopicLink(ActionTopic, "action")
     filters: ClassVar = {
         "status": lambda v: JointAction.status == v,
@@ -65,7 +97,16 @@ class ActionService(RecordService):
         "origin_meeting": lambda v: JointAction.origin_meeting == as_id(v),
         "partner": _partner_filter,
         "due_before": _due_before,
+        "overdue": _overdue,
     }
+
+    def _serialize(self, row: dict[str, Any]) -> dict[str, Any]:
+        record = super()._serialize(row)
+        due = record.get("due_date")
+        if isinstance(due, str):
+            due = date.fromisoformat(due[:10])
+        record["overdue"] = is_overdue(record.get("status", ""), due, tenant_today())
+        return record
 
     def _default_owner_side(self, core: dict[str, Any]) -> str:
         # A coordinator's action is owned by the side that leads it: the government.

@@ -13,7 +13,7 @@ from litestar.response import Template
 from core.audit.export import AuditExport
 from core.audit.service import history
 from core.forms.fields import Choice
-from core.i18n.markers import N_
+from core.i18n.markers import N_, NP_
 from core.i18n.translator import Translator
 from core.tenancy.registry import TenantRuntime
 from core.web.download import Download, download
@@ -51,9 +51,10 @@ ACTIONS = {
     "create": N_("Created"),
     "update": N_("Changed"),
     "archive": N_("Archived"),
+    "restore": N_("Restored"),
     "delete": N_("Deleted"),
     "merge": N_("Merged"),
-    "commit": N_("Imported"),
+    "commit": NP_("audit event", "Imported"),
     "undo": N_("Import undone"),
     "progress": N_("Progress update"),
     "confirm": N_("Completion confirmed"),

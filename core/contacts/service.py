@@ -41,6 +41,7 @@ class ContactService(RecordService):
     table = Contact
     label_column = "last_name"
     sort_column = "last_name"
+    sort_keys: ClassVar = {"name": "last_name", "position": "position", "updated": "updated_at"}
     # The organization's name and side (``select_columns``); a hidden or erased contact's label and flags.
     added_keys = ("organization_name", "organization_side", "label", "hidden", "erased")
     json_columns: ClassVar[dict[str, Any]] = {"extra": {}, "emails": [], "phones": [], "roles": []}

@@ -51,6 +51,10 @@ class Choice:
     label: str  # msgid
 
 
+# The limit of a text field that declares none.
+DEFAULT_MAX_LENGTH = {"text": 1000, "url": 2000, "textarea": 100_000}
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     """One form field. ``label``/``help``/choice labels are English msgids translated per request.
@@ -80,6 +84,9 @@ class FieldSpec:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown field kind {self.kind!r} for {self.name!r}")
+        if self.max_length is None and self.kind in DEFAULT_MAX_LENGTH:
+            # Every text has a limit the server checks (a field error naming it, never a cut).
+            object.__setattr__(self, "max_length", DEFAULT_MAX_LENGTH[self.kind])
 
     @property
     def multiple(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.forms.fields import Choice
-from core.i18n.markers import N_
+from core.i18n.markers import N_, NP_
 
 GOVERNMENT, NON_GOVERNMENTAL, INTERNATIONAL = "government", "non_governmental", "international"
 
@@ -87,7 +87,7 @@ MEETING_MODES = (
 
 ATTENDANCE_STATUSES = (
     Choice("invited", N_("Invited")),
-    Choice("confirmed", N_("Confirmed")),
+    Choice("confirmed", NP_("attendance", "Confirmed")),
     Choice("attended", N_("Attended")),
     Choice("absent", N_("Absent")),
 )

@@ -4,7 +4,8 @@ A msgid missing from a catalog is shown in English, which nothing else reports; 
 tenant and locale, which share of core's msgids (its ``messages.pot``) and of each enabled plugin's
 (its ``messages.pot``, or every msgid its catalogs hold) that locale's catalog translates. English
 msgids are English text, so an English catalog's entry counts as translated even with an empty
-``msgstr``. Fuzzy entries do not count: gettext does not use them.
+``msgstr``. Fuzzy entries do not count: gettext does not use them. A message is its (context,
+msgid) pair: "Open" with the context "status" and "Open" with none are two messages to translate.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
 if TYPE_CHECKING:
@@ -51,27 +52,31 @@ def _catalog(path: Path) -> Catalog | None:
     return _read(path, path.stat().st_mtime) if path.is_file() else None
 
 
-def _ids(catalog: Catalog | None) -> set[str]:
-    return {_key(m.id) for m in catalog or () if m.id}
+MessageKey = tuple[str | None, str]  # (msgctxt, msgid); a plural message by its singular
 
 
-def _key(msgid: str | tuple[str, ...] | list[str]) -> str:
-    return msgid if isinstance(msgid, str) else msgid[0]
+def _ids(catalog: Catalog | None) -> set[MessageKey]:
+    return {_key(m) for m in catalog or () if m.id}
 
 
-def msgids(directory: Path) -> set[str]:
-    """The msgids of the catalogs under ``directory``: its template, else every language's."""
+def _key(message: Message) -> MessageKey:
+    msgid = message.id
+    return (message.context, msgid if isinstance(msgid, str) else msgid[0])
+
+
+def msgids(directory: Path) -> set[MessageKey]:
+    """The messages of the catalogs under ``directory``: its template's, else every language's."""
     template = _catalog(directory / "messages.pot")
     if template is not None:
         return _ids(template)
-    found: set[str] = set()
+    found: set[MessageKey] = set()
     for po in directory.glob("*/LC_MESSAGES/messages.po"):
         found |= _ids(_catalog(po))
     return found
 
 
-def translated(directory: Path, locale: str) -> set[str]:
-    """The msgids ``locale``'s catalog under ``directory`` translates."""
+def translated(directory: Path, locale: str) -> set[MessageKey]:
+    """The messages ``locale``'s catalog under ``directory`` translates."""
     catalog = _catalog(directory / locale / "LC_MESSAGES" / "messages.po")
     if catalog is None:
         return set()
@@ -82,7 +87,7 @@ def translated(directory: Path, locale: str) -> set[str]:
             continue
         strings = message.string if isinstance(message.string, list | tuple) else [message.string]
         if source or all(strings):
-            done.add(_key(message.id))
+            done.add(_key(message))
     return done
 
 

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Stream, Template
 
 from core.duplicates.rules import RULE_LABELS
 from core.errors import Conflict, DomainError, Message, ValidationFailed
-from core.i18n.markers import N_
+from core.i18n.markers import N_, NP_
 from core.i18n.translator import Translator
 from core.imports import jobs, mapping
 from core.imports.attendance import ENTITY as ATTENDANCE
@@ -40,7 +40,7 @@ STATUS_LABELS = {
     "reading": N_("Dry run under way"),
     "planned": N_("Dry run done"),
     "committing": N_("Import under way"),
-    "committed": N_("Imported"),
+    "committed": NP_("import status", "Imported"),
     "undone": N_("Undone"),
     "failed": N_("Failed"),
     "discarded": N_("Discarded"),

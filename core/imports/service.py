@@ -76,6 +76,9 @@ class ImportService:
             meeting = None
         if not content:
             raise ValidationFailed({"file": [Message(N_("Choose a file to import."))]})
+        if len(filename) > MAX_FILENAME:  # kept as the batch's name: refused, never cut
+            message = N_("The file's name is longer than {max} characters: rename it and choose it again.")
+            raise ValidationFailed({"file": [Message(message, {"max": MAX_FILENAME})]})
         if len(content) > MAX_FILE_BYTES:
             raise ValidationFailed(
                 {
@@ -110,7 +113,7 @@ class ImportService:
                     ImportBatch(
                         entity=entity,
                         meeting=meeting,
-                        filename=filename[:MAX_FILENAME],
+                        filename=filename,
                         kind=table.kind,
                         status="mapping",
                         created_by=self.actor.user_id,

@@ -33,7 +33,7 @@ async def calendar_feed(request: Request, feed_token: FeedToken) -> Response[byt
     if member is None:
         raise NotFound()
     meetings = await invited_meetings(member["email"])
-    name = f"{t.gettext(N_('Meetings'))} — {tenant.declaration.name}"
+    name = f"{t.gettext(N_('Meetings'))} — {tenant.declaration.name_in(t.locale)}"
     body = calendar_file(tenant.slug, meetings, t.gettext, name=name)
     return Response(
         body, media_type=MEDIA_TYPE, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

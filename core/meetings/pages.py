@@ -27,6 +27,7 @@ from core.web.download import Download, download
 from core.web.pages.display import topic_names
 from core.web.pages.forms import field_views
 from core.web.pages.inherit import run_base
+from core.web.pages.listing import ListColumn
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect, render
 from core.web.params import CurrentActor, PathId
@@ -102,6 +103,13 @@ SPEC = PageSpec(
         ListFilter("meeting_type", N_("Meeting type"), MEETING_TYPES),
         ListFilter("mode", N_("Mode"), MEETING_MODES),
         ListFilter("topic", N_("Topic"), source="topics"),
+    ),
+    columns=(
+        ListColumn("title", N_("Title"), sort="title"),
+        ListColumn("meeting_type", N_("Meeting type")),
+        ListColumn("starts_at", N_("Starts"), sort="starts_at"),
+        ListColumn("mode", N_("Mode")),
+        ListColumn("place", N_("Place")),
     ),
     detail_context=meeting_context,
 )

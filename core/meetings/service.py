@@ -49,6 +49,7 @@ class MeetingService(RecordService):
     label_column = "title"
     sort_column = "starts_at"
     sort_descending = True
+    sort_keys: ClassVar = {"starts_at": "starts_at", "title": "title"}
     topic_link = TopicLink(MeetingTopic, "meeting")
     filters: ClassVar = {
         "meeting_type": lambda v: Meeting.meeting_type == v,

@@ -1,7 +1,8 @@
 """A PDF document laid out by fpdf2 with HarfBuzz text shaping, so Arabic letters join and
 right-to-left paragraphs run from the right margin: the setup of core's reports, for any document
-(plugins' too, through ``core.plugin_api``). The fonts (DejaVu Sans, with Arabic glyphs) ship with
-the package: the PDF looks the same on any server, with no system fonts."""
+(plugins' too, through ``core.plugin_api``). The fonts ship with the package, so the PDF looks the
+same on any server with no system fonts: DejaVu Sans (Latin, Cyrillic, Arabic) and, for the
+characters it lacks, Droid Sans Fallback (Chinese, Japanese, Korean)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fpdf.enums import XPos, YPos
 from core.i18n.translator import Translator, text_direction
 
 FONT = "DejaVu"
+CJK_FONT = "DroidSansFallback"
 FONTS = files("core.reports") / "fonts"
 
 
@@ -30,6 +32,9 @@ class ShapedPDF(FPDF):
         self.widths: dict[tuple[str, float, str, bool], float] = {}  # word widths: words recur a lot
         self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.add_font(CJK_FONT, "", str(FONTS / "DroidSansFallback.ttf"))
+        # Glyphs DejaVu lacks (Chinese) come from the fallback, bold text included (it has no bold).
+        self.set_fallback_fonts([CJK_FONT], exact_match=False)
         self._shape(self.rtl)
         self.set_auto_page_break(auto=True, margin=18)
         self.set_lang(t.locale)

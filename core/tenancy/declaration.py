@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,8 @@ KNOWN_KEYS = {
     "demo",
     "description",
     "duplicates",
+    "names",
+    "listed",
 }
 # The ``[duplicates]`` table: a weight per rule and the threshold (core.duplicates.rules).
 DUPLICATE_KEYS = (*DEFAULT_WEIGHTS, "threshold")
@@ -62,6 +64,20 @@ class TenantDeclaration:
     source: Path | None = None
     region: str = ""  # ISO 3166-1 alpha-2 of ``country``: the default region for phone numbers
     duplicates: DuplicateRules = field(default_factory=DuplicateRules)
+    listed: bool = True  # shown on the site's root page (name, country, languages, description)
+    # The name in other languages (``[names]``: locale → name); ``name`` is the default locale's.
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name_in(self, locale: str) -> str:
+        """The tenant's name as a reader of ``locale`` sees it: its own name in that locale (or in
+        its bare language, "es" for "es-MX"), else ``name``."""
+        names = dict(self.names)
+        return names.get(locale) or names.get(locale.split("-")[0].split("_")[0]) or self.name
+
+    def localized(self, locale: str) -> TenantDeclaration:
+        """This declaration with ``name`` in ``locale``: what pages, mails and reports show."""
+        name = self.name_in(locale)
+        return self if name == self.name else replace(self, name=name)
 
     @property
     def engine_kind(self) -> str:
@@ -100,6 +116,20 @@ def _locale(path: Path, key: str, value: str) -> str:
     except (ValueError, UnknownLocaleError):
         raise TenantConfigError(path, key, f"'{value}' is not a known locale") from None
     return value
+
+
+def _names(path: Path, raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The ``[names]`` table: the tenant's name per locale (``name`` is the default locale's and the
+    fallback). A name may be given ahead for a locale the tenant does not offer yet; each key must be
+    a locale Babel knows and each name a non-empty string."""
+    table = raw.get("names", {})
+    if not isinstance(table, dict):
+        raise TenantConfigError(path, "names", "must be a table of locale = name")
+    for locale, name in table.items():
+        _locale(path, f"names.{locale}", locale)
+        if not isinstance(name, str) or not name.strip():
+            raise TenantConfigError(path, f"names.{locale}", "must be a non-empty string")
+    return tuple((locale, name.strip()) for locale, name in table.items())
 
 
 def _duplicates(path: Path, raw: dict[str, Any]) -> DuplicateRules:
@@ -161,6 +191,9 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
     demo = raw.get("demo", False)
     if not isinstance(demo, bool):
         raise TenantConfigError(path, "demo", "must be true or false")
+    listed = raw.get("listed", True)
+    if not isinstance(listed, bool):
+        raise TenantConfigError(path, "listed", "must be true or false")
     return TenantDeclaration(
         slug=slug,
         name=name,
@@ -176,4 +209,6 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
         region=country_record.alpha_2,
         source=path,
         duplicates=_duplicates(path, raw),
+        listed=listed,
+        names=_names(path, raw),
     )

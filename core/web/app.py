@@ -27,10 +27,11 @@ from core.web.forms_api import form_definition, form_list
 from core.web.guard import GuardedLitestar
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
+from core.web.pages.home import home
 from core.web.problems import EXCEPTION_HANDLERS
 from core.web.request import AppRequest, request_guard_middleware
 from core.web.security import security_headers_hook
-from core.web.templating import STATIC_DIR, template_config
+from core.web.templating import FONTS_DIR, STATIC_DIR, template_config
 
 log = logging.getLogger("pilot_crm")
 
@@ -40,9 +41,17 @@ def api_controllers() -> list:
     from core.contacts.api import ContactController
     from core.meetings.api import MeetingController
     from core.organizations.api import OrganizationController
+    from core.records.finding_api import SearchController
     from core.topics.api import TopicController
 
-    return [OrganizationController, ContactController, MeetingController, ActionController, TopicController]
+    return [
+        OrganizationController,
+        ContactController,
+        MeetingController,
+        ActionController,
+        TopicController,
+        SearchController,
+    ]
 
 
 def page_handlers() -> list:
@@ -68,6 +77,7 @@ def page_handlers() -> list:
     from core.topics.pages import TopicPages
     from core.web.pages.auth import login, login_page, logout, set_language
     from core.web.pages.pick import HANDLERS as PICK_PAGES
+    from core.web.pages.search import search_page
 
     return [
         login_page,
@@ -97,6 +107,7 @@ def page_handlers() -> list:
         roadmap_page,
         roadmap_pdf,
         *PICK_PAGES,
+        search_page,
     ]
 
 
@@ -159,10 +170,12 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     app = GuardedLitestar(
         route_handlers=[
             healthz,
+            home,
             api,
             pages,
             *plugin_routers(plugins),
             create_static_files_router(path="/static", directories=[STATIC_DIR]),
+            create_static_files_router(path="/fonts", directories=[FONTS_DIR], name="fonts"),
         ],
         template_config=template_config(plugin_templates),
         csrf_config=CSRFConfig(

@@ -4,6 +4,7 @@ gets its own ``_`` bound to the request's translator, so concurrent requests nev
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,9 @@ from litestar.template.config import TemplateConfig
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
+# The fonts the PDF reports embed, served to browsers too (app.css loads the Chinese one only for
+# the characters it covers), so Chinese renders on machines without a CJK system font.
+FONTS_DIR = Path(str(files("core.reports") / "fonts"))
 
 
 def _configure(engine: JinjaTemplateEngine) -> None:

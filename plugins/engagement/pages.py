@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import N_, SECTORS, Actor, ListFilter, PageSpec, Request, page_parts, record_pages
+from core.plugin_api import (
+    N_,
+    SECTORS,
+    Actor,
+    ListColumn,
+    ListFilter,
+    PageSpec,
+    Request,
+    page_parts,
+    record_pages,
+)
 from plugins.engagement.fields import country_codes, reading_materials
 from plugins.engagement.selection.service import SelectionService
 from plugins.engagement.service import ActivityService
@@ -42,6 +52,12 @@ ACTIVITY_PAGES = PageSpec(
     filters=(
         ListFilter("kind", N_("Kind of activity"), KINDS),
         ListFilter("status", N_("Status"), STATUSES),
+    ),
+    columns=(
+        ListColumn("title", N_("Title"), sort="title"),
+        ListColumn("kind", N_("Kind of activity")),
+        ListColumn("starts_at", N_("Starts"), sort="starts_at"),
+        ListColumn("status", N_("Status")),
     ),
     detail_context=activity_context,
 )

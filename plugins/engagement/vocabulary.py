@@ -3,7 +3,7 @@ msgids, translated per request through the plugin's catalogs (sector labels come
 
 from __future__ import annotations
 
-from core.plugin_api import N_, Choice
+from core.plugin_api import N_, NP_, Choice
 
 KINDS = (
     Choice("training", N_("Training")),
@@ -26,7 +26,7 @@ STATUSES = (
     Choice("call_open", N_("Call open")),
     Choice("selection", N_("Selection")),
     Choice("running", N_("Running")),
-    Choice("completed", N_("Completed")),
+    Choice("completed", NP_("activity status", "Completed")),
 )
 
 # The languages activities are held in: the six official languages of the United Nations, and

@@ -164,6 +164,27 @@ def record_rows(resource: str, writers: tuple[str, ...] = WRITERS, by_side: bool
     def get(alpha: Alpha, role: str) -> Any:
         return alpha.api(role, "GET", f"/{resource}/{alpha.create(resource, owner(role, True))['id']}")
 
+    def restore(page: bool) -> Callable[[Alpha, str], Any]:
+        """Bring back a record its own side archived: the coordinators' (API, or the page's button)."""
+
+        def run(alpha: Alpha, role: str) -> Any:
+            record = alpha.create(resource, COORDINATOR)
+            archived = alpha.api(COORDINATOR, "POST", f"/{resource}/{record['id']}/archive")
+            assert archived.status_code == 200, archived.text
+            if page:
+                return alpha.browser(role).post(f"/{resource}/{record['id']}/restore", {})
+            return alpha.api(role, "POST", f"/{resource}/{record['id']}/restore")
+
+        return run
+
+    def archived_list(page: bool) -> Callable[[Alpha, str], Any]:
+        def run(alpha: Alpha, role: str) -> Any:
+            if page:
+                return alpha.browser(role).get(f"/{resource}", params={"archived": "true"})
+            return alpha.api(role, "GET", f"/{resource}", params={"archived": "true"})
+
+        return run
+
     one, item = f"/{resource}", f"/{resource}/{{record_id}}"
     rows = [
         Row(f"{resource}: list", only(200, *EVERYONE), lambda a, r: a.api(r, "GET", one), f"GET {one}"),
@@ -174,6 +195,10 @@ def record_rows(resource: str, writers: tuple[str, ...] = WRITERS, by_side: bool
             f"GET {one}/export",
         ),
         Row(f"{resource}: get", only(200, *EVERYONE), get, f"GET {item}"),
+        Row(f"{resource}: restore", only(200, COORDINATOR), restore(page=False), f"POST {item}/restore"),
+        Row(f"{resource}: restore (page)", only(OK, COORDINATOR), restore(page=True)),
+        Row(f"{resource}: list archived", only(200, COORDINATOR), archived_list(page=False)),
+        Row(f"{resource}: list archived (page)", only(200, COORDINATOR), archived_list(page=True)),
         Row(
             f"{resource}: create",
             only(201, *writers),
@@ -408,6 +433,15 @@ def dialogue_rows() -> list[Row]:
     ]
 
 
+def site_root(alpha: Alpha, role: str) -> Any:
+    """The site's root page (the list of pilots), with the member's session cookie: public, the
+    same for everyone (the test tenants are two, so it lists them rather than redirecting)."""
+    cookies = alpha.browser(role).cookies
+    alpha.client.cookies.clear()
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    return alpha.client.get("/", headers=headers, follow_redirects=False)
+
+
 def tenant_rows() -> list[Row]:
     def change_role(alpha: Alpha, role: str) -> Any:
         email = f"member.{_hex()}@alpha.test"
@@ -447,6 +481,12 @@ def tenant_rows() -> list[Row]:
             ),
         ),
         Row("members page", only(200, COORDINATOR), lambda a, r: a.browser(r).get("/members")),
+        Row("site root page: the list of pilots", only(200, *EVERYONE), site_root),
+        Row(
+            "dashboard page (with the actions needing attention)",
+            only(200, *EVERYONE),
+            lambda a, r: a.browser(r).get("/"),
+        ),
         Row(
             "members: add",
             only(200, COORDINATOR),
@@ -751,6 +791,18 @@ MATRIX = [
     *action_rows(),
     *tenant_rows(),
     *PRIVACY_AND_INVITATION_ROWS,
+    Row(
+        "search everything",
+        only(200, *EVERYONE),
+        lambda a, r: a.api(r, "GET", "/search", params={"q": "Org"}),
+        "GET /search",
+    ),
+    Row(
+        "contacts: choose the list's columns (page)",
+        only(OK, *EVERYONE),
+        lambda a, r: a.browser(r).post("/contacts/columns", {"columns": "email"}),
+    ),
+    Row("search everything (page)", only(200, *EVERYONE), lambda a, r: a.browser(r).get("/search?q=Org")),
     *PICK_ROWS,
 ]
 

@@ -190,7 +190,9 @@ def test_forms_offer_a_picker_over_references_and_checkboxes_for_several_values(
     assert 'hx-get="/t/alpha/pick/organizations"' in page
     assert 'id="f-organization-status" class="picker-status" role="status" aria-live="polite"' in page
     # Without JavaScript, the select it drives is the field.
-    assert '<select id="f-organization" name="organization" data-picker-native aria-labelledby="f-organization-label"' in page
+    native = '<select id="f-organization" name="organization" data-picker-native'
+    native += ' aria-labelledby="f-organization-label"'
+    assert native in page
     # Roles: checkboxes with a visible hint, and no multiple select anywhere.
     assert 'type="checkbox" name="roles"' in page and "Tick all that apply." in page
     assert "multiple>" not in page and " multiple " not in page

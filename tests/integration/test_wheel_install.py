@@ -64,6 +64,7 @@ def test_wheel_holds_every_runtime_file(app_wheel):
         "core/web/templates/base.html",
         "core/web/static/app.css",
         "core/web/static/vendor/htmx.min.js",
+        "core/reports/fonts/DroidSansFallback.ttf",
     } <= expected
     assert any(name.startswith("core/db/piccolo_migrations/pilot_crm_core_") for name in expected)
     assert {  # what ``pilot-crm plugins new`` writes a plugin from
@@ -118,6 +119,11 @@ def test_demo_and_serve_from_an_empty_folder(venv, backend, tmp_path):
             assert css == (REPO_ROOT / "core" / "web" / "static" / "app.css").read_bytes()
             status, _, script = get(f"{origin}/static/vendor/htmx.min.js")
             assert status == 200 and script == (REPO_ROOT / "core/web/static/vendor/htmx.min.js").read_bytes()
+            # app.css loads the shipped Chinese font from the app's own host
+            status, _, font = get(f"{origin}/fonts/DroidSansFallback.ttf")
+            assert b'url("/fonts/DroidSansFallback.ttf")' in css
+            shipped = (REPO_ROOT / "core/reports/fonts/DroidSansFallback.ttf").read_bytes()
+            assert status == 200 and font == shipped
     finally:
         drop_databases(urls)
     # Everything the app wrote is in the folder it ran in: no tenants/ or var/ next to its packages.

@@ -46,3 +46,26 @@ def test_long_paragraphs_wrap_inside_the_margins():
     assert text.count("x") == 300 and text.count("Primera") == 12
     assert len([line for *_, line in lines if "Primera" in line]) > 1  # wrapped over several lines
     assert "Título — Overdue" in text and "No topic" in text
+
+
+def test_chinese_text_is_drawn_with_the_shipped_fallback_font_inside_the_margins():
+    """DejaVu has no Chinese glyphs: without the fallback font every character would be a blank box."""
+    note = "关于打击人口贩运的联合行动进展良好。" * 20
+    progress = [Progress(date(2025, 1, 2), note, "")]
+    action = ReportAction(1, "联合行动", "blocked", "", [], date(2020, 1, 1), True, [], progress, {})
+    roadmap = Roadmap(
+        "试点", datetime(2026, 1, 1, tzinfo=UTC), date(2026, 1, 1), [Section(None, "", False, [action])]
+    )
+    content = render_pdf(roadmap, Translator("zh", NullTranslations(), "UTC"))
+    assert b"DroidSansFallback" in content
+    lines = [
+        (line.x0, line.x1, page.width, line.get_text().strip())
+        for page in extract_pages(io.BytesIO(content))
+        for box in page
+        if isinstance(box, LTTextContainer)
+        for line in box
+        if isinstance(line, LTTextLine) and line.get_text().strip()
+    ]
+    assert all(x0 >= 28 and x1 <= width - 28 for x0, x1, width, _ in lines)
+    text = "".join(line for *_, line in lines)
+    assert text.count("进展良好") == 20

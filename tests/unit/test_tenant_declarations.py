@@ -55,6 +55,11 @@ def test_shipped_tenants_load(tmp_path):
         (("", "[duplicates]\nname = true\n"), "duplicates.name"),
         (("", "[duplicates]\nthreshold = 0\n"), "duplicates.threshold"),
         (("", "[duplicates]\nbirthday = 5\n"), "duplicates.birthday"),
+        (("", 'listed = "no"\n'), "listed"),
+        (("", 'names = "Prueba"\n'), "names"),
+        (("", '[names]\nx-klingon = "Test"\n'), "names.x-klingon"),
+        (("", '[names]\nen = ""\n'), "names.en"),
+        (("", "[names]\nen = 3\n"), "names.en"),
     ],
 )
 def test_bad_declaration_names_file_and_key(tmp_path, replace, key):
@@ -65,6 +70,39 @@ def test_bad_declaration_names_file_and_key(tmp_path, replace, key):
         TenantRegistry.load(Settings.from_env(tmp_path / "var", tmp_path))
     assert info.value.key == key
     assert str(tmp_path / "tst.toml") in str(info.value)
+
+
+def test_the_name_follows_the_readers_locale(tmp_path):
+    """``[names]`` gives the name per locale (a region falls back to its language); ``name`` is the
+    default locale's and the fallback, so a declaration without ``[names]`` reads as before."""
+    text = GOOD.replace('name = "Test"', 'name = "Prueba"') + '[names]\nen = "Test"\nfr = "Essai"\n'
+    (tmp_path / "tst.toml").write_text(text, encoding="utf-8")
+    declaration = TenantRegistry.load(Settings.from_env(tmp_path / "var", tmp_path)).get("tst").declaration
+    assert [declaration.name_in(code) for code in ("es", "en", "en-GB", "fr", "ar")] == [
+        "Prueba",
+        "Test",
+        "Test",
+        "Essai",
+        "Prueba",
+    ]
+    assert declaration.localized("en").name == "Test" and declaration.localized("es") is declaration
+
+
+def test_no_shipped_tenant_shows_a_name_in_another_language(tmp_path):
+    """Every shipped tenant names itself in each of its languages, and no name mixes scripts of two
+    languages (the bilingual "عرض توضيحي — Demonstration" the Arabic demo once had in French)."""
+    registry = TenantRegistry.load(Settings.from_env(tmp_path, REPO_ROOT / "tenants"))
+    for slug in registry.slugs():
+        declaration = registry.get(slug).declaration
+        given = {declaration.default_locale, *dict(declaration.names)}
+        assert set(declaration.locales) <= given, (slug, set(declaration.locales) - given)
+        for locale in declaration.locales:
+            name = declaration.name_in(locale)
+            latin = any("a" <= c.lower() <= "z" for c in name)
+            arabic = any("\u0600" <= c <= "\u06ff" for c in name)
+            assert not (latin and arabic), (slug, locale, name)
+        names = {declaration.name_in(locale) for locale in declaration.locales}
+        assert len(names) == len(declaration.locales), (slug, names)
 
 
 def test_cli_stops_with_one_line_naming_file_and_key(tmp_path):

@@ -71,9 +71,12 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     base = {
         "t": t,
         "_": t.gettext,
+        "ngettext": t.ngettext,
+        "pgettext": t.pgettext,
+        "npgettext": t.npgettext,
         "lang": t.locale,
         "dir": t.direction,
-        "tenant": tenant.declaration,
+        "tenant": tenant.declaration.localized(t.locale),  # its name in the page's language
         "base": f"/t/{tenant.slug}",
         "actor": actor,
         "plugin_nav": plugin_navigation(tenant, t, actor),

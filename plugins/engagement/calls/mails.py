@@ -13,7 +13,7 @@ from plugins.engagement.moments import instant
 def confirmation(
     t: Translator, application: dict[str, Any], activity: dict[str, Any], link: str, updated: bool
 ) -> Mail:
-    name = require_tenant().declaration.name
+    name = require_tenant().declaration.name_in(t.locale)
     deadline = instant(activity.get("registration_deadline"))
     zone = activity.get("timezone") or require_tenant().declaration.timezone
     until = (

@@ -129,7 +129,7 @@ async def certificate_pdf(request: Request, actor: CurrentActor, certificate_id:
     certificate = await CertificateService(actor).get(certificate_id)
     address = verification_address(verification_base(request), tenant.slug, certificate["code"])
     t = tenant.translator(certificate["language"])
-    content = render_certificate(certificate, t, tenant.declaration.name, address)
+    content = render_certificate(certificate, t, tenant.declaration.name_in(t.locale), address)
     filename = f"certificate-{codes.grouped(certificate['code'])}.pdf"
     return Response(
         content,
@@ -220,6 +220,16 @@ async def import_form(request: Request) -> Template:
     return await import_page(request)
 
 
+MAX_PLATFORM = 120
+
+
+def check_platform(platform: str) -> None:
+    """The platform's name is stored with each certificate: refused beyond its limit, never cut."""
+    if len(platform) > MAX_PLATFORM:
+        message = Message(N_("Enter at most {max} characters."), {"max": MAX_PLATFORM})
+        raise ValidationFailed({"platform": [message]})
+
+
 @post("/certificates/import", guards=[require_coordinator], request_max_body_size=MAX_IMPORT_BYTES + 2**16)
 async def import_dry_run(request: Request) -> Template:
     """The dry run: every line checked, matched and marked new or already imported; nothing written."""
@@ -228,10 +238,11 @@ async def import_dry_run(request: Request) -> Template:
     form = await request.form()
     values = {
         "activity": str(form.get("activity", "")),
-        "platform": str(form.get("platform", "")).strip()[:120],
+        "platform": str(form.get("platform", "")).strip(),
     }
     upload = form.get("file")
     try:
+        check_platform(values["platform"])
         activity = await importing.cohort(values["activity"])
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise ValidationFailed({"file": [Message(N_("Choose a CSV or XLSX file."))]})
@@ -253,9 +264,10 @@ async def import_commit(request: Request, actor: CurrentActor) -> Template | Red
     form = await request.form()
     values = {
         "activity": str(form.get("activity", "")),
-        "platform": str(form.get("platform", "")).strip()[:120],
+        "platform": str(form.get("platform", "")).strip(),
     }
     try:
+        check_platform(values["platform"])
         activity = await importing.cohort(values["activity"])
         lines = lines_of(str(form.get("payload", "")))
         written = await importing.commit(actor, lines, activity, values["platform"], t)
@@ -267,13 +279,6 @@ async def import_commit(request: Request, actor: CurrentActor) -> Template | Red
         flash=("success", N_("Certificates imported: {count}.")),
         count=written,
     )
-
-
-def import_values(form: Any) -> dict[str, str]:
-    return {
-        "activity": str(form.get("activity", ""))[:12],
-        "platform": str(form.get("platform", "")).strip()[:120],
-    }
 
 
 def lines_of(payload: str) -> list[importing.Line]:

@@ -33,7 +33,7 @@ SESSION_FIELDS = (
     FieldSpec(
         "position",
         "integer",
-        N_("Position"),
+        N_("Order"),
         help=N_("Orders sessions that start at the same time, and self-paced modules."),
     ),
     FieldSpec(
