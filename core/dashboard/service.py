@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 from piccolo.query.functions.aggregate import Count
 
 from core.accounts.roles import Actor
+from core.actions.service import CLOSED_STATUSES, is_overdue
 from core.actions.tables import ActionTopic, JointAction
 from core.contacts.tables import Contact
 from core.forms.vocabulary import ACTION_STATUSES, GOVERNMENT, INTERNATIONAL, NON_GOVERNMENTAL
 from core.meetings.tables import Attendance, Meeting
 from core.organizations.tables import Organization
-from core.reports.roadmap import CLOSED_STATUSES, is_overdue
 from core.tenancy.context import require_tenant
 from core.topics.service import TopicService
 

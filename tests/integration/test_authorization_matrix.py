@@ -253,6 +253,34 @@ def attendee_rows() -> list[Row]:
         meeting = alpha.create("meetings", OTHER_SIDE[role])
         return alpha.api(role, "GET", f"/meetings/{meeting['id']}/calendar.ics")
 
+    def with_attendee(alpha: Alpha, own: bool, role: str) -> tuple[dict[str, Any], int]:
+        meeting = alpha.create("meetings", (OWN_SIDE if own else OTHER_SIDE)[role])
+        contact = alpha.create("contacts", COORDINATOR)
+        path = f"/meetings/{meeting['id']}/attendees/{contact['id']}"
+        added = alpha.api(COORDINATOR, "PUT", path, json={"status": "invited"})
+        assert added.status_code == 200, added.text
+        return meeting, contact["id"]
+
+    def attendance(own: bool) -> Callable[[Alpha, str], Any]:
+        def run(alpha: Alpha, role: str) -> Any:
+            meeting, contact = with_attendee(alpha, own, role)
+            body = {
+                "version": meeting["version"] + 1,
+                "attendance": [{"contact": contact, "status": "attended"}],
+            }
+            return alpha.api(role, "PUT", f"/meetings/{meeting['id']}/attendance", json=body)
+
+        return run
+
+    def attendance_page(alpha: Alpha, role: str) -> Any:
+        meeting, contact = with_attendee(alpha, True, role)
+        form = {"version": meeting["version"] + 1, f"status_{contact}": "attended"}
+        return alpha.browser(role).post(f"/meetings/{meeting['id']}/attendance", form, follow_redirects=False)
+
+    def action_from_meeting(alpha: Alpha, role: str) -> Any:
+        meeting = alpha.create("meetings", OTHER_SIDE[role])  # any writer starts one from any meeting
+        return alpha.browser(role).get(f"/meetings/{meeting['id']}/actions/new")
+
     return [
         Row("meeting attendees: list", only(200, *EVERYONE), listing, "GET /meetings/{record_id}/attendees"),
         Row(
@@ -288,6 +316,20 @@ def attendee_rows() -> list[Row]:
             on_meeting("DELETE", True, True, None),
             f"DELETE {ATTENDEE.split()[1]}",
         ),
+        Row(
+            "meeting attendance: set many",
+            only(200, *WRITERS),
+            attendance(own=True),
+            "PUT /meetings/{record_id}/attendance",
+        ),
+        Row(
+            "meeting attendance: set many on the other side's meeting",
+            only(200, COORDINATOR),
+            attendance(own=False),
+            "PUT /meetings/{record_id}/attendance",
+        ),
+        Row("meeting attendance page: save all rows", only(OK, *WRITERS), attendance_page),
+        Row("meeting page: new joint action from it", only(200, *WRITERS), action_from_meeting),
     ]
 
 
@@ -577,6 +619,15 @@ PRIVACY_AND_INVITATION_ROWS = [
         "contact personal data: erase again",
         only(409, COORDINATOR),
         erase_twice,
+    ),
+    Row(
+        "members: link to an organization",
+        only(OK, COORDINATOR),
+        lambda a, r: a.browser(r).post(
+            f"/members/{a.env.users[('alpha', NGO)]['id']}/organization",
+            {"organization": a.create("organizations", COORDINATOR)["id"]},
+            follow_redirects=False,
+        ),
     ),
     Row(
         "members: invite page",

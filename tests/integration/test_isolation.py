@@ -193,7 +193,17 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
         "contact": b.one("contacts"),
         "status": "attended",
     },
-    ("POST", TENANT + "/meetings/{record_id}/attendees/{contact_id}"): lambda b, s, e: {"status": "absent"},
+    ("POST", TENANT + "/meetings/{record_id}/attendance"): lambda b, s, e: {
+        "version": 1,
+        f"status_{b.one('contacts')}": "absent",
+    },
+    ("PUT", API + "/meetings/{record_id}/attendance"): lambda b, s, e: {
+        "version": 1,
+        "attendance": [{"contact": b.one("contacts"), "status": "absent"}],
+    },
+    ("POST", TENANT + "/members/{member_id}/organization"): lambda b, s, e: {
+        "organization": b.one("organizations")
+    },
     ("POST", TENANT + "/login"): lambda b, s, e: {
         "email": _other_email(s, e),
         "password": TEST_PASSWORD,

@@ -225,3 +225,14 @@ def _aware(raw: str, tz_name: str) -> str:
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
         return raw
     return (local if local.tzinfo else local.replace(tzinfo=zone)).isoformat()
+
+
+def numbered(data: Any, prefix: str) -> dict[int, str]:
+    """A form's fields named ``<prefix><id>`` (one per row of a table: an attendee, a participant, a
+    question), by id; names whose id is not a plain number are left out."""
+    found = {}
+    for name in data:
+        number = name.removeprefix(prefix)
+        if name.startswith(prefix) and number.isascii() and number.isdigit() and len(number) < 10:
+            found[int(number)] = str(data.get(name) or "")
+    return found

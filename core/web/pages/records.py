@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -129,38 +130,48 @@ def plugin_field_values(request: Request, form_name: str, record: dict[str, Any]
     return shown
 
 
+async def form_page(
+    spec: PageSpec,
+    request: Request,
+    actor: Actor,
+    values: dict[str, Any],
+    errors: dict[str, list[Message]],
+    record: dict[str, Any] | None,
+    status: int = 200,
+    error: str | None = None,
+    notice: str = "",
+) -> Template:
+    """The new or edit form of ``spec``'s records with ``values`` (and a refused save's ``errors``);
+    ``record`` None means a new record. Areas show it with starting values of their own and a
+    ``notice`` saying where they come from (a joint action from a meeting)."""
+    tenant, t, _ = page_parts(request)
+    service_cls = spec.service
+    form = tenant.form(service_cls.form_name)
+    options = await form_options(form, actor, t.locale, tenant)
+    timezone = form_timezone(values, tenant.declaration.timezone)
+    general = field_messages(t, errors, "")
+    fields = field_views(form, t, values, errors, options, timezone)
+    if record is not None:  # identifiers such as a topic's code are set once
+        for view in fields:
+            view.readonly = view.name in service_cls.immutable_fields
+    return render(
+        request,
+        "records/form.html",
+        status=status,
+        spec=spec,
+        record=record,
+        fields=fields,
+        error=error,
+        general_errors=general,
+        notice=notice,
+    )
+
+
 def record_pages(spec: PageSpec) -> type[Controller]:
     service_cls = spec.service
     form_name = service_cls.form_name
 
-    async def render_form(
-        request: Request,
-        actor: Actor,
-        values: dict[str, Any],
-        errors: dict[str, list[Message]],
-        record: dict[str, Any] | None,
-        status: int = 200,
-        error: str | None = None,
-    ) -> Template:
-        tenant, t, _ = page_parts(request)
-        form = tenant.form(form_name)
-        options = await form_options(form, actor, t.locale, tenant)
-        timezone = form_timezone(values, tenant.declaration.timezone)
-        general = field_messages(t, errors, "")
-        fields = field_views(form, t, values, errors, options, timezone)
-        if record is not None:  # identifiers such as a topic's code are set once
-            for view in fields:
-                view.readonly = view.name in service_cls.immutable_fields
-        return render(
-            request,
-            "records/form.html",
-            status=status,
-            spec=spec,
-            record=record,
-            fields=fields,
-            error=error,
-            general_errors=general,
-        )
+    render_form = partial(form_page, spec)
 
     async def submission(request: Request) -> dict[str, Any]:
         """The form as the service's input; an edit's ``version`` rides along as an integer."""
