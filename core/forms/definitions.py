@@ -55,11 +55,7 @@ CORE_FORMS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("starts_at", "datetime", N_("Starts"), required=True),
         FieldSpec("ends_at", "datetime", N_("Ends"), required=True),
         FieldSpec(
-            "timezone",
-            "text",
-            N_("Time zone"),
-            max_length=64,
-            help=N_("IANA time zone; defaults to the pilot's."),
+            "timezone", "timezone", N_("Time zone"), help=N_("IANA time zone; defaults to the pilot's.")
         ),
         FieldSpec("mode", "choice", N_("Mode"), required=True, choices=v.MEETING_MODES),
         FieldSpec("place", "text", N_("Place"), max_length=300),

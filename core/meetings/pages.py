@@ -83,6 +83,7 @@ async def attendee_section(
             errors or {},
             {"contact": contacts},
             tenant.declaration.timezone,
+            picker_params={"contact": {"meeting": record["id"]}},  # its picker skips those listed
         )
     marks = attendance or AttendanceForm()
     rows = {f"status_{a['contact']}" for a in attendees}

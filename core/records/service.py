@@ -352,13 +352,15 @@ class RecordService:
             total = await counting.run()
         return Page([self._serialize(r) for r in rows], next_cursor, previous, total)
 
-    async def choices(self, where: Any | None = None) -> list[tuple[int, str]]:
-        """``(id, label)`` of every live record (for selects), in label order; ``where`` narrows it."""
+    async def choices(self, where: Any | None = None, limit: int | None = None) -> list[tuple[int, str]]:
+        """``(id, label)`` of every live record (for selects), in label order; ``where`` narrows it,
+        ``limit`` bounds it (a picker's page of matches)."""
         label = getattr(self.table, self.label_column)
         query = self._base_query(False, [self.table.id, label.as_alias("label")])
         if where is not None:
             query = query.where(where)
-        return [(row["id"], row["label"]) for row in await query.order_by(label).run()]
+        query = query.order_by(label).order_by(self.table.id)
+        return [(row["id"], row["label"]) for row in await (query.limit(limit) if limit else query).run()]
 
     async def labels(self, ids: Collection[int]) -> dict[int, str]:
         """``{id: label}`` of the records in ``ids`` the actor may see, archived ones too (an export

@@ -76,6 +76,7 @@ def page_handlers() -> list:
     from core.reports.pages import roadmap_page, roadmap_pdf
     from core.topics.pages import TopicPages
     from core.web.pages.auth import login, login_page, logout, set_language
+    from core.web.pages.pick import HANDLERS as PICK_PAGES
     from core.web.pages.search import search_page
 
     return [
@@ -105,6 +106,7 @@ def page_handlers() -> list:
         dashboard,
         roadmap_page,
         roadmap_pdf,
+        *PICK_PAGES,
         search_page,
     ]
 

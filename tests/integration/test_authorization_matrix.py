@@ -646,6 +646,32 @@ PRIVACY_AND_INVITATION_ROWS = [
 ]
 
 
+def protected_picked(alpha: Alpha, role: str) -> Any:
+    """The contacts' picker, searching a protected contact by name (``core.web.pages.pick``)."""
+    contact = protected_contact(alpha)
+    response = alpha.browser(role).get("/pick/contacts", params={"q": contact["last_name"]})
+    response.listed = f'data-value="{contact["id"]}"' in response.text
+    return response
+
+
+# The searchable picker's options: contacts and organizations for every member (as the forms'
+# selects offer them), members for coordinators only (their emails are personal data).
+PICK_ROWS = [
+    Row("picker: contacts", only(200, *EVERYONE), lambda a, r: a.browser(r).get("/pick/contacts")),
+    Row(
+        "picker: organizations",
+        only(200, *EVERYONE),
+        lambda a, r: a.browser(r).get("/pick/organizations", params={"side": "government"}),
+    ),
+    Row("picker: members", only(200, COORDINATOR), lambda a, r: a.browser(r).get("/pick/members")),
+    Row(
+        "picker: a protected contact",
+        only(LISTED, *CREATOR_OR_COORDINATOR, others=UNLISTED),
+        protected_picked,
+    ),
+]
+
+
 def delivery_rows() -> list[Row]:
     """The engagement plugin's delivery of an activity: coordinators run sessions, attendance and
     participants; every other member reads them."""
@@ -828,6 +854,7 @@ MATRIX = [
         lambda a, r: a.browser(r).post("/contacts/columns", {"columns": "email"}),
     ),
     Row("search everything (page)", only(200, *EVERYONE), lambda a, r: a.browser(r).get("/search?q=Org")),
+    *PICK_ROWS,
 ]
 
 

@@ -27,7 +27,7 @@ from core.records.preferences import chosen_columns, forget_columns, remember_co
 from core.records.search import MAX_SEARCH_LENGTH
 from core.records.service import Page, RecordService
 from core.web.download import Download, download
-from core.web.pages.forms import field_messages, field_views, parse_submission
+from core.web.pages.forms import field_messages, field_views, form_timezone, parse_submission
 from core.web.pages.guards import require_signed_in
 from core.web.pages.listing import ListColumn, as_named, chip, column_views, kept_query, shown_columns
 from core.web.pages.options import form_options
@@ -148,7 +148,7 @@ async def form_page(
     service_cls = spec.service
     form = tenant.form(service_cls.form_name)
     options = await form_options(form, actor, t.locale, tenant)
-    timezone = values.get("timezone") or tenant.declaration.timezone
+    timezone = form_timezone(values, tenant.declaration.timezone)
     general = field_messages(t, errors, "")
     fields = field_views(form, t, values, errors, options, timezone)
     if record is not None:  # identifiers such as a topic's code are set once
