@@ -35,11 +35,14 @@ SHIPPED_TENANTS = ("mex", "ago", "demo-ar", "global")
 BUILD_INPUTS = ("pyproject.toml", "README.md", "core", "plugins", "locales")
 
 
-def translation(locale: str, msgid: str, catalogs: Path = REPO_ROOT / "locales") -> str:
-    """The translation of ``msgid`` in the catalogs under ``catalogs`` (core's by default; a plugin's
-    ``locales`` folder for its strings); the msgid itself while it is untranslated."""
+def translation(
+    locale: str, msgid: str, catalogs: Path = REPO_ROOT / "locales", context: str | None = None
+) -> str:
+    """The translation of ``msgid`` (with its message ``context``, if it has one) in the catalogs
+    under ``catalogs`` (core's by default; a plugin's ``locales`` folder for its strings); the msgid
+    itself while it is untranslated."""
     with (catalogs / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        message = read_po(fh).get(msgid)
+        message = read_po(fh).get(msgid, context=context)
     return (message.string if message is not None else "") or msgid
 
 
@@ -54,7 +57,8 @@ def copy_shipped_tenants(dest: Path, backend: str) -> list[str]:
             name = f"pilot_crm_test_{slug.replace('-', '_')}_{secrets.token_hex(4)}"
             url = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
             urls.append(url)
-            text = re.sub(r"(?m)^database_url\s*=.*$", "", text) + f'\ndatabase_url = "{url}"\n'
+            # First in the file: a top-level key must come before the declaration's tables ([names]).
+            text = f'database_url = "{url}"\n' + re.sub(r"(?m)^database_url\s*=.*$", "", text)
         (dest / f"{slug}.toml").write_text(text, encoding="utf-8")
     return urls
 

@@ -8,6 +8,7 @@ import secrets
 
 from core.testing.web import sign_in
 from tests.integration.test_imports import csv_bytes, selected, wait
+from tests.support import translation
 
 API = "/t/alpha/api/v1"
 
@@ -41,7 +42,13 @@ def test_attendance_list_is_imported_and_undone(client, env):
     rows = [
         ["Nombre", "Apellido", "Correo electrónico", "Asistencia"],
         ["Rosa", f"Known{tag}", f"rosa.{tag}@example.org", "Asistió"],
-        ["Pablo", f"New{tag}", f"pablo.{tag}@example.org", "Confirmado"],
+        # the status as the Spanish attendance list words it
+        [
+            "Pablo",
+            f"New{tag}",
+            f"pablo.{tag}@example.org",
+            translation("es", "Confirmed", context="attendance"),
+        ],
     ]
     response = browser.upload(
         "/imports",
