@@ -102,7 +102,7 @@ class TopicService(RecordService):
         folded = {code for r in rows if (code := folding(r))}
         priorities = [r for r in ordered if r["priority"]]
         # Priorities refining the same shared topic sit together, in the order of their first one.
-        first = {}
+        first: dict[str, int] = {}
         for index, r in enumerate(priorities):
             first.setdefault(folding(r) or r["code"], index)
         priorities.sort(key=lambda r: first[folding(r) or r["code"]])

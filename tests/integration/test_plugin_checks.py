@@ -462,7 +462,7 @@ def test_a_priority_refines_only_a_topic_of_the_shared_taxonomy():
     passes."""
     from core.plugins.startup import check_installed
 
-    wildlife = StandIn(TopicSpec("KE-WILDLIFE", "Wildlife trafficking", priority=True, refines="ENVIRONMENTAL"))
+    wildlife = StandIn(TopicSpec("KE-WILDLIFE", "Wildlife", priority=True, refines="ENVIRONMENTAL"))
     ivory = StandIn(TopicSpec("UG-IVORY", "Ivory trafficking", priority=True, refines="KE-WILDLIFE"))
     checked = check_installed(["kenya", "uganda"], overrides={"kenya": wildlife, "uganda": ivory})
     assert checked.problems == [
