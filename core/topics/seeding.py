@@ -8,6 +8,9 @@ A declared topic that is missing is created. For one that exists, each field a c
 - it changed, and the field still holds the previous declaration: it takes the new one;
 - it changed, but a person has changed the field: the person's value stays.
 
+Which plugin declares a topic (``source``) and the shared topic a priority refines (``refines``)
+are code's to say: they always follow the declaration.
+
 Every resulting change is written like any other: audited by the system actor, version bumped (a
 create when the topic is added). When no declaration changed, nothing is written, so running
 ``migrate`` again is a no-op. Two cases to know:
