@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import N_, SECTORS, Actor, ListFilter, PageSpec, Request, page_parts, record_pages
+from core.plugin_api import (
+    N_,
+    SECTORS,
+    Actor,
+    ListFilter,
+    PageSpec,
+    Request,
+    page_parts,
+    record_pages,
+    topic_names,
+)
 from plugins.engagement.fields import country_codes, reading_materials
 from plugins.engagement.selection.service import SelectionService
 from plugins.engagement.service import ActivityService
@@ -15,7 +25,9 @@ from plugins.engagement.vocabulary import FORMATS, KINDS, LANGUAGES, STATUSES, l
 
 async def activity_context(request: Request, actor: Actor, record: dict[str, Any]) -> dict[str, Any]:
     _, t, _ = page_parts(request)
+    topics = await topic_names(actor, t)
     return {
+        "issue_area_labels": [topics.get(code, code) for code in record.get("issue_areas") or []],
         "kind_label": t.gettext(label_of(KINDS, record.get("kind"))),
         "format_label": t.gettext(label_of(FORMATS, record.get("format"))),
         "status_label": t.gettext(label_of(STATUSES, record.get("status"))),

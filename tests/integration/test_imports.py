@@ -846,3 +846,26 @@ def test_the_cli_refuses_bad_input_with_one_line(client, env, tmp_path, case):
     assert result.exit_code == 1, result.output
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error: "), result.stderr
     assert "Traceback" not in result.output
+
+
+def test_topics_are_read_by_the_names_exports_write_commas_and_all(client, env):
+    """An export names topics ("A; B"); one topic's name may hold commas. Both read back as topics."""
+    browser = sign_in(client, env, "alpha", COORDINATOR, "es")
+    tag = unique("Temas")
+    prevention = es("Prevention, technical assistance, protection and other measures")
+    smuggling = es("Smuggling of migrants")
+    rows = [
+        ["Nombre", "Sector", "Temas"],
+        [f"Uno {tag}", es("Academia"), prevention],
+        [f"Dos {tag}", es("Academia"), f"{prevention}; {smuggling}"],
+        [f"Tres {tag}", es("Academia"), "SOM, TIP"],
+    ]
+    imported(
+        browser, csv_bytes(rows), "temas.csv", {0: "name", 1: "sector", 2: "topics"}, entity="organization"
+    )
+    found = {o["name"]: o["topics"] for o in search(client, env, "organizations", tag)}
+    assert found == {
+        f"Uno {tag}": ["CL-PREVENTION"],
+        f"Dos {tag}": ["CL-PREVENTION", "SOM"],
+        f"Tres {tag}": ["SOM", "TIP"],
+    }

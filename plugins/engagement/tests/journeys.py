@@ -103,7 +103,7 @@ async def certificate(
 
 async def dialogue_input(activity_id: int, text: str, contact_id: int | None = None, **fields: Any) -> int:
     row = DialogueInput(
-        activity=activity_id, topic="TIP", contact=contact_id, text=text, submitted_at=NOW, **fields
+        activity=activity_id, topic="trafficking_in_persons", contact=contact_id, text=text, submitted_at=NOW, **fields
     )
     await row.save().run()
     return int(row.id)

@@ -58,6 +58,9 @@ def test_a_coordinator_adds_edits_and_archives_an_activity(client, env, locale):
         '<a href="https://example.org/guia" rel="noopener noreferrer">Guía de participación</a>' in page.text
     )
     assert 'data-country="MEX"' in page.text
+    # Issue areas by the topic's name in the page's language, never by code.
+    assert f"<li>{escape(gettext(env, locale, 'Trafficking in persons'))}</li>" in page.text
+    assert "<li>TIP</li>" not in page.text
     assert Api(client, env).get(f"{PATH}/{record_id}")["issue_areas"] == ["TIP"]
 
     listed = browser.get(PATH, params={"kind": "workshop", "status": "call_open"})
