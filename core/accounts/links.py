@@ -292,9 +292,12 @@ async def accept_invitation(token: str, display_name: str, password: str, confir
     """The invitee chooses their name and password: the account becomes active. Returns the member."""
     link = await _valid_link(INVITE, token)
     errors = _check_password(password, confirm)
+    name = display_name.strip() or link["display_name"]
+    longest = User.display_name.length
+    if len(name) > longest:  # refused with the limit, never cut
+        errors["display_name"] = [Message(N_("Enter at most {max} characters."), {"max": longest})]
     if errors:
         raise ValidationFailed(errors)
-    name = display_name.strip() or link["display_name"]
     user_id = link["user_id"]
     async with User._meta.db.transaction():
         await _spend(link["id"])
