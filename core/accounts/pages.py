@@ -14,6 +14,7 @@ from core.accounts import links, service
 from core.accounts.identity import normalize_email
 from core.accounts.link_pages import link_mailer
 from core.accounts.roles import Actor
+from core.accounts.tables import DISPLAY_NAME_LENGTH
 from core.errors import Conflict, DomainError, Message, ValidationFailed
 from core.forms import vocabulary
 from core.i18n.markers import N_
@@ -181,7 +182,7 @@ def _member_fields(request: Request, values: dict[str, Any], errors: Errors) -> 
 
     return [
         field("email", "email", N_("Email address"), required=True, max_length=254),
-        field("display_name", "text", N_("Name"), required=False, max_length=200),
+        field("display_name", "text", N_("Name"), required=False, max_length=DISPLAY_NAME_LENGTH),
         field(
             "role",
             "choice",

@@ -12,35 +12,12 @@ import openpyxl
 import pytest
 
 from core.testing.web import sign_in
+from tests.support import record_on_topics
 
 API = "/t/alpha/api/v1"
 ENTITIES = ("organizations", "meetings", "actions")
 # Shared topics (one whose name holds commas), a priority, and their names in Spanish.
 TOPICS = ("CL-PREVENTION", "MX-SUPPLY-CHAINS", "SOM")
-
-
-def create(client, env, entity: str, tag: str) -> int:
-    h = env.headers("alpha", "coordinator")
-    if entity == "organizations":
-        body = {"name": f"Org {tag}", "sector": "academia"}
-    elif entity == "meetings":
-        body = {
-            "title": f"Mesa {tag}",
-            "meeting_type": "thematic_session",
-            "mode": "in_person",
-            "starts_at": "2025-07-01T09:00:00-06:00",
-            "ends_at": "2025-07-01T11:00:00-06:00",
-        }
-    else:
-        lead = client.post(
-            f"{API}/organizations",
-            json={"name": f"Ministry {tag}", "sector": "government_ministry"},
-            headers=h,
-        ).json()
-        body = {"title": f"Action {tag}", "government_lead": lead["id"]}
-    response = client.post(f"{API}/{entity}", json={**body, "topics": list(TOPICS)}, headers=h)
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
 
 
 def names(client, env, locale: str) -> dict[str, str]:
@@ -63,7 +40,7 @@ def rows_of(response) -> list[list]:
 @pytest.mark.parametrize("entity", ENTITIES)
 def test_an_export_names_topics_in_the_readers_language(client, env, entity, locale, fmt):
     tag = secrets.token_hex(4)
-    create(client, env, entity, tag)
+    record_on_topics(client, env, "alpha", entity, TOPICS, tag)
     response = client.get(
         f"{API}/{entity}/export",
         params={"q": tag, "format": fmt, "columns": "id,topics"},

@@ -7,13 +7,13 @@ Generated from what the shipped Mexico and Angola plugins declare."""
 from __future__ import annotations
 
 import re
-import secrets
 
 import pytest
 
 from core.testing.web import sign_in
 from plugins.angola.plugin import TOPICS as ANGOLA
 from plugins.mexico.plugin import TOPICS as MEXICO
+from tests.support import record_on_topics
 
 REFINING = {"alpha": [s for s in MEXICO if s.refines], "beta": [s for s in ANGOLA if s.refines]}
 PAIRS = [(slug, spec.code, spec.refines) for slug, specs in REFINING.items() for spec in specs]
@@ -36,29 +36,7 @@ def in_context(priority: dict, shared: dict) -> str:
 
 
 def create(client, env, slug: str, entity: str, topics: list[str]) -> int:
-    h = env.headers(slug, "coordinator")
-    tag = secrets.token_hex(4)
-    if entity == "organizations":
-        body = {"name": f"Org {tag}", "sector": "academia", "topics": topics}
-    elif entity == "meetings":
-        body = {
-            "title": f"Mesa {tag}",
-            "meeting_type": "thematic_session",
-            "mode": "in_person",
-            "starts_at": "2025-07-01T09:00:00-06:00",
-            "ends_at": "2025-07-01T11:00:00-06:00",
-            "topics": topics,
-        }
-    else:
-        lead = client.post(
-            f"{api(slug)}/organizations",
-            json={"name": f"Ministry {tag}", "sector": "government_ministry"},
-            headers=h,
-        ).json()
-        body = {"title": f"Action {tag}", "government_lead": lead["id"], "topics": topics}
-    response = client.post(f"{api(slug)}/{entity}", json=body, headers=h)
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
+    return record_on_topics(client, env, slug, entity, topics)
 
 
 def ids(client, env, slug: str, entity: str, topic: str) -> set[int]:
