@@ -34,7 +34,8 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   them, audited);
 - a plugin's own forms, for pages ``record_pages`` does not build: :class:`FormDefinition`,
   :func:`clean_fields`, :func:`field_views` (as the ``render_field`` macro shows them) and
-  :func:`parse_submission` (an HTML submission back as the service's input); :func:`topic_names`
+  :func:`parse_submission` (an HTML submission back as the service's input), :func:`numbered` (a
+  table's per-row fields, ``<prefix><id>``, by id); :func:`topic_names`
   (topic labels in the page's language); :func:`use_locale` (a public page in the language its link
   names);
 - mail and personal links: :class:`Mail`, :func:`mailer_for` (a :class:`Mailer`),
@@ -117,8 +118,9 @@ from core.topics.specs import CATEGORIES as TOPIC_CATEGORIES
 from core.topics.specs import TopicSpec
 from core.web.download import Download, download
 from core.web.pages.display import topic_names
-from core.web.pages.forms import field_views, parse_submission
+from core.web.pages.forms import field_views, numbered, parse_submission
 from core.web.pages.guards import require_coordinator, require_role, require_signed_in, require_writer
+from core.web.pages.listing import ListColumn
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect, render, use_locale
 from core.web.params import (
@@ -209,6 +211,7 @@ __all__ = [
     "JSONObject",
     "JointAction",
     "LinkToken",
+    "ListColumn",
     "ListFilter",
     "Mail",
     "MailNotSent",
@@ -265,6 +268,7 @@ __all__ = [
     "mailer_for",
     "matching_contact",
     "matching_organization",
+    "numbered",
     "page_parts",
     "parse_submission",
     "patch",

@@ -5,6 +5,7 @@ inline messages in the member's language."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -13,10 +14,11 @@ from litestar.response import Redirect, Template
 from core.accounts import links, service
 from core.accounts.identity import normalize_email
 from core.accounts.link_pages import link_mailer
-from core.accounts.roles import Actor
+from core.accounts.roles import ROLE_SIDE, Actor
 from core.accounts.tables import DISPLAY_NAME_LENGTH
 from core.errors import Conflict, DomainError, Message, ValidationFailed
 from core.forms import vocabulary
+from core.forms.fields import as_id
 from core.i18n.markers import N_
 from core.web.pages.auth import client_address, throttles
 from core.web.pages.display import format_moment
@@ -80,6 +82,7 @@ async def _profile(
         min_length=service.MIN_PASSWORD_LENGTH,
         feed_since=format_moment(t, feed["created_at"]) if feed else "",
         feed_url=feed_url,
+        organization=await service.member_organization(user.get("id")),
     )
 
 
@@ -212,6 +215,7 @@ async def _members(
     for invitation in invitations:
         invitation["sent"] = format_moment(t, invitation["created_at"])
         invitation["until"] = format_moment(t, invitation["expires_at"])
+    organizations = await _organizations_by_role(actor, t.locale)
     response = render(
         request,
         "accounts/members.html",
@@ -220,6 +224,7 @@ async def _members(
         invitations=invitations,
         fields=_member_fields(request, values or {}, errors or {}),
         roles=[(c.value, t.gettext(c.label)) for c in vocabulary.ROLES],
+        organizations=organizations,
         added=added,
         handover=handover,
         refused=refused,
@@ -227,6 +232,19 @@ async def _members(
     if added is not None or handover is not None:  # a password or live link must not stay in any cache
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+async def _organizations_by_role(actor: Actor, locale: str) -> dict[str, list[tuple[int, str]]]:
+    """The organizations a member of each role may be linked to: a participant's side's, or any."""
+    from core.organizations.service import OrganizationService
+    from core.organizations.tables import Organization
+
+    organizations = OrganizationService(actor, locale)
+    every = await organizations.choices()
+    by_side = {
+        side: await organizations.choices(Organization.side == side) for side in set(ROLE_SIDE.values())
+    }
+    return {c.value: by_side.get(ROLE_SIDE.get(c.value, ""), every) for c in vocabulary.ROLES}
 
 
 def _invite_fields(request: Request, values: dict[str, Any], errors: Errors) -> list[FieldView]:
@@ -276,6 +294,17 @@ async def _after_mailing(
         )
         return redirect(request, "/members", flash=("error", failed), email=mailing.email)
     return redirect(request, "/members", flash=("success", sent), email=mailing.email)
+
+
+async def _after_change(request: Request, change: Awaitable[dict[str, Any]], done: str) -> Redirect:
+    """Back to the members page once ``change`` is made (``done`` names the member's email), or with
+    the reason it was refused."""
+    try:
+        member = await change
+    except (ValidationFailed, Conflict) as exc:
+        flash, params = _flash_for(exc)
+        return redirect(request, "/members", flash=flash, **params)
+    return redirect(request, "/members", flash=("success", done), email=member["email"])
 
 
 class MemberPages(Controller):
@@ -342,18 +371,16 @@ class MemberPages(Controller):
 
     @post("/{member_id:int}/role")
     async def change_role(self, request: Request, actor: CurrentActor, member_id: PathId) -> Redirect:
-        form = await request.form()
-        try:
-            member = await service.change_role(actor, member_id, str(form.get("role", "")))
-        except (ValidationFailed, Conflict) as exc:
-            flash, params = _flash_for(exc)
-            return redirect(request, "/members", flash=flash, **params)
-        return redirect(
-            request,
-            "/members",
-            flash=("success", N_("The role of {email} is changed.")),
-            email=member["email"],
-        )
+        role = str((await request.form()).get("role", ""))
+        changed = service.change_role(actor, member_id, role)
+        return await _after_change(request, changed, N_("The role of {email} is changed."))
+
+    @post("/{member_id:int}/organization")
+    async def set_organization(self, request: Request, actor: CurrentActor, member_id: PathId) -> Redirect:
+        """Link the member to the organization they work for, or to none (an empty choice)."""
+        chosen = str((await request.form()).get("organization", ""))
+        changed = service.set_organization(actor, member_id, as_id(chosen) if chosen else None)
+        return await _after_change(request, changed, N_("The organization of {email} is saved."))
 
     @get("/{member_id:int}/deactivate")
     async def confirm_deactivate(self, request: Request, actor: CurrentActor, member_id: PathId) -> Template:

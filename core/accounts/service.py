@@ -9,7 +9,7 @@ from typing import Any
 
 from core.accounts.identity import has_invisible, normalize_email, skeleton
 from core.accounts.passwords import hash_password, verify_password
-from core.accounts.roles import ROLES, Actor
+from core.accounts.roles import ROLE_SIDE, ROLES, Actor
 from core.accounts.sessions import close_all_sessions
 from core.accounts.tables import ApiToken, User, member_columns
 from core.accounts.tokens import SCOPES, WRITE_SCOPE, hash_token, new_token
@@ -18,7 +18,9 @@ from core.db.locks import transaction_lock
 from core.db.prepared import Prepared, as_datetime
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
 from core.forms.fields import EMAIL_RE
+from core.forms.vocabulary import GOVERNMENT, NON_GOVERNMENTAL
 from core.i18n.markers import N_
+from core.organizations.tables import Organization
 
 MIN_PASSWORD_LENGTH = 10
 MAX_EMAIL_LENGTH = 254  # the column's length, and the most an address can be (RFC 5321)
@@ -210,7 +212,7 @@ async def _revoke_all_tokens(user_id: int) -> int:
 # --- Profile and member management -------------------------------------------------------------
 # Audit entries never carry password hashes: only the fields a coordinator may see and change.
 
-MEMBER_FIELDS = ("email", "display_name", "role", "active")
+MEMBER_FIELDS = ("email", "display_name", "role", "active", "organization")
 
 
 def _member_view(user: dict[str, Any]) -> dict[str, Any]:
@@ -248,6 +250,18 @@ async def change_password(user_id: int, current: str, new: str, keep_token: str 
         await audit.record(actor_for(user), "member", user_id, "password", None, None)
 
 
+async def set_password(actor: Actor, user_id: int, password: str) -> None:
+    """Set a member's password for them (an operator resetting the demo accounts): every session
+    of theirs ends, as after a reset by mailed link, and the change is audited as ``actor``'s."""
+    if problems := password_problems(password):
+        raise ValidationFailed({"password": problems})
+    password_hash = hash_password(password)
+    async with User._meta.db.transaction():
+        await User.update({User.password_hash: password_hash}).where(User.id == user_id).run()
+        await close_all_sessions(user_id)
+        await audit.record(actor, "member", user_id, "password", None, None)
+
+
 async def set_locale(user_id: int, locale: str | None, allowed: tuple[str, ...] | list[str]) -> None:
     """A member's interface language, one of the tenant's ``allowed`` locales; empty means "follow
     the browser"."""
@@ -277,6 +291,8 @@ async def list_members(actor: Actor) -> list[dict[str, Any]]:
             User.active,
             User.created_at,
             User.last_login_at,
+            User.organization,
+            User.organization.name.as_alias("organization_name"),
         )
         .where(User.active.eq(True) | (User.password_hash != ""))  # invitees are listed apart
         .order_by(User.email)
@@ -331,12 +347,66 @@ async def _change_member(
 
 
 async def change_role(actor: Actor, user_id: int, role: str) -> dict[str, Any]:
+    """A new role; a link to an organization of the other side than the new role's is undone with it
+    (a government participant does not work for an NGO)."""
     _require_coordinator(actor)
     if role not in ROLES:
         raise ValidationFailed({"role": [Message(N_("Select a valid choice."))]})
     if user_id == actor.user_id:
         raise Conflict(N_("You cannot change your own role. Ask another coordinator."))
-    return await _change_member(actor, user_id, {"role": role}, "role")
+    changes: dict[str, Any] = {"role": role}
+    user = await _user(user_id)
+    if user["organization"] is not None and ROLE_SIDE.get(role):
+        side = await _organization_side(user["organization"])
+        if side != ROLE_SIDE[role]:
+            changes["organization"] = None
+    return await _change_member(actor, user_id, changes, "role")
+
+
+async def _organization_side(organization_id: int) -> str | None:
+    """The side of a live organization; None when there is none of this id (or it is archived)."""
+    row = (
+        await Organization.select(Organization.side)
+        .where((Organization.id == organization_id) & Organization.archived_at.is_null())
+        .first()
+        .run()
+    )
+    return row["side"] if row else None
+
+
+# What a participant's organization of the other side is answered with, by the participant's side.
+WRONG_SIDE_ORGANIZATION = {
+    GOVERNMENT: N_("Choose a government organization for a government participant."),
+    NON_GOVERNMENTAL: N_("Choose a non-governmental organization for a non-governmental participant."),
+}
+
+
+async def set_organization(actor: Actor, user_id: int, organization_id: int | None) -> dict[str, Any]:
+    """Link a member to the organization they work for (None: to none). A participant's organization
+    is one of their side's; coordinators and observers may be linked to any. Audited."""
+    _require_coordinator(actor)
+    user = await _user(user_id)
+    if organization_id is not None:
+        side = await _organization_side(organization_id)
+        if side is None:
+            raise ValidationFailed({"organization": [Message(N_("This record does not exist."))]})
+        wanted = ROLE_SIDE.get(user["role"])
+        if wanted and side != wanted:
+            raise ValidationFailed({"organization": [Message(WRONG_SIDE_ORGANIZATION[wanted])]})
+    return await _change_member(actor, user_id, {"organization": organization_id}, "organization")
+
+
+async def member_organization(user_id: int | None) -> dict[str, Any] | None:
+    """The organization a member is linked to (``id``, ``name``), if any (archived ones too)."""
+    if user_id is None:
+        return None
+    row = (
+        await User.select(User.organization.id.as_alias("id"), User.organization.name.as_alias("name"))
+        .where((User.id == user_id) & User.organization.is_not_null())
+        .first()
+        .run()
+    )
+    return row
 
 
 async def deactivate(actor: Actor, user_id: int) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from core.db.routing import ROUTING_ENGINE
+from core.organizations.tables import Organization
 
 DISPLAY_NAME_LENGTH = 200  # a member's name: the members' form and the invitation refuse longer
 
@@ -17,6 +19,9 @@ class User(Table, db=ROUTING_ENGINE, tablename="crm_user"):
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    # The organization the member works for, set by a coordinator (core.accounts.service); where the
+    # tenant declares ``confirmations = "organization_members"`` it decides which actions they confirm.
+    organization = ForeignKey(references=Organization, null=True, on_delete=OnDelete.set_null)
 
 
 class ApiToken(Table, db=ROUTING_ENGINE, tablename="crm_api_token"):

@@ -18,20 +18,16 @@ from core.forms.definitions import FormDefinition
 from core.forms.vocabulary import ACTION_STATUSES, GOVERNMENT, NON_GOVERNMENTAL
 from core.i18n.markers import N_
 from core.meetings.service import MeetingService
-from core.web.pages.display import topic_names
+from core.web.pages.display import as_datetime, topic_names
 from core.web.pages.forms import FieldView, field_views, parse_submission
 from core.web.pages.inherit import run_base
+from core.web.pages.listing import ListColumn
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts, redirect
 from core.web.params import CurrentActor, PathId
 
 PROGRESS_FORM = FormDefinition("progress", PROGRESS_FIELDS)
 SIDE_NAMES = {GOVERNMENT: N_("Government side"), NON_GOVERNMENTAL: N_("Non-governmental side")}
-CLOSED_STATUSES = ("completed", "discontinued")
-
-
-def is_open(record: dict[str, Any]) -> bool:
-    return record.get("status") not in CLOSED_STATUSES and record.get("archived_at") is None
 
 
 def progress_fields(
@@ -51,6 +47,30 @@ def progress_fields(
     return field_views(PROGRESS_FORM, t, shown, errors or {}, {}, zone)
 
 
+async def completion(request: Request, actor: Actor, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each side's confirmation as the page shows it: who confirmed and when (to the minute, in the
+    tenant's time zone), else whether the reader may confirm it or, if not, why not."""
+    _, t, _ = page_parts(request)
+    refusals = await ActionService(actor, t.locale).refusals(record)
+    confirmed = {c["side"]: c for c in record.get("confirmations") or []}
+    sides = []
+    for side in CONFIRMING_SIDES:
+        done = confirmed.get(side)
+        refusal = refusals.get(side)
+        moment = as_datetime(done["confirmed_at"]) if done else None
+        sides.append(
+            {
+                "side": side,
+                "name": t.gettext(SIDE_NAMES[side]),
+                "by": done["by"] if done else "",
+                "when": t.format_moment(moment) if moment else "",
+                "can_confirm": done is None and refusal is None,
+                "refusal": t.message(refusal) if refusal else "",
+            }
+        )
+    return sides
+
+
 async def action_context(request: Request, actor: Actor, record: dict[str, Any]) -> dict[str, Any]:
     _, t, _ = page_parts(request)
     origin = None
@@ -59,13 +79,11 @@ async def action_context(request: Request, actor: Actor, record: dict[str, Any])
             origin = await MeetingService(actor, t.locale).get(record["origin_meeting"])
         except NotFound:
             origin = None
-    confirmed = set(record.get("confirmed_by") or [])
     return {
         "origin": origin,
         "progress": await ActionService(actor, t.locale).progress(record["id"]),
         "progress_fields": progress_fields(request, actor, record),
-        "completion": [(SIDE_NAMES[side], side in confirmed) for side in CONFIRMING_SIDES],
-        "can_confirm": actor.side in CONFIRMING_SIDES and actor.side not in confirmed and is_open(record),
+        "completion": await completion(request, actor, record),
         "topic_names": await topic_names(actor, t),
     }
 
@@ -82,6 +100,14 @@ SPEC = PageSpec(
         ListFilter("status", N_("Status"), ACTION_STATUSES),
         ListFilter("topic", N_("Topic"), source="topics"),
         ListFilter("government_lead", N_("Government lead"), source="organizations"),
+        ListFilter("overdue", N_("Overdue only"), checkbox=True),
+    ),
+    columns=(
+        ListColumn("title", N_("Title"), sort="title"),
+        ListColumn("status", N_("Status")),
+        ListColumn("government_lead", N_("Government lead")),
+        ListColumn("due_date", N_("Due date"), sort="due_date"),
+        ListColumn("topics", N_("Topics")),
     ),
     detail_context=action_context,
 )

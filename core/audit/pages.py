@@ -51,6 +51,7 @@ ACTIONS = {
     "create": N_("Created"),
     "update": N_("Changed"),
     "archive": N_("Archived"),
+    "restore": N_("Restored"),
     "delete": N_("Deleted"),
     "merge": N_("Merged"),
     "commit": NP_("audit event", "Imported"),

@@ -21,7 +21,7 @@ from core.plugins.cli import plugins as plugins_cli
 from core.reports.cli import report as report_cli
 from core.settings import Settings
 from core.tenancy.context import tenant_context
-from core.tenancy.registry import TenantRuntime
+from core.tenancy.registry import TenantRegistry, TenantRuntime
 
 T = TypeVar("T")
 
@@ -174,27 +174,71 @@ def restore(ctx: click.Context, slug: str, archive: str, yes: bool) -> None:
     )
 
 
+RESET_HINT = (
+    "Passwords are printed once, when an account is created. "
+    "To give the demo accounts new ones and print them: pilot-crm demo --reset-passwords"
+)
+
+
 @cli.command()
+@click.option(
+    "--reset-passwords",
+    is_flag=True,
+    help="Give the existing demo accounts new passwords (their sessions end) and print them; seeds nothing.",
+)
 @click.pass_context
-def demo(ctx: click.Context) -> None:
+def demo(ctx: click.Context, reset_passwords: bool) -> None:
     """Migrate the demo tenants and seed fictitious data and demo accounts (idempotent)."""
     from core.db.migrate import migrate_tenant
     from core.demo.seed import seed_tenant
 
     registry = load_registry(ctx)
     require_sound_plugins(registry)
+    if reset_passwords:
+        reset_demo_passwords(registry)
+        return
 
     async def seed(tenant: TenantRuntime) -> dict[str, Any]:
         await migrate_tenant(tenant)
         return await seed_tenant(tenant)
 
+    kept = False
     for tenant in registry:
         result = run(registry, functools.partial(seed, tenant), tenant)
         counts = ", ".join(f"{k}: {v}" for k, v in result["counts"].items())
         click.echo(f"{tenant.slug}: {counts}")
         for email, role, password in result["accounts"]:
             shown = password if password else "(unchanged: account already existed)"
+            kept = kept or not password
             click.echo(f"  {role:<12} {email:<28} {shown}")
+    if kept:
+        click.echo(RESET_HINT)
+
+
+def reset_demo_passwords(registry: TenantRegistry) -> None:
+    """New passwords for every tenant's demo accounts, printed as one table per tenant as soon as
+    they are set (a tenant that fails after others still leaves theirs on the screen)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from core.demo.seed import reset_passwords
+
+    console = Console(highlight=False, soft_wrap=True)
+    reset = 0
+    for tenant in registry:
+        accounts = run(registry, functools.partial(reset_passwords, tenant), tenant)
+        if not accounts:
+            continue
+        table = Table(title=f"{tenant.slug}: new demo passwords", title_justify="left")
+        for column in ("Role", "Email", "Password"):
+            table.add_column(column, no_wrap=True)
+        for email, role, password in accounts:
+            table.add_row(role, email, password)
+        console.print(table)
+        reset += len(accounts)
+    if not reset:
+        fail("no demo account in any tenant: run pilot-crm demo first")
+    click.echo(f"{reset} demo passwords reset; the accounts' open sessions have ended.")
 
 
 @cli.group()

@@ -19,6 +19,7 @@ from core.i18n.markers import N_
 from core.meetings.service import MeetingService
 from core.organizations.pages import organization_actions
 from core.web.pages.display import as_date
+from core.web.pages.listing import ListColumn
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import locale_name, page_parts, redirect, render
 from core.web.params import CurrentActor, PathId
@@ -61,6 +62,15 @@ SPEC = PageSpec(
     filters=(
         ListFilter("organization", N_("Organization"), source="organizations"),
         ListFilter("role", N_("Role"), CONTACT_ROLES),
+    ),
+    columns=(
+        ListColumn("name", N_("Name"), sort="name"),
+        ListColumn("organization", N_("Organization")),
+        ListColumn("position", N_("Position"), sort="position"),
+        ListColumn("roles", N_("Roles")),
+        ListColumn("language", N_("Preferred language")),
+        ListColumn("email", N_("Email"), default=False),
+        ListColumn("phone", N_("Phone"), default=False),
     ),
     detail_context=contact_links,
 )

@@ -41,6 +41,7 @@ class ContactService(RecordService):
     table = Contact
     label_column = "last_name"
     sort_column = "last_name"
+    sort_keys: ClassVar = {"name": "last_name", "position": "position", "updated": "updated_at"}
     # The organization's name and side (``select_columns``); a hidden or erased contact's label and flags.
     added_keys = ("organization_name", "organization_side", "label", "hidden", "erased")
     json_columns: ClassVar[dict[str, Any]] = {"extra": {}, "emails": [], "phones": [], "roles": []}
@@ -121,7 +122,7 @@ class ContactService(RecordService):
             Contact.organization.side.as_alias("organization_side"),
         ]
 
-    async def choices(self, where: Any | None = None) -> list[tuple[int, str]]:
+    async def choices(self, where: Any | None = None, limit: int | None = None) -> list[tuple[int, str]]:
         """``(id, "Last, First (Organization)")``: selects of people (meeting attendees) need more
         than a last name to tell two people apart."""
         query = self._base_query(
@@ -135,7 +136,8 @@ class ContactService(RecordService):
         )
         if where is not None:
             query = query.where(where)
-        rows = await query.order_by(Contact.last_name).order_by(Contact.first_name).run()
+        query = query.order_by(Contact.last_name).order_by(Contact.first_name).order_by(Contact.id)
+        rows = await (query.limit(limit) if limit else query).run()
         return [(row["id"], _choice_label(row)) for row in rows]
 
     async def labels(self, ids: Collection[int]) -> dict[int, str]:

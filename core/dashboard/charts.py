@@ -11,17 +11,23 @@ anchors are *logical* ("start"/"end" follow the text direction the SVG inherits 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
+from core.dashboard.measure import abbreviate, text_width, wrap
+
 WIDTH = 360.0  # about the width of a chart's card on a laptop, so text is near its real size
 PAD = 8.0
-FONT = 12.0  # the templates' font size; used to estimate how many characters fit
-CHAR_WIDTH = FONT * 0.55
+FONT = 12.0  # the templates' font size; text is measured at it (core.dashboard.measure)
+LINE = 14.0  # the distance between two lines of a wrapped label
+LABEL_LINES = 2  # a category label wraps onto this many lines before it is abbreviated
+MIN_LABEL_SHARE = 0.15  # the label column never gets narrower than this share of the width
 VALUE_ROOM = 40.0  # space after the longest bar for its number
 AXIS_ROOM = 22.0  # below a plot, for the tick labels
+FRAME = 70.0  # a chart's caption, data-table summary and spacing, in the same units (for balancing)
 
 Formatter = Callable[[int], str]
 
@@ -106,11 +112,22 @@ def nice_ticks(maximum: int, target: int = 5) -> list[int]:
 
 
 def shorten(text: str, room: float) -> Text:
-    """``text`` cut to what fits in ``room`` units (an estimate: SVG text cannot be measured here)."""
-    fits = max(4, int(room / CHAR_WIDTH))
-    if len(text) <= fits:
-        return Text(text, 0, 0)
-    return Text(text[: fits - 1].rstrip() + "…", 0, 0, full=text)
+    """``text`` on one line of ``room`` units, abbreviated when it is measured not to fit."""
+    short = abbreviate(text, room, FONT)
+    return Text(short, 0, 0, full="" if short == text else text)
+
+
+def wrapped(text: str, room: float, lines: int = LABEL_LINES) -> list[Text]:
+    """``text`` on up to ``lines`` lines of ``room`` units (positions to be set); when some of it
+    had to be left out, every line carries the whole text for its tooltip."""
+    parts, cut = wrap(text, room, FONT, lines)
+    return [Text(part, 0, 0, full=text if cut else "") for part in parts]
+
+
+def value_text(value: int, fmt: Formatter, x: float, y: float, anchor: str) -> Text:
+    """A bar's number; none on an empty bar (a row of zeros says nothing the axis does not; the
+    data table under the chart still gives them)."""
+    return Text(fmt(value) if value else "", x, y, anchor)
 
 
 def _placed(text: Text, x: float, y: float, anchor: str) -> Text:
@@ -138,16 +155,23 @@ def horizontal_bars(
     row: float = 28.0,
     thickness: float = 18.0,
 ) -> Chart:
-    """One bar per category, labels in a column at the inline start, the number after each bar."""
-    label_room = WIDTH * label_share
+    """One bar per category, labels in a column at the inline start (as wide as the longest label
+    needs, up to ``label_share`` of the width, wrapped onto two lines beyond), the number after
+    each bar."""
+    longest = max((text_width(d.label, FONT) for d in data), default=0.0)
+    label_room = min(WIDTH * label_share, max(WIDTH * MIN_LABEL_SHARE, longest))
     x0 = PAD + label_room + 6
     x1 = WIDTH - PAD - VALUE_ROOM
     top_y = PAD
     ticks = nice_ticks(max((d.value for d in data), default=0))
     scale = (x1 - x0) / ticks[-1]
-    bars, labels = [], []
-    for i, datum in enumerate(data):
-        y = top_y + i * row + (row - thickness) / 2
+    bars: list[Bar] = []
+    labels: list[Text] = []
+    y0 = top_y
+    for datum in data:
+        lines = wrapped(datum.label, label_room)
+        height = max(row, len(lines) * LINE + (row - LINE))
+        y = y0 + (height - thickness) / 2
         width = datum.value * scale
         middle = y + thickness / 2 + FONT / 3
         bars.append(
@@ -159,11 +183,13 @@ def horizontal_bars(
                 y,
                 width,
                 thickness,
-                Text(fmt(datum.value), x0 + width + 4, middle, "start"),
+                value_text(datum.value, fmt, x0 + width + 4, middle, "start"),
             )
         )
-        labels.append(_placed(shorten(datum.label, label_room), x0 - 6, middle, "end"))
-    bottom = top_y + len(data) * row
+        first = middle - LINE * (len(lines) - 1) / 2
+        labels.extend(_placed(line, x0 - 6, first + LINE * n, "end") for n, line in enumerate(lines))
+        y0 += height
+    bottom = y0
     chart = Chart(
         WIDTH,
         bottom + AXIS_ROOM,
@@ -176,14 +202,16 @@ def horizontal_bars(
 
 
 def _axis_labels(data: Sequence[Datum], x0: float, band: float, top: float) -> list[Text]:
-    """Category labels under columns. When the longest does not fit its column, only every second
-    (third…) column is labelled, always including the last; a line repeating the one above it in the
-    previous labelled column is left out (the year under twelve months is written once per year)."""
-    longest = max((len(line) for d in data for line in (d.axis or (d.label,))), default=0)
-    need = longest * CHAR_WIDTH + 4
+    """Category labels under columns. When the widest first line (the month) does not fit its
+    column, only every second (third…) column is labelled, always including the last. A further
+    line (the year) is written where it changes, and left out where it would touch the one
+    written before it on that line."""
+    widest = max((text_width((d.axis or (d.label,))[0], FONT) for d in data), default=0.0)
+    need = widest + 4
     every = next((k for k in (1, 2, 3, 4, 6) if band * k >= need), max(1, len(data)))
     labels: list[Text] = []
     previous: tuple[str, ...] = ()
+    ends: dict[int, float] = {}  # line → where the text last written on it ends
     for i, datum in enumerate(data):
         if (len(data) - 1 - i) % every:
             continue
@@ -191,8 +219,14 @@ def _axis_labels(data: Sequence[Datum], x0: float, band: float, top: float) -> l
         center = x0 + band * i + band / 2
         for n, line in enumerate(lines):
             repeated = n > 0 and n < len(previous) and previous[n] == line
-            if line and not repeated:
-                labels.append(_placed(shorten(line, band * every), center, top + 14 * (n + 1), "middle"))
+            if not line or repeated:
+                continue
+            text = shorten(line, band * every) if n == 0 else Text(line, 0, 0)
+            half = text_width(text.text, FONT) / 2
+            if n > 0 and center - half < ends.get(n, -math.inf) + 4:
+                continue
+            labels.append(_placed(text, center, top + LINE * (n + 1), "middle"))
+            ends[n] = center + half
         previous = lines
     return labels
 
@@ -228,7 +262,7 @@ def column_bars(
                 y,
                 thickness,
                 height,
-                Text(fmt(datum.value), center, y - 4, "middle"),
+                value_text(datum.value, fmt, center, y - 4, "middle"),
             )
         )
     labels = _axis_labels(data, x0, band, bottom)
@@ -239,7 +273,7 @@ def column_bars(
         grid.append(Tick(value, x0, y, x1, y, Text(fmt(value), x0 - 4, y + FONT / 3, "end")))
     chart = Chart(
         WIDTH,
-        bottom + 14 * lines + 6,
+        bottom + LINE * lines + 6,
         tuple(bars),
         tuple(labels),
         tuple(grid),
@@ -265,8 +299,10 @@ def grouped_bars(
     bars, labels = [], []
     y = PAD
     for group in groups:
-        labels.append(_placed(shorten(group.label, WIDTH - 2 * PAD), x0, y + FONT, "start"))
-        y += label_line
+        for line in wrapped(group.label, WIDTH - 2 * PAD):
+            labels.append(_placed(line, x0, y + FONT, "start"))
+            y += LINE
+        y += label_line - LINE
         for series, value in group.values:
             width = value * scale
             middle = y + thickness / 2 + FONT / 3
@@ -279,7 +315,7 @@ def grouped_bars(
                     y,
                     width,
                     thickness,
-                    Text(fmt(value), x0 + width + 4, middle, "start"),
+                    value_text(value, fmt, x0 + width + 4, middle, "start"),
                     series=series,
                     group=group.key,
                 )
@@ -296,6 +332,27 @@ def grouped_bars(
         (x0, PAD, x0, bottom),
     )
     return mirror(chart) if rtl else chart
+
+
+def balanced_columns(heights: Sequence[tuple[str, float]], columns: int = 2) -> list[list[str]]:
+    """The names of ``heights`` (name, height) shared among ``columns`` stacks so the tallest
+    stack is as short as it can be (every assignment is tried: a dashboard has a handful of
+    charts), each stack keeping the given order. Of equally good ones, the first found wins, which
+    puts the first chart at the top of the first column."""
+    best: tuple[float, tuple[int, ...]] | None = None
+    for assignment in itertools.product(range(columns), repeat=len(heights)):
+        if heights and assignment[0] != 0:
+            continue
+        totals = [0.0] * columns
+        for (_, height), column in zip(heights, assignment, strict=True):
+            totals[column] += height
+        if best is None or max(totals) < best[0] - 1e-9:
+            best = (max(totals), assignment)
+    chosen = best[1] if best else ()
+    return [
+        [name for (name, _), c in zip(heights, chosen, strict=True) if c == column]
+        for column in range(columns)
+    ]
 
 
 def mirror(chart: Chart) -> Chart:

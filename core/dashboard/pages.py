@@ -12,6 +12,7 @@ from babel.dates import format_date, format_skeleton
 from litestar import Request, get
 from litestar.response import Template
 
+from core.dashboard import charts as geometry
 from core.dashboard.charts import Chart, Datum, Group, column_bars, grouped_bars, horizontal_bars
 from core.dashboard.service import BALANCE_SIDES, Dashboard, DashboardService
 from core.forms.vocabulary import ACTION_STATUSES, GOVERNMENT, NON_GOVERNMENTAL, SIDES
@@ -89,7 +90,7 @@ def describe(t: Translator, pairs: list[tuple[str, str]], sep: str = "; ") -> st
 
 def descriptions(t: Translator, charts: dict[str, Chart], series: list[tuple[str, str]]) -> dict[str, str]:
     simple = {
-        name: describe(t, [(bar.label, bar.value_label.text) for bar in charts[name].bars])
+        name: describe(t, [(bar.label, t.format_number(bar.value)) for bar in charts[name].bars])
         for name in ("status", "topics", "months")
     }
     names = dict(series)
@@ -97,9 +98,22 @@ def descriptions(t: Translator, charts: dict[str, Chart], series: list[tuple[str
     labels: dict[str, str] = {}
     for bar in charts["balance"].bars:
         labels[bar.group] = bar.label
-        meetings.setdefault(bar.group, []).append((names[bar.series], bar.value_label.text))
+        meetings.setdefault(bar.group, []).append((names[bar.series], t.format_number(bar.value)))
     balance = [(labels[key], describe(t, pairs, ", ")) for key, pairs in meetings.items()]
     return {**simple, "balance": describe(t, balance)}
+
+
+EMPTY_CHART = 40.0  # a chart with nothing to draw shows one sentence instead
+
+
+def chart_columns(charts: dict[str, Chart]) -> list[list[str]]:
+    """The charts shared between two columns of about the same height (on wide screens; one column
+    under the other on narrow ones), each column in the page's order."""
+    heights = [
+        (name, geometry.FRAME + (EMPTY_CHART if chart.empty else chart.height))
+        for name, chart in charts.items()
+    ]
+    return geometry.balanced_columns(heights)
 
 
 @get("/", name="dashboard", guards=[require_signed_in])
@@ -113,6 +127,7 @@ async def dashboard(request: Request, actor: CurrentActor) -> Template:
         "figures": headline(data),
         "data": data,
         "charts": charts,
+        "columns": chart_columns(charts),
         "series": series,
         "descriptions": descriptions(t, charts, series),
         "panels": await load_panels(tenant.plugins.hook.pilot_crm_dashboard_panels(), actor, t),

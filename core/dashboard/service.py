@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from piccolo.query.functions.aggregate import Count
 
 from core.accounts.roles import Actor
+from core.actions.service import CLOSED_STATUSES, is_overdue
 from core.actions.tables import ActionTopic, JointAction
 from core.contacts.tables import Contact
 from core.forms.vocabulary import ACTION_STATUSES, GOVERNMENT, INTERNATIONAL, NON_GOVERNMENTAL
@@ -26,6 +27,8 @@ from core.topics.service import TopicService
 MONTHS = 12
 TOP_TOPICS = 10
 RECENT_MEETINGS = 10
+ATTENTION_LIMIT = 8  # overdue and blocked actions listed; the rest behind links to the filtered lists
+BLOCKED = "blocked"
 BALANCE_SIDES = (GOVERNMENT, NON_GOVERNMENTAL, INTERNATIONAL)
 
 
@@ -57,12 +60,41 @@ class MeetingBalance:
 
 
 @dataclass(frozen=True, slots=True)
+class AttentionItem:
+    """A live joint action that is overdue (its due date passed, neither completed nor discontinued)
+    or blocked."""
+
+    id: int
+    title: str
+    status: str
+    due_date: date | None
+    overdue: bool
+    side: str  # the side that owns it
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    """The overdue and blocked actions: the most overdue first, then the blocked ones (latest first),
+    at most ATTENTION_LIMIT of them, and how many there are of each."""
+
+    items: list[AttentionItem]
+    overdue: int
+    blocked: int
+    total: int  # overdue or blocked (an overdue blocked action counts once)
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.items)
+
+
+@dataclass(frozen=True, slots=True)
 class Dashboard:
     headline: Headline
     by_status: list[tuple[str, int]]  # every action status, in vocabulary order, zeros included
     by_topic: list[TopicCount]  # the most used topics, most used first
     per_month: list[tuple[date, int]]  # first day of each of the last months, oldest first
     balance: list[MeetingBalance]  # the most recent held meetings, most recent first
+    attention: Attention
 
 
 def month_starts(today: date, count: int = MONTHS) -> list[date]:
@@ -97,6 +129,7 @@ class DashboardService:
             by_topic=await self.actions_by_topic(),
             per_month=await self.meetings_per_month(now),
             balance=await self.attendance_balance(now),
+            attention=await self.needing_attention(now.astimezone(self.zone).date()),
         )
 
     async def actions_by_status(self) -> list[tuple[str, int]]:
@@ -132,6 +165,59 @@ class DashboardService:
         labels = {**await service.names(), **dict(await service.labelled())}
         top = sorted(actions.items(), key=lambda item: (-len(item[1]), item[0]))[:limit]
         return [TopicCount(c, labels.get(c, c), len(ids)) for c, ids in top]
+
+    async def needing_attention(self, today: date, limit: int = ATTENTION_LIMIT) -> Attention:
+        live = JointAction.archived_at.is_null()
+        late = (
+            JointAction.due_date.is_not_null()
+            & (JointAction.due_date < today)
+            & JointAction.status.not_in(list(CLOSED_STATUSES))
+        )
+        blocked = JointAction.status == BLOCKED
+        columns = (
+            JointAction.id,
+            JointAction.title,
+            JointAction.status,
+            JointAction.due_date,
+            JointAction.owner_side,
+        )
+        overdue_rows = (
+            await JointAction.select(*columns)
+            .where(live & late)
+            .order_by(JointAction.due_date)
+            .order_by(JointAction.id)
+            .limit(limit)
+            .run()
+        )
+        blocked_rows = (
+            await JointAction.select(*columns)
+            .where(live & blocked)
+            .where(JointAction.id.not_in([r["id"] for r in overdue_rows] or [-1]))
+            .order_by(JointAction.id, ascending=False)
+            .limit(limit)
+            .run()
+        )
+        items = [self._attention(r, today) for r in [*overdue_rows, *blocked_rows][:limit]]
+        return Attention(
+            items=items,
+            overdue=await JointAction.count().where(live & late).run(),
+            blocked=await JointAction.count().where(live & blocked).run(),
+            total=await JointAction.count().where(live & (late | blocked)).run(),
+        )
+
+    @staticmethod
+    def _attention(row: dict[str, Any], today: date) -> AttentionItem:
+        due = row["due_date"]
+        if due is not None and not isinstance(due, date):
+            due = date.fromisoformat(str(due)[:10])
+        return AttentionItem(
+            id=row["id"],
+            title=row["title"],
+            status=row["status"],
+            due_date=due,
+            overdue=is_overdue(row["status"], due, today),
+            side=row["owner_side"],
+        )
 
     async def meetings_per_month(self, now: datetime) -> list[tuple[date, int]]:
         months = month_starts(now.astimezone(self.zone).date())

@@ -18,6 +18,7 @@ from core.db.identity import TenantIdentity
 from core.imports.tables import ImportBatch, ImportChange, ImportFile, ImportMapping, ImportRow
 from core.meetings.tables import Attendance, CalendarFeed, Meeting, MeetingTopic
 from core.organizations.tables import Organization, OrganizationTopic
+from core.records.tables import ListColumns
 from core.topics.tables import Topic
 
 APP_CONFIG = AppConfig(
@@ -49,6 +50,7 @@ APP_CONFIG = AppConfig(
         ImportRow,
         ImportChange,
         ImportMapping,
+        ListColumns,
     ],
     migration_dependencies=[],
     commands=[],

@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from core.accounts.roles import COORDINATOR, GOVERNMENT_PARTICIPANT, NGO_PARTICIPANT, OBSERVER, SYSTEM, Actor
-from core.accounts.service import create_user, find_user
+from core.accounts.service import create_user, find_user, set_password
 from core.accounts.tables import User
 from core.actions.service import ActionService
 from core.actions.tables import JointAction, ProgressUpdate
@@ -54,11 +54,31 @@ async def ensure_accounts(
         user = await find_user(email)
         password = None
         if user is None:
-            password = secrets.token_urlsafe(12)
+            password = new_password()
             user = await create_user(email, role, password, names.get(role, ""), locale)
         accounts.append((email, user["role"], password))
         actors[role] = Actor(user_id=user["id"], email=user["email"], role=user["role"])
     return accounts, actors
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+async def reset_passwords(tenant: TenantRuntime) -> list[Account]:
+    """New passwords for ``tenant``'s demo accounts that exist (argon2id; their sessions end);
+    returns ``(email, role, password)`` for each, in DEMO_ROLES order."""
+    accounts: list[Account] = []
+    with tenant_context(tenant):
+        async with User._meta.db.transaction():  # all of a tenant's accounts, or none
+            for role in DEMO_ROLES:
+                user = await find_user(account_email(role, tenant.slug))
+                if user is None:
+                    continue
+                password = new_password()
+                await set_password(SYSTEM, user["id"], password)
+                accounts.append((user["email"], user["role"], password))
+    return accounts
 
 
 async def _create(service: Any, form: dict[str, Any], label: str) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.accounts.roles import Actor
+from core.accounts.tables import User
 from core.actions.tables import ActionPartner, JointAction
 from core.audit import service as audit
 from core.contacts.service import ContactService
@@ -218,6 +219,7 @@ async def _move_organization_links(survivor: int, merged: int, people: ContactSe
     await (
         Attendance.update({Attendance.organization: survivor}).where(Attendance.organization == merged).run()
     )
+    await User.update({User.organization: survivor}).where(User.organization == merged).run()
     await (
         JointAction.update(
             {

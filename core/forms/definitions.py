@@ -8,12 +8,13 @@ import pluggy
 
 from core.forms import vocabulary as v
 from core.forms.fields import FieldSpec
-from core.i18n.markers import N_
+from core.i18n.markers import N_, NP_
 from core.plugins.contributions import PluginForm
 
 CORE_FORMS: dict[str, tuple[FieldSpec, ...]] = {
     "organization": (
-        FieldSpec("name", "text", N_("Name"), required=True, max_length=300),
+        # An organization's name, not a person's (several languages use different words).
+        FieldSpec("name", "text", NP_("organization", "Name"), required=True, max_length=300),
         FieldSpec("acronym", "text", N_("Acronym"), max_length=40),
         FieldSpec(
             "sector",
@@ -54,11 +55,7 @@ CORE_FORMS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("starts_at", "datetime", N_("Starts"), required=True),
         FieldSpec("ends_at", "datetime", N_("Ends"), required=True),
         FieldSpec(
-            "timezone",
-            "text",
-            N_("Time zone"),
-            max_length=64,
-            help=N_("IANA time zone; defaults to the pilot's."),
+            "timezone", "timezone", N_("Time zone"), help=N_("IANA time zone; defaults to the pilot's.")
         ),
         FieldSpec("mode", "choice", N_("Mode"), required=True, choices=v.MEETING_MODES),
         FieldSpec("place", "text", N_("Place"), max_length=300),

@@ -12,6 +12,7 @@ import phonenumbers
 import pycountry
 
 from core.errors import Message
+from core.forms.zones import is_zone
 from core.i18n.markers import N_
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -32,6 +33,7 @@ KINDS = (
     "url",
     "country",
     "locale",
+    "timezone",
     "topics",
     "reference",
     "references",
@@ -292,6 +294,10 @@ def _clean_single(spec: FieldSpec, value: Any, region: str | None, locales: tupl
         if value not in locales:
             raise FieldInvalid(N_("Select a valid choice."))
         return value
+    if kind == "timezone":
+        if not isinstance(value, str) or not is_zone(value.strip()):
+            raise FieldInvalid(N_("Enter a valid IANA time zone, e.g. America/Mexico_City."))
+        return value.strip()
     raise AssertionError(kind)  # pragma: no cover - guarded by __post_init__
 
 

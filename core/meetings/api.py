@@ -3,7 +3,10 @@ from typing import Any
 from litestar import Request, Response, delete, get, put
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
+from core.errors import Message, ValidationFailed
+from core.forms.fields import in_int_range
 from core.forms.validation import clean_fields
+from core.i18n.markers import N_
 from core.meetings.calendar import MEDIA_TYPE, calendar_file, filename
 from core.meetings.export import AttendeesExport
 from core.meetings.service import ATTENDANCE_FIELD, MeetingService
@@ -15,6 +18,34 @@ from core.web.params import CurrentActor, FromQuery, JSONObject, PathId
 from core.web.state import request_locale
 
 _Base = record_controller("/meetings", MeetingService, "Meetings")
+
+
+def _whole_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and in_int_range(value)
+
+
+def attendance_body(data: dict[str, Any]) -> tuple[int, dict[int, str]]:
+    """``version`` and ``{contact id: status}`` from the body of a bulk attendance change."""
+    errors: dict[str, list[Message]] = {}
+    version = data.get("version")
+    if not _whole_number(version):
+        errors["version"] = [Message(N_("Enter a whole number."))]
+    items = data.get("attendance")
+    statuses: dict[int, str] = {}
+    if not isinstance(items, list) or not items:
+        errors["attendance"] = [Message(N_("This field is required."))]
+    else:
+        for item in items:
+            contact = item.get("contact") if isinstance(item, dict) else None
+            status = item.get("status") if isinstance(item, dict) else None
+            if not isinstance(contact, int) or not _whole_number(contact) or not isinstance(status, str):
+                errors["attendance"] = [Message(N_("Each entry needs a contact id and a status."))]
+                break
+            statuses[contact] = status
+    if errors:
+        raise ValidationFailed(errors)
+    assert isinstance(version, int)
+    return version, statuses
 
 
 class MeetingController(_Base):  # type: ignore[valid-type,misc]
@@ -44,6 +75,22 @@ class MeetingController(_Base):  # type: ignore[valid-type,misc]
     ) -> dict[str, Any]:
         status = clean_fields((ATTENDANCE_FIELD,), data)["status"]
         return await MeetingService(actor).set_attendance(record_id, contact_id, status)
+
+    @put(
+        "/{record_id:int}/attendance",
+        summary="Set the attendance of many attendees at once",
+        description="Body: `version` (the meeting's, as read) and `attendance`, a list of `{contact, "
+        "status}` for attendees already on the list. One transaction: a changed meeting is a 409, "
+        "an unknown status or a contact not on the list a 400 naming `status_<contact>`. Returns the "
+        "meeting's new `version` and how many attendees `changed`.",
+    )
+    async def set_attendance_many(
+        self, request: Request, actor: CurrentActor, record_id: PathId, data: JSONObject
+    ) -> dict[str, Any]:
+        version, statuses = attendance_body(data)
+        return await MeetingService(actor, request_locale(request)).set_attendances(
+            record_id, version, statuses
+        )
 
     @delete(
         "/{record_id:int}/attendees/{contact_id:int}",

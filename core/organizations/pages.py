@@ -10,10 +10,11 @@ from core.accounts.roles import Actor
 from core.actions.service import ActionService
 from core.contacts.service import ContactService
 from core.forms.vocabulary import SECTORS, SIDES
-from core.i18n.markers import N_
+from core.i18n.markers import N_, NP_
 from core.meetings.service import MeetingService
 from core.organizations.service import OrganizationService
 from core.web.pages.display import topic_names
+from core.web.pages.listing import ListColumn
 from core.web.pages.records import ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts
 
@@ -52,6 +53,12 @@ SPEC = PageSpec(
         ListFilter("side", N_("Side"), SIDES),
         ListFilter("sector", N_("Sector"), SECTORS),
         ListFilter("topic", N_("Topic"), source="topics"),
+    ),
+    columns=(
+        ListColumn("name", NP_("organization", "Name"), sort="name"),
+        ListColumn("sector", N_("Sector")),
+        ListColumn("city", N_("City"), sort="city"),
+        ListColumn("topics", N_("Topics")),
     ),
     detail_context=organization_links,
 )

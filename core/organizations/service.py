@@ -15,6 +15,7 @@ class OrganizationService(RecordService):
     form_name = "organization"
     table = Organization
     sort_column = "name"
+    sort_keys: ClassVar = {"name": "name", "city": "city", "updated": "updated_at"}
     topic_link = TopicLink(OrganizationTopic, "organization")
     filters: ClassVar = {
         "sector": lambda v: Organization.sector == v,

@@ -16,8 +16,8 @@ from core.web.download import Download, download
 from core.web.params import CurrentActor, FromQuery, JSONObject, Limit, PathId
 from core.web.state import request_locale
 
-COMMON_QUERY = {"q", "cursor", "limit", "include_archived"}
-EXPORT_QUERY = COMMON_QUERY | {"format", "columns"}
+COMMON_QUERY = {"q", "cursor", "limit", "include_archived", "sort", "archived"}
+EXPORT_QUERY = {"q", "cursor", "limit", "include_archived", "format", "columns"}
 
 
 def filter_operation(service_cls: type[RecordService]) -> type[Operation]:
@@ -45,13 +45,16 @@ def filter_operation(service_cls: type[RecordService]) -> type[Operation]:
 def record_controller(path: str, service_cls: type[RecordService], tag: str) -> type[Controller]:
     """Build the controller for ``service_cls`` mounted at ``path`` (e.g. ``/organizations``)."""
     filter_doc = ", ".join(sorted(service_cls.filters)) or "none"
+    sort_doc = ", ".join(f"`{key}`" for key in sorted(service_cls.sort_keys)) or "none"
     entity, form = service_cls.entity, service_cls.form_name
 
     @get(
         "/",
         summary=f"List {tag}",
         description=f"Filters (query parameters): {filter_doc}. "
-        "Full-text `q` matches every term. Keyset pagination: pass `next` back as `cursor`.",
+        "Full-text `q` matches every term. Keyset pagination: pass `next` (or `previous`) back as "
+        f"`cursor`; `total` counts the whole list. `sort`: one of {sort_doc}, `-` first for descending. "
+        "`archived=true` lists the archived records alone (coordinators).",
         operation_class=filter_operation(service_cls),
     )
     async def list_records(
@@ -62,12 +65,21 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
         cursor: FromQuery[str | None] = None,
         limit: Limit = 50,
         include_archived: FromQuery[bool] = False,
+        sort: FromQuery[str | None] = None,
+        archived: FromQuery[bool] = False,
     ) -> dict[str, Any]:
         filters = {k: v for k, v in request.query_params.items() if k not in COMMON_QUERY}
         page = await service_cls(actor, request_locale(request)).list_page(
-            q=q, filters=filters, cursor=cursor, limit=limit, include_archived=include_archived
+            q=q,
+            filters=filters,
+            cursor=cursor,
+            limit=limit,
+            include_archived=include_archived,
+            archived_only=archived,
+            sort=sort,
+            count=True,
         )
-        return {"items": page.items, "next": page.next}
+        return {"items": page.items, "next": page.next, "previous": page.previous, "total": page.total}
 
     @get(
         "/export",
@@ -136,6 +148,17 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
     ) -> dict[str, Any]:
         return await service_cls(actor, request_locale(request)).archive(record_id)
 
+    @post(
+        "/{record_id:int}/restore",
+        summary=f"Restore an archived {entity}",
+        description="Coordinators only; audited.",
+        status_code=HTTP_200_OK,
+    )
+    async def restore_record(
+        self: Controller, request: Request, actor: CurrentActor, record_id: PathId
+    ) -> dict[str, Any]:
+        return await service_cls(actor, request_locale(request)).restore(record_id)
+
     return type(
         f"{service_cls.__name__.removesuffix('Service')}Controller",
         (Controller,),
@@ -148,5 +171,6 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
             "create_record": create_record,
             "update_record": update_record,
             "archive_record": archive_record,
+            "restore_record": restore_record,
         },
     )

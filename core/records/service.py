@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 import msgspec
 from cachetools import LRUCache
-from piccolo.columns import Column, Text, Timestamptz, Varchar
+from piccolo.columns import Column, Date, Text, Timestamptz, Varchar
+from piccolo.querystring import QueryString
 
 from core.accounts.roles import Actor
 from core.audit import service as audit
@@ -40,6 +41,18 @@ _PAGE_QUERIES: LRUCache[tuple[Any, ...], Prepared] = LRUCache(maxsize=PAGE_QUERY
 class Page:
     items: list[dict[str, Any]]
     next: str | None
+    previous: str | None = None  # the page before this one (None on the first)
+    total: int | None = None  # how many records the whole list holds, when asked for
+
+
+@dataclass(frozen=True, slots=True)
+class SortOrder:
+    """A list's order: ``key`` as the ``sort`` parameter says it (empty: the list's own order), the
+    column it sorts on and whether descending."""
+
+    key: str
+    column: str
+    descending: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +96,27 @@ def _cursor_type(column: Column) -> type:
     another tenant is rejected as invalid instead of reaching the database)."""
     if isinstance(column, Timestamptz):
         return datetime
+    if isinstance(column, Date):
+        return date
     if isinstance(column, Varchar | Text):
         return str
     return int
+
+
+def _after(sort: Column, pk: Column, after: tuple[Any, int], descending: bool, nullable: bool) -> Any:
+    """Rows that come after ``after`` (a row's sort value and id) in the order ``sort`` then ``pk``,
+    ascending or ``descending``; on a ``nullable`` column an empty value sorts after every other."""
+    value, last_id = after
+    if sort._meta.name == pk._meta.name:
+        return pk < last_id if descending else pk > last_id
+    if value is None:  # only empty values come after an empty one, in id order
+        if descending:
+            return sort.is_not_null() | (sort.is_null() & (pk < last_id))
+        return sort.is_null() & (pk > last_id)
+    if descending:
+        return (sort < value) | ((sort == value) & (pk < last_id))
+    later = (sort > value) | ((sort == value) & (pk > last_id))
+    return later | sort.is_null() if nullable else later
 
 
 class RecordService:
@@ -104,6 +135,9 @@ class RecordService:
     # ``select_columns``). Plugin fields live in ``extra``, which is spread into the record, so their
     # names must be none of ``output_keys()`` (``pilot-crm plugins check`` refuses one that is).
     added_keys: ClassVar[tuple[str, ...]] = ()
+    # Columns a list may be sorted by: ``sort`` parameter key → column of ``table`` (each page keeps
+    # its place with the id as a tie-breaker, so a column need not be unique).
+    sort_keys: ClassVar[dict[str, str]] = {}
 
     def __init__(self, actor: Actor, locale: str | None = None) -> None:
         self.actor = actor
@@ -174,24 +208,44 @@ class RecordService:
             query = query.where(rule.clause())
         return query
 
-    def _page_query(self, query: Any, words: list[Any], after: tuple[Any, Any] | None, fetch: int) -> Any:
+    def sort_order(self, sort: str | None) -> SortOrder:
+        """The order ``sort`` asks for: empty for the list's own order, a key of ``sort_keys`` for
+        that column ascending, ``-`` and a key for descending; anything else is a field error."""
+        if not sort:
+            return SortOrder("", self.sort_column, self.sort_descending)
+        key = sort.removeprefix("-")
+        if key not in self.sort_keys:
+            keys = ", ".join(sorted(self.sort_keys)) or "—"
+            raise ValidationFailed({"sort": [Message(N_("Sort by one of: {keys}."), {"keys": keys})]})
+        return SortOrder(sort, self.sort_keys[key], sort.startswith("-"))
+
+    def _page_query(
+        self,
+        query: Any,
+        words: list[Any],
+        after: tuple[Any, Any] | None,
+        fetch: int,
+        order: SortOrder | None = None,
+    ) -> Any:
         """Add search terms, the keyset condition, the order and ``fetch`` (rows to read: one more
-        than the page, to know whether there is a next one) to ``query``."""
+        than the page, to know whether there is a next one) to ``query``. ``order`` is the list's
+        order as this page reads it (reversed for a page read backwards); an empty sort column sorts
+        after every value, whichever the database."""
+        order = order or SortOrder("", self.sort_column, self.sort_descending)
         for word in words:
             query = query.where(self.table.search_text.like(word))
-        sort: Column = getattr(self.table, self.sort_column)
+        sort: Column = getattr(self.table, order.column)
         pk = self.table.id
+        descending = order.descending
+        nullable = order.column != "id" and bool(sort._meta.null)
         if after is not None:
-            value, last_id = after
-            if self.sort_column == "id":
-                query = query.where(pk < last_id if self.sort_descending else pk > last_id)
-            elif self.sort_descending:
-                query = query.where((sort < value) | ((sort == value) & (pk < last_id)))
-            else:
-                query = query.where((sort > value) | ((sort == value) & (pk > last_id)))
-        query = query.order_by(sort, ascending=not self.sort_descending)
-        if self.sort_column != "id":
-            query = query.order_by(pk, ascending=not self.sort_descending)
+            query = query.where(_after(sort, pk, after, descending, nullable))
+        if nullable:
+            empty = QueryString(f"{sort._meta.get_full_name(with_alias=False)} IS NULL")
+            query = query.order_by(empty, ascending=not descending)
+        query = query.order_by(sort, ascending=not descending)
+        if order.column != "id":
+            query = query.order_by(pk, ascending=not descending)
         return query.limit(fetch)
 
     def _prepared_page(
@@ -219,6 +273,28 @@ class RecordService:
             _PAGE_QUERIES[key] = prepared
         return prepared
 
+    async def _scope(self, query: Any, archived: str, words: list[str], active: dict[str, str]) -> Any:
+        """``query`` narrowed to the rows a list shows: live (or ``"all"``, or ``"only"`` archived
+        ones), the actor's visible rows, matching every search word and every filter."""
+        if archived == "live":
+            query = query.where(self.table.archived_at.is_null())
+        elif archived == "only":
+            query = query.where(self.table.archived_at.is_not_null())
+        if (rule := self.visibility_rule()) is not None:
+            query = query.where(rule.clause())
+        for word in words:
+            query = query.where(self.table.search_text.like(word))
+        for name, value in active.items():
+            clause = self.filters[name](value)
+            if isinstance(clause, Awaitable):
+                clause = await clause
+            query = query.where(clause)
+        return query
+
+    def may_see_archived(self) -> bool:
+        """Whether the actor may list the archived records alone and restore them: coordinators."""
+        return self.actor.is_coordinator
+
     async def list_page(
         self,
         *,
@@ -227,39 +303,64 @@ class RecordService:
         cursor: str | None = None,
         limit: int = 50,
         include_archived: bool = False,
+        archived_only: bool = False,
+        sort: str | None = None,
+        count: bool = False,
     ) -> Page:
+        """One page of the list. ``cursor`` is a page's ``next`` or ``previous``; ``sort`` one of
+        ``sort_order``'s; ``archived_only`` (coordinators) lists the archived records alone;
+        ``count`` adds the number of records the whole list holds."""
         limit = max(1, min(int(limit), MAX_LIMIT))
-        words = [f"%{term}%" for term in search_terms(q)]
+        if archived_only and not self.may_see_archived():
+            raise PermissionDenied()
+        terms = search_terms(q)
+        words = [f"%{term}%" for term in terms]
         active = {n: v for n, v in (filters or {}).items() if n in self.filters and v not in (None, "")}
-        after = (
-            cursors.decode(cursor, _cursor_type(getattr(self.table, self.sort_column))) if cursor else None
+        order = self.sort_order(sort)
+        sort_col: Column = getattr(self.table, order.column)
+        nullable = order.column != "id" and bool(sort_col._meta.null)
+        position = (
+            cursors.read(cursor, _cursor_type(sort_col), order.key, nullable=nullable) if cursor else None
         )
-        if not active:
+        after = (position.value, position.row_id) if position else None
+        back = position is not None and position.back
+        archived = "only" if archived_only else ("all" if include_archived else "live")
+        if not active and not order.key and not back and not archived_only:
             # Browsing, searching and paging (the common shapes) replay a query compiled once.
             rule = self.visibility_rule()
             prepared = self._prepared_page(include_archived, len(words), after is not None, rule)
             rows = await prepared.rows(*words, *(after or ()), *(rule.values if rule else ()), limit + 1)
         else:
-            query = self._base_query(include_archived)
-            for name, value in active.items():
-                clause = self.filters[name](value)
-                if isinstance(clause, Awaitable):
-                    clause = await clause
-                query = query.where(clause)
-            rows = await self._page_query(query, words, after, limit + 1).run()
+            query = await self._scope(self.table.select(*self.select_columns()), archived, [], active)
+            reading = SortOrder(order.key, order.column, order.descending != back)
+            rows = await self._page_query(query, words, after, limit + 1, reading).run()
         more = len(rows) > limit
         rows = rows[:limit]
+        if back:
+            rows.reverse()
         await self.related(rows)
-        next_cursor = cursors.encode(rows[-1][self.sort_column], rows[-1]["id"]) if more else None
-        return Page([self._serialize(r) for r in rows], next_cursor)
+        next_cursor = previous = None
+        if rows:
+            first, last = rows[0], rows[-1]
+            if more or back:
+                next_cursor = cursors.encode(last[order.column], last["id"], order.key)
+            if (more and back) or (position is not None and not back):
+                previous = cursors.encode(first[order.column], first["id"], order.key, back=True)
+        total = None
+        if count:
+            counting = await self._scope(self.table.count(), archived, words, active)
+            total = await counting.run()
+        return Page([self._serialize(r) for r in rows], next_cursor, previous, total)
 
-    async def choices(self, where: Any | None = None) -> list[tuple[int, str]]:
-        """``(id, label)`` of every live record (for selects), in label order; ``where`` narrows it."""
+    async def choices(self, where: Any | None = None, limit: int | None = None) -> list[tuple[int, str]]:
+        """``(id, label)`` of every live record (for selects), in label order; ``where`` narrows it,
+        ``limit`` bounds it (a picker's page of matches)."""
         label = getattr(self.table, self.label_column)
         query = self._base_query(False, [self.table.id, label.as_alias("label")])
         if where is not None:
             query = query.where(where)
-        return [(row["id"], row["label"]) for row in await query.order_by(label).run()]
+        query = query.order_by(label).order_by(self.table.id)
+        return [(row["id"], row["label"]) for row in await (query.limit(limit) if limit else query).run()]
 
     async def labels(self, ids: Collection[int]) -> dict[int, str]:
         """``{id: label}`` of the records in ``ids`` the actor may see, archived ones too (an export
@@ -469,15 +570,26 @@ class RecordService:
 
     async def archive(self, record_id: int) -> dict[str, Any]:
         self._require_writer()
+        return await self._set_archived(record_id, archived=True)
+
+    async def restore(self, record_id: int) -> dict[str, Any]:
+        """Bring an archived record back into the lists (coordinators; audited like archiving)."""
+        if not self.may_see_archived():
+            raise PermissionDenied()
+        return await self._set_archived(record_id, archived=False)
+
+    async def _set_archived(self, record_id: int, archived: bool) -> dict[str, Any]:
+        """Archive or restore a record the actor may edit (a no-op when it already is), audited."""
+        action = "archive" if archived else "restore"
         async with self.table._meta.db.transaction():
             existing = await self._fetch(record_id)
             self._check_edit(existing)
             before = self._serialize(existing)
-            if existing["archived_at"] is None:
+            if (existing["archived_at"] is None) == archived:
                 await (
                     self.table.update(
                         {
-                            self.table.archived_at: now(),
+                            self.table.archived_at: now() if archived else None,
                             self.table.version: existing["version"] + 1,
                             self.table.updated_at: now(),
                         }
@@ -486,8 +598,8 @@ class RecordService:
                     .run()
                 )
             after = self._serialize(await self._fetch(record_id))
-            await audit.record(self.actor, self.entity, record_id, "archive", before, after)
-        self._notify("archive", record_id, before, after)
+            await audit.record(self.actor, self.entity, record_id, action, before, after)
+        self._notify(action, record_id, before, after)
         return after
 
     # -- shared checks ------------------------------------------------------------------------

@@ -12,14 +12,13 @@ from zoneinfo import ZoneInfo
 
 from core.accounts.roles import Actor
 from core.accounts.tables import User
-from core.actions.service import CONFIRMING_SIDES, ActionService
+from core.actions.service import CONFIRMING_SIDES, ActionService, is_overdue
 from core.actions.tables import CompletionConfirmation, ProgressUpdate
 from core.forms.vocabulary import ACTION_STATUSES
 from core.records.service import load_json
 from core.tenancy.context import require_tenant
 from core.topics.tables import Topic
 
-CLOSED_STATUSES = ("completed", "discontinued")
 STATUS_ORDER = {choice.value: i for i, choice in enumerate(ACTION_STATUSES)}
 
 
@@ -75,10 +74,6 @@ class Roadmap:
     @property
     def overdue(self) -> list[ReportAction]:
         return [action for action in self.actions if action.overdue]
-
-
-def is_overdue(status: str, due: date | None, today: date) -> bool:
-    return due is not None and due < today and status not in CLOSED_STATUSES
 
 
 def _as_date(value: Any) -> date | None:

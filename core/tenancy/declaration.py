@@ -33,10 +33,17 @@ KNOWN_KEYS = {
     "description",
     "duplicates",
     "names",
+    "listed",
+    "confirmations",
 }
 # The ``[duplicates]`` table: a weight per rule and the threshold (core.duplicates.rules).
 DUPLICATE_KEYS = (*DEFAULT_WEIGHTS, "threshold")
 MAX_WEIGHT = 1000
+# Who confirms a joint action's completion for a side (``confirmations``): any participant of that
+# side (the default), or only members linked to the action's lead (government side) or to one of its
+# partners (non-governmental side).
+CONFIRM_BY_SIDE, CONFIRM_BY_ORGANIZATION = "side", "organization_members"
+CONFIRMATION_RULES = (CONFIRM_BY_SIDE, CONFIRM_BY_ORGANIZATION)
 
 
 class TenantConfigError(Exception):
@@ -63,6 +70,7 @@ class TenantDeclaration:
     source: Path | None = None
     region: str = ""  # ISO 3166-1 alpha-2 of ``country``: the default region for phone numbers
     duplicates: DuplicateRules = field(default_factory=DuplicateRules)
+    listed: bool = True  # shown on the site's root page (name, country, languages, description)
     # The name in other languages (``[names]``: locale → name); ``name`` is the default locale's.
     names: tuple[tuple[str, str], ...] = ()
 
@@ -76,6 +84,8 @@ class TenantDeclaration:
         """This declaration with ``name`` in ``locale``: what pages, mails and reports show."""
         name = self.name_in(locale)
         return self if name == self.name else replace(self, name=name)
+
+    confirmations: str = CONFIRM_BY_SIDE
 
     @property
     def engine_kind(self) -> str:
@@ -189,6 +199,12 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
     demo = raw.get("demo", False)
     if not isinstance(demo, bool):
         raise TenantConfigError(path, "demo", "must be true or false")
+    listed = raw.get("listed", True)
+    if not isinstance(listed, bool):
+        raise TenantConfigError(path, "listed", "must be true or false")
+    confirmations = raw.get("confirmations", CONFIRM_BY_SIDE)
+    if confirmations not in CONFIRMATION_RULES:
+        raise TenantConfigError(path, "confirmations", f"must be one of {', '.join(CONFIRMATION_RULES)}")
     return TenantDeclaration(
         slug=slug,
         name=name,
@@ -204,5 +220,7 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
         region=country_record.alpha_2,
         source=path,
         duplicates=_duplicates(path, raw),
+        listed=listed,
         names=_names(path, raw),
+        confirmations=confirmations,
     )

@@ -41,7 +41,8 @@ def postgres_reachable() -> bool:
 class TenantSpec:
     """One tenant of a test environment, as its declaration file says it: ``slug``, ISO 3166-1
     alpha-3 ``country``, the languages it offers (``default_locale`` among ``locales``), IANA
-    ``timezone``, the ``plugins`` it enables and its display ``name`` (default "Test tenant SLUG")."""
+    ``timezone``, the ``plugins`` it enables, its display ``name`` (default "Test tenant SLUG") and
+    who confirms joint actions (``confirmations``, undeclared by default: by side)."""
 
     slug: str
     country: str = "MEX"
@@ -50,6 +51,7 @@ class TenantSpec:
     timezone: str = "America/Mexico_City"
     plugins: tuple[str, ...] = ()
     name: str = ""
+    confirmations: str = ""  # the declaration's ``confirmations`` key; empty: not declared
 
     def toml(self, database_url: str | None) -> str:
         """The declaration file (``tenants/<slug>.toml``); ``database_url`` None means SQLite."""
@@ -69,6 +71,8 @@ class TenantSpec:
             f"timezone = {string(self.timezone)}",
             f"plugins = {strings(self.plugins)}",
         ]
+        if self.confirmations:
+            lines.append(f"confirmations = {string(self.confirmations)}")
         if database_url:
             lines.append(f"database_url = {string(database_url)}")
         return "\n".join(lines) + "\n"

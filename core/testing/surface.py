@@ -102,6 +102,24 @@ def page_operations(app: Any, api: list[Operation]) -> list[Operation]:
     return operations
 
 
+# Routes outside any tenant that are not pages: the OpenAPI document, static files, liveness.
+NOT_PAGES = ("/schema", "/static", "/healthz")
+
+
+def site_operations(app: Any) -> list[Operation]:
+    """Every page outside any tenant (the root page, which lists the tenants): public, as no tenant's
+    member can be asked for there, and reading no tenant's data."""
+    operations = []
+    for route in app.routes:
+        path = re.sub(r"{(\w+):\w+}", r"{\1}", route.path)
+        if path.startswith(("/t/", *NOT_PAGES)):
+            continue
+        for method in route.route_handler_map:
+            if method not in ("HEAD", "OPTIONS"):
+                operations.append(Operation(method, path, body=method == "POST", public=True))
+    return operations
+
+
 @dataclass
 class HtmlForm:
     """A form as a page serves it: where it posts and the fields it would send as filled in."""

@@ -15,7 +15,8 @@ from core.i18n.markers import N_
 from core.meetings.service import MeetingService
 from core.organizations.service import OrganizationService
 from core.topics.service import TopicService
-from core.web.pages.records import ListFilter, PageSpec, record_pages
+from core.web.pages.listing import ListColumn
+from core.web.pages.records import ARCHIVED_WORDS, ListFilter, PageSpec, record_pages
 from core.web.pages.render import page_parts
 
 
@@ -29,17 +30,22 @@ async def priorities_first(request: Request, actor: Actor, filters: dict[str, st
     filters["priority"] = "false"
     service = TopicService(actor, t.locale)
     priorities = await service.list_page(
-        q=request.query_params.get("q"), filters={**filters, "priority": "true"}, limit=200
+        q=request.query_params.get("q"),
+        filters={**filters, "priority": "true"},
+        limit=200,
+        sort=request.query_params.get("sort"),
+        archived_only=(request.query_params.get("archived") or "").lower() in ARCHIVED_WORDS,
+        count=True,
     )
     folded = [p["refines"] for p in priorities.items if p["refines_label"]]
     if folded:
         filters["exclude"] = ",".join(folded)
-    if request.query_params.get("cursor"):
-        return {}
     for item in priorities.items:
         if item["refines_label"]:
             item["display_label"] = service.in_context(item["display_label"], item["refines_label"])
-    return {"leading": priorities.items}
+    # The count covers every page; the priorities themselves lead the first page only.
+    leading = [] if request.query_params.get("cursor") else priorities.items
+    return {"leading": leading, "leading_total": priorities.total or 0}
 
 
 async def topic_links(request: Request, actor: Actor, record: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +73,12 @@ SPEC = PageSpec(
     list_template="topics/list.html",
     detail_template="topics/detail.html",
     filters=(ListFilter("category", N_("Category"), TOPIC_CATEGORIES),),
+    columns=(
+        ListColumn("topic", N_("Topic")),
+        ListColumn("code", N_("Code"), sort="code"),
+        ListColumn("category", N_("Category")),
+        ListColumn("source", N_("Source")),
+    ),
     detail_context=topic_links,
     list_context=priorities_first,
 )

@@ -17,6 +17,7 @@ class TopicService(RecordService):
     label_column = "code"
     immutable_fields = ("code",)
     sort_column = "code"
+    sort_keys: ClassVar = {"code": "code"}
     added_keys = ("display_label", "refines_label")
     json_columns: ClassVar[dict[str, Any]] = {"labels": {}}
     filters: ClassVar = {

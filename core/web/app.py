@@ -27,6 +27,7 @@ from core.web.forms_api import form_definition, form_list
 from core.web.guard import GuardedLitestar
 from core.web.health import healthz
 from core.web.middleware import tenant_middleware_factory
+from core.web.pages.home import home
 from core.web.problems import EXCEPTION_HANDLERS
 from core.web.request import AppRequest, request_guard_middleware
 from core.web.security import security_headers_hook
@@ -40,9 +41,17 @@ def api_controllers() -> list:
     from core.contacts.api import ContactController
     from core.meetings.api import MeetingController
     from core.organizations.api import OrganizationController
+    from core.records.finding_api import SearchController
     from core.topics.api import TopicController
 
-    return [OrganizationController, ContactController, MeetingController, ActionController, TopicController]
+    return [
+        OrganizationController,
+        ContactController,
+        MeetingController,
+        ActionController,
+        TopicController,
+        SearchController,
+    ]
 
 
 def page_handlers() -> list:
@@ -67,6 +76,8 @@ def page_handlers() -> list:
     from core.reports.pages import roadmap_page, roadmap_pdf
     from core.topics.pages import TopicPages
     from core.web.pages.auth import login, login_page, logout, set_language
+    from core.web.pages.pick import HANDLERS as PICK_PAGES
+    from core.web.pages.search import search_page
 
     return [
         login_page,
@@ -95,6 +106,8 @@ def page_handlers() -> list:
         dashboard,
         roadmap_page,
         roadmap_pdf,
+        *PICK_PAGES,
+        search_page,
     ]
 
 
@@ -157,6 +170,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     app = GuardedLitestar(
         route_handlers=[
             healthz,
+            home,
             api,
             pages,
             *plugin_routers(plugins),

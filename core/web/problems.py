@@ -14,7 +14,7 @@ from litestar.exceptions import (
 )
 from litestar.exceptions import PermissionDeniedException as LitestarPermissionDenied
 
-from core.errors import DomainError, Message, ValidationFailed
+from core.errors import Conflict, DomainError, Message, PermissionDenied, ValidationFailed
 from core.i18n.markers import N_
 from core.i18n.negotiate import choose_locale
 from core.i18n.translator import Translator
@@ -104,7 +104,9 @@ def problem(
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
     if wants_html(request):
-        return html_error(request, exc.status)
+        # A refusal or a conflict that says more than its status (a service's own message) is shown.
+        specific = isinstance(exc, Conflict | PermissionDenied) and exc.message != PermissionDenied().message
+        return html_error(request, exc.status, exc.message if specific else None)
     errors = exc.errors if isinstance(exc, ValidationFailed) else None
     return problem(request, exc.status, exc.message, errors)
 

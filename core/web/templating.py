@@ -11,6 +11,8 @@ from typing import Any
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from core.web.links import linkify, paragraphs
+
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 # The fonts the PDF reports embed, served to browsers too (app.css loads the Chinese one only for
@@ -23,6 +25,9 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.autoescape = True
     env.trim_blocks = True
     env.lstrip_blocks = True
+    # Free text typed by members, with safe links (core.web.links): for core's templates and plugins'.
+    env.filters["linkify"] = linkify
+    env.filters["paragraphs"] = paragraphs
 
 
 def template_config(plugin_dirs: list[Path] | None = None) -> TemplateConfig:

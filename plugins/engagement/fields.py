@@ -1,11 +1,10 @@
 """Checks of single activity fields that core's field kinds do not make: a list of countries, a
-time zone, a positive capacity, a percentage and reading materials as "title | url" lines. Each
+positive capacity, a percentage and reading materials as "title | url" lines. Each
 raises ``FieldInvalid`` with a msgid, which core turns into a localized field-level error."""
 
 from __future__ import annotations
 
 import re
-import zoneinfo
 
 import pycountry
 
@@ -29,11 +28,6 @@ def check_countries(text: str) -> None:
     unknown = [code for code in country_codes(text) if pycountry.countries.get(alpha_3=code) is None]
     if unknown:
         raise FieldInvalid(N_("Unknown ISO country code: {code}."), code=unknown[0])
-
-
-def check_timezone(name: str) -> None:
-    if name not in zoneinfo.available_timezones():
-        raise FieldInvalid(N_("Enter an IANA time zone, e.g. America/Mexico_City."))
 
 
 def check_capacity(number: int) -> None:

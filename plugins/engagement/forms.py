@@ -31,14 +31,7 @@ ACTIVITY_FIELDS = (
     FieldSpec("format", "choice", N_("Format"), required=True, choices=FORMATS),
     FieldSpec("starts_at", "datetime", N_("Starts"), required=True),
     FieldSpec("ends_at", "datetime", N_("Ends"), required=True),
-    FieldSpec(
-        "timezone",
-        "text",
-        N_("Time zone"),
-        max_length=64,
-        validator=fields.check_timezone,
-        help=N_("IANA time zone; defaults to the pilot's."),
-    ),
+    FieldSpec("timezone", "timezone", N_("Time zone"), help=N_("IANA time zone; defaults to the pilot's.")),
     FieldSpec(
         "registration_deadline",
         "datetime",

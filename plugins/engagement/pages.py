@@ -10,6 +10,7 @@ from core.plugin_api import (
     N_,
     SECTORS,
     Actor,
+    ListColumn,
     ListFilter,
     PageSpec,
     Request,
@@ -54,6 +55,12 @@ ACTIVITY_PAGES = PageSpec(
     filters=(
         ListFilter("kind", N_("Kind of activity"), KINDS),
         ListFilter("status", N_("Status"), STATUSES),
+    ),
+    columns=(
+        ListColumn("title", N_("Title"), sort="title"),
+        ListColumn("kind", N_("Kind of activity")),
+        ListColumn("starts_at", N_("Starts"), sort="starts_at"),
+        ListColumn("status", N_("Status")),
     ),
     detail_context=activity_context,
 )

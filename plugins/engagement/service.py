@@ -21,6 +21,7 @@ class ActivityService(RecordService):
     table = Activity
     label_column = "title"
     sort_column = "title"
+    sort_keys: ClassVar = {"title": "title", "starts_at": "starts_at"}
     json_columns: ClassVar = {
         "extra": {},
         "languages": [],

@@ -3,12 +3,12 @@ API describes them; other plugins may append fields to them (stored in ``extra``
 
 from __future__ import annotations
 
-from core.plugin_api import N_, FieldSpec, PluginForm
+from core.plugin_api import N_, NP_, FieldSpec, PluginForm
 from plugins.networks.service import MembershipService, NetworkService
 from plugins.networks.vocabulary import MEMBER_ROLES, SCOPES
 
 NETWORK_FIELDS = (
-    FieldSpec("name", "text", N_("Name"), required=True, max_length=300),
+    FieldSpec("name", "text", NP_("network", "Name"), required=True, max_length=300),
     FieldSpec("acronym", "text", N_("Acronym"), max_length=40),
     FieldSpec(
         "scope",

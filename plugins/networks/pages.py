@@ -8,10 +8,12 @@ from typing import Any
 
 from core.plugin_api import (
     N_,
+    NP_,
     Actor,
     Contact,
     ContactVisibility,
     CurrentActor,
+    ListColumn,
     ListFilter,
     Message,
     Organization,
@@ -143,6 +145,11 @@ NETWORK_PAGES = PageSpec(
     list_template="networks/list.html",
     detail_template="networks/detail.html",
     filters=(ListFilter("scope", N_("Scope"), SCOPES),),
+    columns=(
+        ListColumn("name", NP_("network", "Name"), sort="name"),
+        ListColumn("scope", N_("Scope")),
+        ListColumn("website", N_("Website")),
+    ),
     detail_context=network_context,
 )
 
@@ -158,6 +165,12 @@ MEMBERSHIP_PAGES = PageSpec(
     filters=(
         ListFilter("organization", N_("Organization"), source="organizations"),
         ListFilter("role", N_("Role in the network"), MEMBER_ROLES),
+    ),
+    columns=(
+        ListColumn("organization", N_("Organization")),
+        ListColumn("network", N_("Network")),
+        ListColumn("role", N_("Role in the network")),
+        ListColumn("since", N_("Member since"), sort="since"),
     ),
     detail_context=membership_context,
 )

@@ -52,6 +52,7 @@ class NetworkService(CivilSocietyRecords):
     form_name = "network"
     table = Network
     sort_column = "name"
+    sort_keys: ClassVar = {"name": "name"}
     filters: ClassVar = {"scope": lambda v: Network.scope == v}
 
     def search_parts(self, values: dict[str, Any]) -> list[Any]:
@@ -63,6 +64,7 @@ class MembershipService(CivilSocietyRecords):
     form_name = "membership"
     table = Membership
     label_column = "role"
+    sort_keys: ClassVar = {"since": "since"}
     # A membership is one organization in one network: to move it, archive it and add another.
     immutable_fields = ("network", "organization")
     filters: ClassVar = {

@@ -3,7 +3,7 @@ English msgids, translated per request through the plugin's catalogs."""
 
 from __future__ import annotations
 
-from core.plugin_api import N_, NGO_PARTICIPANT, Actor, Choice
+from core.plugin_api import N_, NGO_PARTICIPANT, NP_, Actor, Choice
 
 SCOPES = (
     Choice("national", N_("National")),
@@ -12,7 +12,8 @@ SCOPES = (
 )
 
 MEMBER_ROLES = (
-    Choice("member", N_("Member")),
+    # A role in a network, not a member account of the tenant (core's "Member"): a context of its own.
+    Choice("member", NP_("network role", "Member")),
     Choice("founding_member", N_("Founding member")),
     Choice("steering_committee", N_("Steering committee")),
     Choice("secretariat", N_("Secretariat")),

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.kit import MEMBERS, PASSWORD, RequestGuard, member_email
+from tests.browser.kit import MEMBERS, PASSWORD, RequestGuard, member_email, open_context
 from tests.support import REPO_ROOT, free_port, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -183,18 +183,11 @@ def new_context(browser: Any, live_server: LiveServer, request_guard: RequestGua
     """Open a browser context (one member's browser) whose pages are all watched by the guard."""
     contexts: list[Any] = []
 
-    def open_context(locale: str = "es-MX", width: int = 1280, height: int = 900) -> Any:
-        context = browser.new_context(
-            base_url=live_server.origin,
-            locale=locale,
-            viewport={"width": width, "height": height},
-            extra_http_headers={"Accept-Language": locale},
-        )
-        context.set_default_timeout(10_000)
-        request_guard.watch(context)
+    def open_guarded(locale: str = "es-MX", width: int = 1280, height: int = 900) -> Any:
+        context = open_context(browser, live_server.origin, request_guard, locale, width, height)
         contexts.append(context)
         return context
 
-    yield open_context
+    yield open_guarded
     for context in contexts:
         context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,17 @@ def goto_ok(page: Any, path: str) -> Any:
     return response
 
 
+def save_screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """A screenshot of ``page`` kept as ``screenshots/<name>`` (linked from the README). Written aside,
+    then renamed over the kept one: two runs at once never leave half a picture."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / name
+    partial = path.with_name(f".{os.getpid()}-{name}")  # ends in .png: Playwright picks the format by it
+    page.screenshot(path=str(partial), full_page=full_page)
+    partial.replace(path)
+    return path
+
+
 def csrf_token(page: Any) -> str:
     token = page.locator("input[name=_csrf_token]").first.get_attribute("value")
     assert token, "no CSRF token on the page"
@@ -82,3 +94,24 @@ class RequestGuard:
 
     def foreign(self) -> list[str]:
         return [url for url in self.seen if not self.is_own(url)]
+
+
+def open_context(
+    browser: Any,
+    origin: str,
+    guard: RequestGuard,
+    locale: str = "es-MX",
+    width: int = 1280,
+    height: int = 900,
+) -> Any:
+    """A browser context (one member's browser) in ``locale`` on a ``width`` × ``height`` screen,
+    whose pages are all watched by ``guard``."""
+    context = browser.new_context(
+        base_url=origin,
+        locale=locale,
+        viewport={"width": width, "height": height},
+        extra_http_headers={"Accept-Language": locale},
+    )
+    context.set_default_timeout(10_000)
+    guard.watch(context)
+    return context

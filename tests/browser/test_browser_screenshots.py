@@ -3,11 +3,9 @@ repository (tests/browser/screenshots/) and linked from the README; rewritten on
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.browser.kit import SCREENSHOTS, goto_ok, sign_in
+from tests.browser.kit import goto_ok, save_screenshot, sign_in
 
 
 @pytest.mark.parametrize(
@@ -23,10 +21,5 @@ def test_dashboard_screenshot(new_context, slug, locale, name, direction):
     for index in range(charts.count()):
         box = charts.nth(index).bounding_box()
         assert box is not None and box["width"] > 100 and box["height"] > 50, f"chart {index} is not drawn"
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / name
-    # Written aside, then renamed over the kept one: two runs at once never leave half a picture.
-    partial = path.with_name(f".{os.getpid()}-{name}")  # ends in .png: Playwright picks the format by it
-    page.screenshot(path=str(partial), full_page=True)
-    partial.replace(path)
+    path = save_screenshot(page, name)
     assert path.stat().st_size > 10_000

@@ -115,7 +115,7 @@ def test_an_invitation_is_mailed_in_the_members_language_and_accepting_it_signs_
     assert response.status_code == 303
     listed = coordinator.get(response.headers["location"])
     assert f"Se ha enviado una invitación a {email}." in listed.text
-    assert re.search(rf'<tr id="invitation-\d+">\s*<td>{re.escape(email)}</td>', listed.text)
+    assert re.search(rf'<tr id="invitation-\d+">\s*<td[^>]*>{re.escape(email)}</td>', listed.text)
 
     (mail,) = mailbox.wait_for(1)
     tenant = env.registry.get("alpha")
@@ -147,8 +147,8 @@ def test_an_invitation_is_mailed_in_the_members_language_and_accepting_it_signs_
     assert dashboard.status_code == 200 and "Ana Aceptada" in dashboard.text
 
     members = coordinator.get("/members").text
-    assert not re.search(rf'<tr id="invitation-\d+">\s*<td>{re.escape(email)}</td>', members)
-    assert re.search(rf'<tr id="member-\d+"[^>]*>\s*<td>{re.escape(email)}</td>', members)
+    assert not re.search(rf'<tr id="invitation-\d+">\s*<td[^>]*>{re.escape(email)}</td>', members)
+    assert re.search(rf'<tr id="member-\d+"[^>]*>\s*<td[^>]*>{re.escape(email)}</td>', members)
     _, signed_in = _sign_in(client, email, NEW_PASSWORD)
     assert signed_in.status_code == 303
 
@@ -208,7 +208,8 @@ def test_an_expired_invitation_is_refused_and_can_be_resent(client, env, mailbox
     assert gone.headers["cache-control"] == "no-store"
     coordinator = sign_in(client, env, "alpha", "coordinator")
     members = coordinator.get("/members").text
-    match = re.search(rf'<tr id="invitation-(\d+)">\s*<td>{re.escape(email)}</td>(.*?)</tr>', members, re.S)
+    row = rf'<tr id="invitation-(\d+)">\s*<td[^>]*>{re.escape(email)}</td>(.*?)</tr>'
+    match = re.search(row, members, re.S)
     assert match and "Caducada" in match.group(2)
     mailbox.clear()
     resent = coordinator.post(f"/members/{match.group(1)}/invitation/resend", follow_redirects=False)
@@ -222,7 +223,7 @@ def test_resending_replaces_the_link_and_withdrawing_cancels_the_invitation(clie
     email, old_path = _invited_link(client, env, mailbox)
     coordinator = sign_in(client, env, "alpha", "coordinator")
     member_id = re.search(
-        rf'<tr id="invitation-(\d+)">\s*<td>{re.escape(email)}</td>', coordinator.get("/members").text
+        rf'<tr id="invitation-(\d+)">\s*<td[^>]*>{re.escape(email)}</td>', coordinator.get("/members").text
     )
     assert member_id
     mailbox.clear()
@@ -241,7 +242,7 @@ def test_resending_replaces_the_link_and_withdrawing_cancels_the_invitation(clie
     withdrawn = coordinator.post(f"/members/{member_id.group(1)}/invitation/revoke", follow_redirects=False)
     assert withdrawn.status_code == 303
     page = coordinator.get(withdrawn.headers["location"]).text
-    assert f"Se ha retirado la invitación para {email}." in page and f"<td>{email}</td>" not in page
+    assert f"Se ha retirado la invitación para {email}." in page and f">{email}</td>" not in page
     assert Browser(client, "alpha").get(new_path).status_code == 404
     _, again = _invite_email(coordinator, email)
     assert again.status_code == 303  # the address is free again
@@ -291,7 +292,7 @@ def test_one_address_gets_at_most_three_invitations_an_hour(client, env, mailbox
     email, _ = _invited_link(client, env, mailbox)
     coordinator = sign_in(client, env, "alpha", "coordinator")
     member_id = re.search(
-        rf'<tr id="invitation-(\d+)">\s*<td>{re.escape(email)}</td>', coordinator.get("/members").text
+        rf'<tr id="invitation-(\d+)">\s*<td[^>]*>{re.escape(email)}</td>', coordinator.get("/members").text
     )
     assert member_id
     resend = f"/members/{member_id.group(1)}/invitation/resend"
@@ -415,7 +416,7 @@ def test_a_failed_mail_leaves_the_invitation_pending(client, env, mailbox):
     assert response.status_code == 303
     page = coordinator.get(response.headers["location"]).text
     assert "no se ha podido enviar el correo" in page
-    member_id = re.search(rf'<tr id="invitation-(\d+)">\s*<td>{re.escape(email)}</td>', page)
+    member_id = re.search(rf'<tr id="invitation-(\d+)">\s*<td[^>]*>{re.escape(email)}</td>', page)
     assert member_id
     resent = coordinator.post(f"/members/{member_id.group(1)}/invitation/resend", follow_redirects=False)
     assert resent.status_code == 303

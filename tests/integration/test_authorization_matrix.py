@@ -164,6 +164,27 @@ def record_rows(resource: str, writers: tuple[str, ...] = WRITERS, by_side: bool
     def get(alpha: Alpha, role: str) -> Any:
         return alpha.api(role, "GET", f"/{resource}/{alpha.create(resource, owner(role, True))['id']}")
 
+    def restore(page: bool) -> Callable[[Alpha, str], Any]:
+        """Bring back a record its own side archived: the coordinators' (API, or the page's button)."""
+
+        def run(alpha: Alpha, role: str) -> Any:
+            record = alpha.create(resource, COORDINATOR)
+            archived = alpha.api(COORDINATOR, "POST", f"/{resource}/{record['id']}/archive")
+            assert archived.status_code == 200, archived.text
+            if page:
+                return alpha.browser(role).post(f"/{resource}/{record['id']}/restore", {})
+            return alpha.api(role, "POST", f"/{resource}/{record['id']}/restore")
+
+        return run
+
+    def archived_list(page: bool) -> Callable[[Alpha, str], Any]:
+        def run(alpha: Alpha, role: str) -> Any:
+            if page:
+                return alpha.browser(role).get(f"/{resource}", params={"archived": "true"})
+            return alpha.api(role, "GET", f"/{resource}", params={"archived": "true"})
+
+        return run
+
     one, item = f"/{resource}", f"/{resource}/{{record_id}}"
     rows = [
         Row(f"{resource}: list", only(200, *EVERYONE), lambda a, r: a.api(r, "GET", one), f"GET {one}"),
@@ -174,6 +195,10 @@ def record_rows(resource: str, writers: tuple[str, ...] = WRITERS, by_side: bool
             f"GET {one}/export",
         ),
         Row(f"{resource}: get", only(200, *EVERYONE), get, f"GET {item}"),
+        Row(f"{resource}: restore", only(200, COORDINATOR), restore(page=False), f"POST {item}/restore"),
+        Row(f"{resource}: restore (page)", only(OK, COORDINATOR), restore(page=True)),
+        Row(f"{resource}: list archived", only(200, COORDINATOR), archived_list(page=False)),
+        Row(f"{resource}: list archived (page)", only(200, COORDINATOR), archived_list(page=True)),
         Row(
             f"{resource}: create",
             only(201, *writers),
@@ -228,6 +253,34 @@ def attendee_rows() -> list[Row]:
         meeting = alpha.create("meetings", OTHER_SIDE[role])
         return alpha.api(role, "GET", f"/meetings/{meeting['id']}/calendar.ics")
 
+    def with_attendee(alpha: Alpha, own: bool, role: str) -> tuple[dict[str, Any], int]:
+        meeting = alpha.create("meetings", (OWN_SIDE if own else OTHER_SIDE)[role])
+        contact = alpha.create("contacts", COORDINATOR)
+        path = f"/meetings/{meeting['id']}/attendees/{contact['id']}"
+        added = alpha.api(COORDINATOR, "PUT", path, json={"status": "invited"})
+        assert added.status_code == 200, added.text
+        return meeting, contact["id"]
+
+    def attendance(own: bool) -> Callable[[Alpha, str], Any]:
+        def run(alpha: Alpha, role: str) -> Any:
+            meeting, contact = with_attendee(alpha, own, role)
+            body = {
+                "version": meeting["version"] + 1,
+                "attendance": [{"contact": contact, "status": "attended"}],
+            }
+            return alpha.api(role, "PUT", f"/meetings/{meeting['id']}/attendance", json=body)
+
+        return run
+
+    def attendance_page(alpha: Alpha, role: str) -> Any:
+        meeting, contact = with_attendee(alpha, True, role)
+        form = {"version": meeting["version"] + 1, f"status_{contact}": "attended"}
+        return alpha.browser(role).post(f"/meetings/{meeting['id']}/attendance", form, follow_redirects=False)
+
+    def action_from_meeting(alpha: Alpha, role: str) -> Any:
+        meeting = alpha.create("meetings", OTHER_SIDE[role])  # any writer starts one from any meeting
+        return alpha.browser(role).get(f"/meetings/{meeting['id']}/actions/new")
+
     return [
         Row("meeting attendees: list", only(200, *EVERYONE), listing, "GET /meetings/{record_id}/attendees"),
         Row(
@@ -263,6 +316,20 @@ def attendee_rows() -> list[Row]:
             on_meeting("DELETE", True, True, None),
             f"DELETE {ATTENDEE.split()[1]}",
         ),
+        Row(
+            "meeting attendance: set many",
+            only(200, *WRITERS),
+            attendance(own=True),
+            "PUT /meetings/{record_id}/attendance",
+        ),
+        Row(
+            "meeting attendance: set many on the other side's meeting",
+            only(200, COORDINATOR),
+            attendance(own=False),
+            "PUT /meetings/{record_id}/attendance",
+        ),
+        Row("meeting attendance page: save all rows", only(OK, *WRITERS), attendance_page),
+        Row("meeting page: new joint action from it", only(200, *WRITERS), action_from_meeting),
     ]
 
 
@@ -408,6 +475,15 @@ def dialogue_rows() -> list[Row]:
     ]
 
 
+def site_root(alpha: Alpha, role: str) -> Any:
+    """The site's root page (the list of pilots), with the member's session cookie: public, the
+    same for everyone (the test tenants are two, so it lists them rather than redirecting)."""
+    cookies = alpha.browser(role).cookies
+    alpha.client.cookies.clear()
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    return alpha.client.get("/", headers=headers, follow_redirects=False)
+
+
 def tenant_rows() -> list[Row]:
     def change_role(alpha: Alpha, role: str) -> Any:
         email = f"member.{_hex()}@alpha.test"
@@ -447,6 +523,12 @@ def tenant_rows() -> list[Row]:
             ),
         ),
         Row("members page", only(200, COORDINATOR), lambda a, r: a.browser(r).get("/members")),
+        Row("site root page: the list of pilots", only(200, *EVERYONE), site_root),
+        Row(
+            "dashboard page (with the actions needing attention)",
+            only(200, *EVERYONE),
+            lambda a, r: a.browser(r).get("/"),
+        ),
         Row(
             "members: add",
             only(200, COORDINATOR),
@@ -539,6 +621,15 @@ PRIVACY_AND_INVITATION_ROWS = [
         erase_twice,
     ),
     Row(
+        "members: link to an organization",
+        only(OK, COORDINATOR),
+        lambda a, r: a.browser(r).post(
+            f"/members/{a.env.users[('alpha', NGO)]['id']}/organization",
+            {"organization": a.create("organizations", COORDINATOR)["id"]},
+            follow_redirects=False,
+        ),
+    ),
+    Row(
         "members: invite page",
         only(200, COORDINATOR),
         lambda a, r: a.browser(r).get("/members/invite"),
@@ -551,6 +642,32 @@ PRIVACY_AND_INVITATION_ROWS = [
             {"email": f"inv.{_hex()}@alpha.test", "role": NGO, "locale": "es"},
             follow_redirects=False,
         ),
+    ),
+]
+
+
+def protected_picked(alpha: Alpha, role: str) -> Any:
+    """The contacts' picker, searching a protected contact by name (``core.web.pages.pick``)."""
+    contact = protected_contact(alpha)
+    response = alpha.browser(role).get("/pick/contacts", params={"q": contact["last_name"]})
+    response.listed = f'data-value="{contact["id"]}"' in response.text
+    return response
+
+
+# The searchable picker's options: contacts and organizations for every member (as the forms'
+# selects offer them), members for coordinators only (their emails are personal data).
+PICK_ROWS = [
+    Row("picker: contacts", only(200, *EVERYONE), lambda a, r: a.browser(r).get("/pick/contacts")),
+    Row(
+        "picker: organizations",
+        only(200, *EVERYONE),
+        lambda a, r: a.browser(r).get("/pick/organizations", params={"side": "government"}),
+    ),
+    Row("picker: members", only(200, COORDINATOR), lambda a, r: a.browser(r).get("/pick/members")),
+    Row(
+        "picker: a protected contact",
+        only(LISTED, *CREATOR_OR_COORDINATOR, others=UNLISTED),
+        protected_picked,
     ),
 ]
 
@@ -725,6 +842,19 @@ MATRIX = [
     *action_rows(),
     *tenant_rows(),
     *PRIVACY_AND_INVITATION_ROWS,
+    Row(
+        "search everything",
+        only(200, *EVERYONE),
+        lambda a, r: a.api(r, "GET", "/search", params={"q": "Org"}),
+        "GET /search",
+    ),
+    Row(
+        "contacts: choose the list's columns (page)",
+        only(OK, *EVERYONE),
+        lambda a, r: a.browser(r).post("/contacts/columns", {"columns": "email"}),
+    ),
+    Row("search everything (page)", only(200, *EVERYONE), lambda a, r: a.browser(r).get("/search?q=Org")),
+    *PICK_ROWS,
 ]
 
 

@@ -14,6 +14,7 @@ from core.cli.main import cli
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
+from core.testing.web import Browser
 from tests.support import SHIPPED_TENANTS, copy_shipped_tenants, drop_databases
 
 SLUGS = SHIPPED_TENANTS
@@ -61,6 +62,74 @@ def test_demo_is_idempotent(demo_dirs, first_run):
     for slug in SLUGS:
         assert counts(again.output, slug) == counts(first_run, slug)
     assert "already existed" in again.output
+
+
+def printed_accounts(output: str) -> dict[str, str]:
+    """email → password, from the lines ``pilot-crm demo`` prints for new accounts."""
+    found = re.findall(r"^\s+\w+\s+(\S+@[\w-]+\.demo)\s+(\S+)$", output, re.MULTILINE)
+    return {email: password for email, password in found if not password.startswith("(")}
+
+
+def reset_table(output: str) -> dict[str, tuple[str, str]]:
+    """email → (role, password), from the tables ``pilot-crm demo --reset-passwords`` prints."""
+    rows = re.findall(r"^│ (\w+)\s+│ (\S+@[\w-]+\.demo)\s+│ (\S+)\s+│$", output, re.MULTILINE)
+    return {email: (role, password) for role, email, password in rows}
+
+
+def signs_in(client: TestClient, slug: str, email: str, password: str) -> Browser | None:
+    browser = Browser(client, slug)
+    browser.get("/login")
+    response = browser.post("/login", {"email": email, "password": password}, follow_redirects=False)
+    assert response.status_code in (303, 400), response.text[:300]
+    return browser if response.status_code == 303 else None
+
+
+def test_reset_passwords_prints_new_ones_and_ends_the_old_ones_and_their_sessions(demo_dirs, first_run):
+    old = printed_accounts(first_run)
+    assert len(old) == 4 * len(SLUGS)
+    again = CliRunner().invoke(cli, [*demo_dirs, "demo"])
+    assert "pilot-crm demo --reset-passwords" in again.output  # says how to see passwords again
+    settings = Settings.from_env(demo_dirs[3], demo_dirs[1])
+    from core.web.app import create_app
+
+    with TestClient(create_app(settings, TenantRegistry.load(settings))) as client:
+        signed_in = signs_in(client, "mex", "ngo@mex.demo", old["ngo@mex.demo"])
+        assert signed_in is not None and signed_in.get("/", follow_redirects=False).status_code == 200
+        result = CliRunner().invoke(cli, [*demo_dirs, "demo", "--reset-passwords"])
+        assert result.exit_code == 0, result.output
+        new = reset_table(result.output)
+        assert set(new) == set(old)  # every demo account of every tenant, nothing else
+        for email, (role, password) in new.items():
+            assert email.startswith(f"{role}@") and len(password) >= 12 and password != old[email]
+        # The browser signed in before the reset is signed out; old passwords no longer work.
+        assert signed_in.get("/", follow_redirects=False).headers["location"].startswith("/t/mex/login")
+        for email in ("ngo@mex.demo", "coordinator@ago.demo"):
+            slug = email.split("@")[1].removesuffix(".demo")
+            assert signs_in(client, slug, email, old[email]) is None
+            assert signs_in(client, slug, email, new[email][1]) is not None
+    # Nothing was seeded by the reset: the counts are the first run's.
+    for slug in SLUGS:
+        assert counts(CliRunner().invoke(cli, [*demo_dirs, "demo"]).output, slug) == counts(first_run, slug)
+
+
+def test_reset_passwords_without_demo_accounts_fails_in_one_line(tmp_path):
+    tenants = tmp_path / "tenants"
+    tenants.mkdir()
+    (tenants / "solo.toml").write_text(
+        'slug = "solo"\nname = "Solo"\ncountry = "MEX"\ndefault_locale = "es"\nlocales = ["es"]\n'
+        'timezone = "America/Mexico_City"\n',
+        encoding="utf-8",
+    )
+    dirs = ["--tenants-dir", str(tenants), "--data-dir", str(tmp_path / "var")]
+    not_migrated = CliRunner().invoke(cli, [*dirs, "demo", "--reset-passwords"])
+    assert not_migrated.exit_code == 1
+    assert not_migrated.output.strip().splitlines() == [
+        "error: tenant 'solo' is not migrated (no such table: crm_user): run pilot-crm migrate --tenant solo"
+    ]
+    assert CliRunner().invoke(cli, [*dirs, "migrate"]).exit_code == 0
+    empty = CliRunner().invoke(cli, [*dirs, "demo", "--reset-passwords"])
+    assert empty.exit_code == 1
+    assert empty.output.strip() == "error: no demo account in any tenant: run pilot-crm demo first"
 
 
 def test_demo_data_is_in_the_tenant_language_and_searchable(demo_dirs, first_run):

@@ -36,7 +36,7 @@ from core.imports.service import ImportService
 from core.meetings.feeds import create_feed
 from core.tenancy.context import tenant_context
 from core.testing.environment import TEST_PASSWORD
-from core.testing.surface import API, TENANT, Operation, api_operations, page_operations
+from core.testing.surface import API, TENANT, Operation, api_operations, page_operations, site_operations
 from core.testing.web import Browser, sign_in
 from core.topics.tables import Topic
 from core.web.middleware import SESSION_COOKIE
@@ -144,6 +144,8 @@ QUERY_PARAMS: dict[str, QueryResolver] = {
     "to": lambda beta, op: "2100-01-01",
     "status": lambda beta, op: "proposed",
     "due_before": lambda beta, op: "2100-01-01",
+    "overdue": lambda beta, op: "false",
+    "archived": lambda beta, op: "true",
     "category": lambda beta, op: "national",
     "priority": lambda beta, op: "true",
     "source": lambda beta, op: "custom",
@@ -191,7 +193,17 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
         "contact": b.one("contacts"),
         "status": "attended",
     },
-    ("POST", TENANT + "/meetings/{record_id}/attendees/{contact_id}"): lambda b, s, e: {"status": "absent"},
+    ("POST", TENANT + "/meetings/{record_id}/attendance"): lambda b, s, e: {
+        "version": 1,
+        f"status_{b.one('contacts')}": "absent",
+    },
+    ("PUT", API + "/meetings/{record_id}/attendance"): lambda b, s, e: {
+        "version": 1,
+        "attendance": [{"contact": b.one("contacts"), "status": "absent"}],
+    },
+    ("POST", TENANT + "/members/{member_id}/organization"): lambda b, s, e: {
+        "organization": b.one("organizations")
+    },
     ("POST", TENANT + "/login"): lambda b, s, e: {
         "email": _other_email(s, e),
         "password": TEST_PASSWORD,
@@ -286,7 +298,7 @@ BODIES: dict[tuple[str, str], BodyResolver] = {
 }
 BUTTONS = re.compile(
     r"/(archive|confirm|remove|deactivate|reactivate|logout|erase|resend|revoke|commit|undo|discard|remap"
-    r"|withdraw)$"
+    r"|withdraw|restore)$"
 )
 IMPORT_MAPPING = f"Mapa {MARKER}"
 QUESTION_BODY = {"text": "Intruder", "options": "a\nb", "correct": "1"}
@@ -428,6 +440,8 @@ def request_body(
         return {**body, "version": 1} if "{record_id}" in op.path else body
     if not op.api and BUTTONS.search(op.path):
         return {}
+    if not op.api and op.path.endswith("/columns"):  # a list's column chooser, sent back to beta's search
+        return {"columns": "name", "kept": f"q={SEARCH_TERM}"}
     raise Unresolved(f"{op}: no resolver for its request body")
 
 
@@ -725,7 +739,7 @@ def database_state(client: Any, env: Any, slug: str) -> dict[str, tuple[int, str
 @pytest.fixture(scope="module")
 def surface(client) -> list[Operation]:
     api = api_operations(client)
-    return api + page_operations(client.app, api)
+    return api + page_operations(client.app, api) + site_operations(client.app)
 
 
 def add_engagement_delivery(client: Any, env: Any, beta: Beta) -> None:
@@ -819,6 +833,7 @@ def test_every_operation_can_be_aimed_at_beta(surface, beta, alpha_forms, env):
     """The coverage check: the app's whole surface is found, and each of its operations resolves."""
     paths = {op.path for op in surface}
     assert API + "/contacts/{record_id}" in paths and TENANT + "/contacts/{record_id}/edit" in paths
+    assert "/" in paths  # the site's root page, outside every tenant
     assert any(op.public for op in surface) and any(not op.api and not op.public for op in surface)
     for op in surface:
         for slug in ("alpha", "beta"):

@@ -36,7 +36,7 @@ def figure(html: str, key: str) -> str:
     return match.group(1)
 
 
-def agreed_action(client, env, topics=("VICTIMS",), slug="alpha"):
+def agreed_action(client, env, topics=("VICTIMS",), slug="alpha", role="coordinator", **fields):
     gov = post(
         client,
         env,
@@ -55,7 +55,9 @@ def agreed_action(client, env, topics=("VICTIMS",), slug="alpha"):
             "partners": [ngo["id"]],
             "topics": list(topics),
             "status": "agreed",
+            **fields,
         },
+        role=role,
         slug=slug,
     )
 
@@ -101,7 +103,7 @@ def test_members_see_figures_and_four_charts_each_with_its_data_table(client, en
     html = page.text
     assert page.status_code == 200 and '<html lang="es" dir="ltr">' in html
     assert html.count("<figure") == 4 and html.count('<svg role="img"') == 4
-    assert html.count("<details>") == 4 and html.count("<table>") == 4
+    assert html.count("<details>") == 4 and html.count('<table class="stack">') == 4
     for chart in ("status", "topics", "months", "balance"):
         assert f'aria-labelledby="chart-{chart}-svg-title chart-{chart}-svg-desc"' in html
         assert (
@@ -138,7 +140,7 @@ def test_confirming_from_both_sides_raises_the_completed_count(client, env):
     assert figure(after, "completed") == str(completed + 1)
     assert int(figure(after, "actions")) == int(total) + 1
     assert re.search(
-        rf'<tr data-status="completed"><th scope="row">[^<]+</th><td>{completed + 1}</td>', after
+        rf'<tr data-status="completed"><th scope="row"[^>]*>[^<]+</th><td[^>]*>{completed + 1}</td>', after
     )
     # An archived action no longer counts.
     h = env.headers("alpha", "coordinator")
@@ -191,3 +193,75 @@ def test_a_member_of_one_tenant_sees_nothing_of_another(client, env):
     for key in ("organizations", "actions", "completed"):
         assert figure(beta_after, key) == figure(beta_before, key)
     assert action["title"] not in beta_after
+
+
+def attention_rows(html: str) -> dict[int, str]:
+    section = re.search(r'<section class="card attention".*?</section>', html, re.S)
+    assert section, "no list of actions needing attention"
+    rows = re.findall(r'<tr data-action="(\d+)".*?</tr>', section.group(0), re.S)
+    bodies = re.findall(r'(<tr data-action="\d+".*?</tr>)', section.group(0), re.S)
+    return dict(zip(map(int, rows), bodies, strict=True))
+
+
+def test_overdue_and_blocked_actions_are_listed_with_links_and_closed_ones_are_not(client, env):
+    today = datetime.now(ZoneInfo("America/Mexico_City")).date()
+    late = agreed_action(
+        client, env, topics=(), due_date=(today - timedelta(days=3)).isoformat(), title=unique("Tarde <b>&")
+    )
+    blocked = agreed_action(client, env, topics=(), status="blocked", role="ngo")
+    due_today = agreed_action(client, env, topics=(), due_date=today.isoformat())
+    future = agreed_action(
+        client, env, topics=(), status="in_progress", due_date=(today + timedelta(days=30)).isoformat()
+    )
+    dropped = agreed_action(client, env, topics=(), status="discontinued", due_date="2020-01-31")
+    archived = agreed_action(client, env, topics=(), due_date="2020-02-01")
+    h = env.headers("alpha", "coordinator")
+    assert client.post(f"{API}/actions/{archived['id']}/archive", headers=h).status_code == 200
+    completed = agreed_action(client, env, topics=(), due_date="2020-03-01")
+    for role in ("ngo", "government"):
+        r = client.post(f"{API}/actions/{completed['id']}/confirm", headers=env.headers("alpha", role))
+        assert r.status_code == 200, r.text
+
+    html = sign_in(client, env, "alpha", "observer").get("/").text
+    rows = attention_rows(html)
+    assert late["id"] in rows and blocked["id"] in rows
+    for other in (due_today, future, dropped, archived, completed):
+        assert other["id"] not in rows
+    row = rows[late["id"]]
+    assert f'<a href="/t/alpha/actions/{late["id"]}">' in row and "Tarde &lt;b&gt;&amp;" in row
+    assert f'<time datetime="{(today - timedelta(days=3)).isoformat()}">' in row and "data-overdue" in row
+    assert "Gobierno" in row and "Acordada" in row  # its side and status, in the page's language
+    assert "Bloqueada" in rows[blocked["id"]] and "No gubernamental" in rows[blocked["id"]]
+    assert "data-overdue" not in rows[blocked["id"]] and "<time" not in rows[blocked["id"]]
+    # Most overdue first; the blocked ones after the overdue ones.
+    order = list(rows)
+    assert order.index(late["id"]) < order.index(blocked["id"])
+    # Beta's dashboard knows nothing of alpha's late actions.
+    beta = sign_in(client, env, "beta", "observer").get("/").text
+    assert late["title"] not in beta and blocked["title"] not in beta
+    assert 'href="/t/alpha/' not in beta
+
+
+def test_a_long_list_is_limited_with_links_to_the_filtered_lists(client, env):
+    oldest = [agreed_action(client, env, topics=(), due_date=f"2001-01-{day:02}") for day in range(1, 11)]
+    html = sign_in(client, env, "alpha", "coordinator").get("/").text
+    rows = attention_rows(html)
+    assert list(rows) == [a["id"] for a in oldest[:8]]  # the eight most overdue, oldest first
+    assert 'href="/t/alpha/actions?overdue=true"' in html and 'href="/t/alpha/actions?status=blocked"' in html
+    shown = re.search(r"(\d+)\D+(\d+)\.</p>\s*<ul", html)  # "Showing 8 of 11." in any language
+    assert shown and int(shown.group(1)) == 8 and int(shown.group(2)) >= 11
+
+
+def test_empty_months_carry_no_number_but_the_data_table_has_them(client, env):
+    html = sign_in(client, env, "alpha", "observer").get("/").text
+    months = re.search(r'<svg[^>]*aria-labelledby="chart-months-svg-title.*?</svg>', html, re.S)
+    assert months
+    bars = re.findall(
+        r'<g class="bar" data-month="([\d-]+)" data-value="(\d+)">(.*?)</g>', months.group(0), re.S
+    )
+    assert len(bars) == 12
+    for _month, value, inner in bars:
+        numbers = re.findall(r'<text class="value"[^>]*>([^<]*)</text>', inner)
+        assert numbers == ([] if value == "0" else [value])
+    table = re.findall(r'<tr data-month="([\d-]+)"><th scope="row">[^<]+</th><td>(\d+)</td></tr>', html)
+    assert [(m, v) for m, v, _ in bars] == table

@@ -56,6 +56,12 @@ def attendees(client, env, meeting_path: str, slug: str = "alpha") -> list[tuple
     return [(a["contact"], a["status"]) for a in response.json()]
 
 
+def version(client, env, meeting_path: str, slug: str = "alpha") -> str:
+    """The meeting's version as its page would carry it in the attendance form."""
+    record = client.get(f"{api(slug)}{meeting_path}", headers=env.headers(slug, "coordinator")).json()
+    return str(record["version"])
+
+
 def htmx_post(browser: Browser, path: str, data: dict[str, str]):
     """POST as htmx does: the CSRF token in the header set on <body hx-headers>, ``HX-Request``."""
     browser.client.cookies.clear()
@@ -120,10 +126,12 @@ def test_attendees_are_added_changed_and_removed_with_plain_forms(client, env):
     assert attendees(client, env, path) == [(contact["id"], "confirmed")]
 
     changed = browser.post(
-        f"{path}/attendees/{contact['id']}", {"status": "attended"}, follow_redirects=False
+        f"{path}/attendance",
+        {"version": version(client, env, path), f"status_{contact['id']}": "attended"},
+        follow_redirects=False,
     )
     assert changed.status_code == 303
-    assert "Attendance updated." in browser.get(path).text
+    assert "Attendance saved." in browser.get(path).text
     assert attendees(client, env, path) == [(contact["id"], "attended")]
 
     removed = browser.post(f"{path}/attendees/{contact['id']}/remove", {}, follow_redirects=False)
@@ -145,7 +153,11 @@ def test_htmx_requests_get_the_attendees_section_back(client, env):
     assert "<html" not in added.text and "<nav" not in added.text
     assert "Attendee added." in added.text and contact["last_name"] in added.text
 
-    changed = htmx_post(browser, f"{path}/attendees/{contact['id']}", {"status": "absent"})
+    changed = htmx_post(
+        browser,
+        f"{path}/attendance",
+        {"version": version(client, env, path), f"status_{contact['id']}": "absent"},
+    )
     assert changed.status_code == 200 and "<html" not in changed.text
     assert '<option value="absent" selected>' in changed.text
     assert attendees(client, env, path) == [(contact["id"], "absent")]
@@ -174,7 +186,8 @@ def test_observers_see_no_attendee_controls_and_forged_posts_are_refused(client,
     assert "Add an attendee" not in page.text and f"{path}/attendees/export.csv" in page.text
     forged = observer.post(f"{path}/attendees", {"contact": contact["id"], "status": "attended"})
     assert forged.status_code == 403
-    assert observer.post(f"{path}/attendees/{contact['id']}", {"status": "absent"}).status_code == 403
+    marks = {"version": version(client, env, path), f"status_{contact['id']}": "absent"}
+    assert observer.post(f"{path}/attendance", marks).status_code == 403
     assert observer.post(f"{path}/attendees/{contact['id']}/remove", {}).status_code == 403
     # A participant of the other side may read the meeting but not change its attendees either.
     government = sign_in(client, env, "alpha", "government", locale="en")

@@ -131,7 +131,7 @@ def test_deactivating_a_member_revokes_their_tokens_for_good(client, env):
         assert client.get(f"{API}/organizations", headers=_bearer(token)).status_code == 200
     coordinator = sign_in(client, env, "alpha", "coordinator")
     page = coordinator.get("/members").text
-    match = re.search(rf'<tr id="member-(\d+)"[^>]*>\s*<td>{re.escape(email)}</td>', page)
+    match = re.search(rf'<tr id="member-(\d+)"[^>]*>\s*<td[^>]*>{re.escape(email)}</td>', page)
     assert match
     member_id = match.group(1)
     coordinator.get(f"/members/{member_id}/deactivate")

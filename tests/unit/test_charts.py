@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
+from babel.dates import format_date
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.dashboard.charts import (
+    FONT,
     WIDTH,
     Datum,
     Group,
+    balanced_columns,
     column_bars,
     grouped_bars,
     horizontal_bars,
@@ -17,6 +23,7 @@ from core.dashboard.charts import (
     nice_ticks,
     shorten,
 )
+from core.dashboard.measure import text_width
 from core.dashboard.service import month_starts
 
 STATUS = [Datum("proposed", "Proposed", 3), Datum("agreed", "Agreed", 0), Datum("completed", "Completed", 7)]
@@ -47,7 +54,7 @@ def test_horizontal_bars_are_proportional_and_share_a_start():
     assert completed.width / proposed.width == pytest.approx(7 / 3)
     top = chart.ticks[-1]
     assert top.value == 8 and completed.width == pytest.approx((top.x1 - proposed.x) * 7 / 8)
-    assert [b.value_label.text for b in chart.bars] == ["#3", "#0", "#7"]
+    assert [b.value_label.text for b in chart.bars] == ["#3", "", "#7"]  # no number on an empty bar
     # Labels end just before the bars; numbers start just after them.
     assert all(label.anchor == "end" and label.x < proposed.x for label in chart.labels)
     assert completed.value_label.x > completed.x + completed.width
@@ -129,3 +136,92 @@ def test_column_labels_thin_out_when_they_do_not_fit_and_years_are_written_once(
     assert [t for t in texts if t.isdigit()] == ["2025", "2026"]
     short = column_bars([Datum(m.isoformat(), "x", 0, (str(m.month), "")) for m in months])
     assert len(short.labels) == 12
+
+
+# --- generated series: numbers, labels and layout ------------------------------------------------
+
+LOCALES = ("es", "pt", "fr", "ar", "en", "zh", "ru")
+words = st.text(
+    alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs", "P")), min_size=0, max_size=80
+)
+
+
+@given(st.lists(st.integers(0, 400), min_size=12, max_size=12), st.sampled_from(LOCALES), st.booleans())
+def test_empty_months_carry_no_number_and_axis_labels_never_touch(values, locale, rtl):
+    months = month_starts(date(2026, 5, 20))
+    data = [
+        Datum(
+            m.isoformat(),
+            format_date(m, "MMM y", locale=locale),
+            n,
+            (format_date(m, "LLL", locale=locale), format_date(m, "y", locale=locale)),
+        )
+        for m, n in zip(months, values, strict=True)
+    ]
+    chart = column_bars(data, rtl=rtl)
+    for bar in chart.bars:
+        assert bar.value_label.text == ("" if bar.value == 0 else str(bar.value))
+    by_line: dict[float, list[tuple[float, float]]] = {}
+    for label in chart.labels:
+        half = text_width(label.text, FONT) / 2
+        by_line.setdefault(label.y, []).append((label.x - half, label.x + half))
+    for spans in by_line.values():
+        spans.sort()
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
+        assert spans[0][0] >= 0 and spans[-1][1] <= chart.width
+    assert any(label.text == data[-1].axis[0] for label in chart.labels)  # the latest month is named
+
+
+@given(st.lists(st.tuples(words, st.integers(0, 1000)), max_size=12), st.booleans())
+def test_category_labels_fit_their_column_and_are_cut_only_beyond_two_lines(series, rtl):
+    data = [Datum(str(i), label, n) for i, (label, n) in enumerate(series)]
+    chart = horizontal_bars(data, rtl=rtl, label_share=0.45)
+    assert [b.value_label.text for b in chart.bars] == [str(n) if n else "" for _, n in series]
+    room = WIDTH * 0.45
+    for label in chart.labels:
+        assert text_width(label.text, FONT) <= room + 0.01 or len(label.text) <= 1
+    lines_of: dict[str, list[str]] = {}
+    for bar in chart.bars:
+        lines_of[bar.key] = []
+    # Lines are placed bar by bar, in order: give each bar the lines that lie within its row.
+    rows = sorted(chart.bars, key=lambda b: b.y)
+    for label in chart.labels:
+        owner = min(rows, key=lambda b: abs((b.y + b.height / 2) - label.y))
+        lines_of[owner.key].append(label.text)
+    for datum in data:
+        lines = lines_of[datum.key]
+        assert 1 <= len(lines) <= 2
+        whole = " ".join(datum.label.split())
+        if not any(label.full for label in chart.labels if label.text in lines):
+            assert "".join(lines).replace(" ", "") == whole.replace(" ", "")  # nothing left out
+    assert all(b.y >= a.y + a.height for a, b in itertools.pairwise(rows))  # rows never overlap
+
+
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=6), st.floats(0, 900)), max_size=6))
+def test_balanced_columns_keep_every_chart_once_in_order_and_minimise_the_tallest(charts):
+    named = [(f"{i}-{name}", height) for i, (name, height) in enumerate(charts)]
+    columns = balanced_columns(named)
+    assert sorted(itertools.chain(*columns)) == sorted(name for name, _ in named)
+    order = [name for name, _ in named]
+    for column in columns:
+        assert column == sorted(column, key=order.index)
+    heights = dict(named)
+    tallest = max(sum(heights[n] for n in column) for column in columns)
+    best = (
+        min(
+            max(sum(h for (_, h), c in zip(named, pick, strict=True) if c == k) for k in (0, 1))
+            for pick in itertools.product((0, 1), repeat=len(named))
+        )
+        if named
+        else 0.0
+    )
+    assert tallest == pytest.approx(best)
+    if named:
+        assert columns[0][0] == named[0][0]
+
+
+def test_a_status_chart_and_twelve_months_balance_against_a_tall_chart():
+    assert balanced_columns([("status", 270), ("topics", 400), ("months", 290), ("balance", 900)]) == [
+        ["status", "topics", "months"],
+        ["balance"],
+    ]

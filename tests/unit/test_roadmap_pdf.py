@@ -15,6 +15,18 @@ from core.reports.pdf import render_pdf
 from core.reports.roadmap import Progress, ReportAction, Roadmap, Section, is_overdue
 
 
+def text_lines(content: bytes) -> list[tuple[float, float, float, str]]:
+    """Each line of text of the PDF: where it starts and ends, its page's width, its text."""
+    return [
+        (line.x0, line.x1, page.width, line.get_text().strip())
+        for page in extract_pages(io.BytesIO(content))
+        for box in page
+        if isinstance(box, LTTextContainer)
+        for line in box
+        if isinstance(line, LTTextLine) and line.get_text().strip()
+    ]
+
+
 def test_an_action_is_overdue_from_the_day_after_its_due_date_until_it_is_closed():
     today = date(2026, 5, 10)
     assert is_overdue("in_progress", date(2026, 5, 9), today)
@@ -33,14 +45,7 @@ def test_long_paragraphs_wrap_inside_the_margins():
         "Piloto", datetime(2026, 1, 1, tzinfo=UTC), date(2026, 1, 1), [Section(None, "", False, [action])]
     )
     content = render_pdf(roadmap, Translator("es", NullTranslations(), "UTC"))
-    lines = [
-        (line.x0, line.x1, page.width, line.get_text().strip())
-        for page in extract_pages(io.BytesIO(content))
-        for box in page
-        if isinstance(box, LTTextContainer)
-        for line in box
-        if isinstance(line, LTTextLine) and line.get_text().strip()
-    ]
+    lines = text_lines(content)
     assert all(x0 >= 28 and x1 <= width - 28 for x0, x1, width, _ in lines)
     text = " ".join(line for *_, line in lines)
     assert text.count("x") == 300 and text.count("Primera") == 12
@@ -58,14 +63,7 @@ def test_chinese_text_is_drawn_with_the_shipped_fallback_font_inside_the_margins
     )
     content = render_pdf(roadmap, Translator("zh", NullTranslations(), "UTC"))
     assert b"DroidSansFallback" in content
-    lines = [
-        (line.x0, line.x1, page.width, line.get_text().strip())
-        for page in extract_pages(io.BytesIO(content))
-        for box in page
-        if isinstance(box, LTTextContainer)
-        for line in box
-        if isinstance(line, LTTextLine) and line.get_text().strip()
-    ]
+    lines = text_lines(content)
     assert all(x0 >= 28 and x1 <= width - 28 for x0, x1, width, _ in lines)
     text = "".join(line for *_, line in lines)
     assert text.count("进展良好") == 20

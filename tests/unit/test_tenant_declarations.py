@@ -55,10 +55,13 @@ def test_shipped_tenants_load(tmp_path):
         (("", "[duplicates]\nname = true\n"), "duplicates.name"),
         (("", "[duplicates]\nthreshold = 0\n"), "duplicates.threshold"),
         (("", "[duplicates]\nbirthday = 5\n"), "duplicates.birthday"),
+        (("", 'listed = "no"\n'), "listed"),
         (("", 'names = "Prueba"\n'), "names"),
         (("", '[names]\nx-klingon = "Test"\n'), "names.x-klingon"),
         (("", '[names]\nen = ""\n'), "names.en"),
         (("", "[names]\nen = 3\n"), "names.en"),
+        (("", 'confirmations = "organisation_members"\n'), "confirmations"),
+        (("", "confirmations = true\n"), "confirmations"),
     ],
 )
 def test_bad_declaration_names_file_and_key(tmp_path, replace, key):
@@ -173,3 +176,17 @@ def test_a_bad_duplicates_table_is_one_line_from_the_cli(tmp_path):
     )
     assert result.exit_code == 1
     assert "key 'duplicates.threshold'" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("declared", "rule"),
+    [
+        ("", "side"),
+        ('confirmations = "side"\n', "side"),
+        ('confirmations = "organization_members"\n', "organization_members"),
+    ],
+)
+def test_who_confirms_for_a_side_is_declared_per_tenant(tmp_path, declared, rule):
+    (tmp_path / "tst.toml").write_text(GOOD + declared, encoding="utf-8")
+    tenant = TenantRegistry.load(Settings.from_env(tmp_path / "var", tmp_path)).get("tst")
+    assert tenant.declaration.confirmations == rule

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from litestar import Request, Response
 from litestar.response import Redirect
 
+from core.errors import Message
 from core.i18n.markers import N_
 from core.web.pages.flash import flash_cookie
 from core.web.state import request_context
@@ -33,7 +34,9 @@ def wants_html(request: Request) -> bool:
     return path.startswith("/t/") and "/api/" not in path
 
 
-def html_error(request: Request, status: int) -> Response:
+def html_error(request: Request, status: int, detail: Message | None = None) -> Response:
+    """The error page of ``status``; ``detail`` says what exactly was refused (why a member cannot
+    confirm a side, which record changed), under the general explanation."""
     ctx = request_context(request.scope)
     if status == 401 and ctx is not None and ctx.tenant is not None:
         login = f"/t/{ctx.tenant.slug}/login?next={quote(request.scope['path'])}"
@@ -58,4 +61,7 @@ def html_error(request: Request, status: int) -> Response:
         )
     from core.web.pages.render import render
 
-    return render(request, "errors/error.html", status=status, code=status, title=title, text=text)
+    shown = ctx.translator.message(detail) if detail is not None and ctx.translator is not None else ""
+    return render(
+        request, "errors/error.html", status=status, code=status, title=title, text=text, detail=shown
+    )

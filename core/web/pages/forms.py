@@ -12,7 +12,11 @@ from typing import Any
 from core.errors import Message
 from core.forms.definitions import FormDefinition
 from core.forms.fields import FieldSpec
+from core.forms.picking import SIDE_OF_FIELD
+from core.forms.zones import is_zone, zone_groups
+from core.i18n.markers import N_
 from core.i18n.translator import Translator
+from core.tenancy.context import require_tenant
 
 INPUT_TYPES = {
     "email": "email",
@@ -23,6 +27,11 @@ INPUT_TYPES = {
 }
 LIST_KINDS = {"emails", "phones"}  # typed one per line
 MULTI_KINDS = {"multichoice", "topics", "references"}
+# The records a searchable picker offers, by what a reference field points to (``core.web.pages.pick``).
+PICKERS = {"contact": "contacts", "organization": "organizations", "member": "members"}
+# What a field of several values says it takes, next to its checkboxes or its picker.
+CHECKBOXES_HINT = N_("Tick all that apply.")
+TOKENS_HINT = N_("Type a name and choose it from the list; choose as many as apply.")
 
 
 @dataclass(slots=True)
@@ -38,6 +47,14 @@ class FieldView:
     max_length: int | None = None
     source: str = "core"
     readonly: bool = False
+    # A reference field's picker: where it searches, and what it adds to each search (``picker``,
+    # the picker's own id, is always sent).
+    picker: str = ""
+    picker_params: dict[str, Any] = field(default_factory=dict)
+    # Translated words of the widget: its visible hint, a token's "Remove".
+    texts: dict[str, str] = field(default_factory=dict)
+    # A time zone's choices, by region: (region label, [(zone, label), …]).
+    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
 
     @property
     def input_type(self) -> str:
@@ -51,8 +68,12 @@ class FieldView:
     def widget(self) -> str:
         if self.kind == "boolean":
             return "checkbox"
+        if self.kind == "timezone":
+            return "timezone"
         if self.kind in MULTI_KINDS:
-            return "checkboxes" if len(self.choices) <= 12 else "multiselect"
+            return "tokens" if self.picker else "checkboxes"
+        if self.picker:
+            return "picker"
         if self.kind in ("choice", "reference", "locale") or self.choices:
             return "select"
         if self.kind in ("textarea", *LIST_KINDS):
@@ -63,6 +84,15 @@ class FieldView:
     def selected(self) -> set[str]:
         values = self.value if isinstance(self.value, list) else [self.value]
         return {str(v) for v in values if v not in (None, "")}
+
+    @property
+    def selected_label(self) -> str:
+        """The label of a single choice made (what a picker's search box shows)."""
+        return next((label for value, label in self.choices if value in self.selected), "")
+
+    @property
+    def picker_query(self) -> dict[str, Any]:
+        return {"picker": "f-" + self.name, **self.picker_params}
 
 
 def _display_value(spec: FieldSpec, value: Any, timezone: str) -> Any:
@@ -86,6 +116,22 @@ def _display_value(spec: FieldSpec, value: Any, timezone: str) -> Any:
     return value
 
 
+def _picker(spec: FieldSpec) -> tuple[str, dict[str, Any]]:
+    """A reference field's picker (its search address and fixed parameters), or ("", {})."""
+    if spec.kind not in ("reference", "references") or spec.references not in PICKERS:
+        return "", {}
+    side = SIDE_OF_FIELD.get(spec.name) if spec.references == "organization" else None
+    return f"/t/{require_tenant().slug}/pick/{PICKERS[spec.references]}", {"side": side} if side else {}
+
+
+def _zone_groups(t: Translator, current: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The zones a time zone field offers; a stored zone the list leaves out (a legacy alias) too."""
+    groups = [(t.gettext(region), list(zones)) for region, zones in zone_groups(t.locale)]
+    if is_zone(current) and not any(current == zone for _, zones in groups for zone, _ in zones):
+        groups.insert(0, (t.gettext(N_("Time zone saved with this record")), [(current, current)]))
+    return groups
+
+
 def field_views(
     form: FormDefinition,
     t: Translator,
@@ -93,8 +139,11 @@ def field_views(
     errors: dict[str, list[Message]],
     options: dict[str, list[tuple[str, str]]],
     timezone: str,
+    picker_params: dict[str, dict[str, Any]] | None = None,
 ) -> list[FieldView]:
-    """One view per field: translated label/help/choices, the value to show, the field's errors."""
+    """One view per field: translated label/help/choices, the value to show, the field's errors.
+    A time zone left blank shows ``timezone``; ``picker_params`` narrows a picker's searches
+    (``{"contact": {"meeting": 4}}``)."""
     views = []
     for spec in form.fields:
         if spec.kind == "locale":
@@ -103,21 +152,40 @@ def field_views(
             choices = [(c.value, t.gettext(c.label)) for c in spec.choices]
         else:
             choices = options.get(spec.name, [])
-        views.append(
-            FieldView(
-                name=spec.name,
-                kind=spec.kind,
-                label=t.gettext(spec.label),
-                help=t.gettext(spec.help) if spec.help else "",
-                required=spec.required,
-                value=_display_value(spec, values.get(spec.name), timezone),
-                errors=field_messages(t, errors, spec.name),
-                choices=choices,
-                max_length=spec.max_length,
-                source=spec.source,
-            )
+        value = _display_value(spec, values.get(spec.name), timezone)
+        picker, params = _picker(spec)
+        view = FieldView(
+            name=spec.name,
+            kind=spec.kind,
+            label=t.gettext(spec.label),
+            help=t.gettext(spec.help) if spec.help else "",
+            required=spec.required,
+            value=value,
+            errors=field_messages(t, errors, spec.name),
+            choices=choices,
+            max_length=spec.max_length,
+            source=spec.source,
+            picker=picker,
+            picker_params={**params, **(picker_params or {}).get(spec.name, {})},
         )
+        if spec.kind == "timezone":
+            view.value = value or timezone
+            view.groups = _zone_groups(t, view.value)
+        if spec.kind in MULTI_KINDS:
+            view.texts = {
+                "hint": t.gettext(TOKENS_HINT if picker else CHECKBOXES_HINT),
+                "checkboxes_hint": t.gettext(CHECKBOXES_HINT),
+                "remove": t.gettext("Remove"),
+            }
+        views.append(view)
     return views
+
+
+def form_timezone(data: Any, default: str) -> str:
+    """The zone a form's ``datetime-local`` values are read in: its own time zone field when that
+    names a zone, else ``default`` (a wrong zone is then the time zone field's error alone)."""
+    name = str(data.get("timezone") or "").strip() if hasattr(data, "get") else ""
+    return name if is_zone(name) else default
 
 
 def field_messages(t: Translator, errors: dict[str, list[Message]], name: str) -> list[str]:
@@ -129,7 +197,7 @@ def parse_submission(form: FormDefinition, data: Any, timezone: str) -> dict[str
     """HTML form data → the service's input. Every field of the form is sent (so an edit is complete);
     ``datetime-local`` values are read in the form's time zone field, else ``timezone``."""
     result: dict[str, Any] = {}
-    tz_name = (data.get("timezone") or timezone) if hasattr(data, "get") else timezone
+    tz_name = form_timezone(data, timezone)
     for spec in form.fields:
         if spec.kind in MULTI_KINDS:
             result[spec.name] = [v for v in data.getall(spec.name, []) if v != ""]
@@ -157,3 +225,14 @@ def _aware(raw: str, tz_name: str) -> str:
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
         return raw
     return (local if local.tzinfo else local.replace(tzinfo=zone)).isoformat()
+
+
+def numbered(data: Any, prefix: str) -> dict[int, str]:
+    """A form's fields named ``<prefix><id>`` (one per row of a table: an attendee, a participant, a
+    question), by id; names whose id is not a plain number are left out."""
+    found = {}
+    for name in data:
+        number = name.removeprefix(prefix)
+        if name.startswith(prefix) and number.isascii() and number.isdigit() and len(number) < 10:
+            found[int(number)] = str(data.get(name) or "")
+    return found

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from core.accounts.roles import Actor
 from core.forms.definitions import FormDefinition
-from core.forms.vocabulary import GOVERNMENT, NON_GOVERNMENTAL
+from core.forms.picking import SIDE_OF_FIELD
 from core.records.references import service_for
 from core.tenancy.registry import TenantRuntime
 from core.web.pages.render import locale_name
-
-# Some reference fields only accept one side; offering the others would only produce errors.
-SIDE_OF_FIELD = {"government_lead": GOVERNMENT, "partners": NON_GOVERNMENTAL}
 
 
 async def form_options(

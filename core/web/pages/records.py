@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -22,15 +23,19 @@ from core.records.export import (
     choose_columns,
     requested_columns,
 )
+from core.records.preferences import chosen_columns, forget_columns, remember_columns
 from core.records.search import MAX_SEARCH_LENGTH
 from core.records.service import Page, RecordService
 from core.web.download import Download, download
-from core.web.pages.forms import field_messages, field_views, parse_submission
+from core.web.pages.forms import field_messages, field_views, form_timezone, parse_submission
 from core.web.pages.guards import require_signed_in
+from core.web.pages.listing import ListColumn, as_named, chip, column_views, kept_query, shown_columns
 from core.web.pages.options import form_options
 from core.web.pages.panels import load_panels
 from core.web.pages.render import page_parts, redirect, render
 from core.web.params import CurrentActor, FromQuery, PathId
+
+ARCHIVED_WORDS = ("1", "true", "yes", "on")
 
 DetailContext = Callable[[Request, Actor, dict[str, Any]], Awaitable[dict[str, Any]]]
 # Extra context for a list page. It may narrow the list's ``filters`` in place, and return
@@ -47,6 +52,7 @@ class ListFilter:
     label: str
     choices: tuple[Choice, ...] = ()
     source: str = ""
+    checkbox: bool = False  # a yes-or-no filter ("Overdue only"), ticked as ``true``
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class PageSpec:
     list_template: str
     detail_template: str
     filters: tuple[ListFilter, ...] = ()
+    # The list's columns (its template has a ``cell`` for each key); members choose which they see.
+    columns: tuple[ListColumn, ...] = ()
     detail_context: DetailContext | None = field(default=None, compare=False)
     list_context: ListContext | None = field(default=None, compare=False)
     route: str | None = None
@@ -88,9 +96,24 @@ async def _filter_views(spec: PageSpec, request: Request, actor: Actor, locale: 
                 "label": t.gettext(f.label),
                 "choices": choices,
                 "value": request.query_params.get(f.name, ""),
+                "checkbox": f.checkbox,
             }
         )
     return views
+
+
+def _chips(
+    t: Any, filters: list[dict[str, Any]], q: str | None, archived: bool, query: dict[str, str]
+) -> list[dict[str, str]]:
+    """The search, the filters and the archived view in use, each as a chip that removes it."""
+    chips = [chip(t, t.pgettext("search field", "Search"), q, "q", query)] if q else []
+    for view in filters:
+        if view["value"]:
+            shown = dict((str(v), label) for v, label in view["choices"]).get(view["value"], view["value"])
+            chips.append(chip(t, view["label"], "" if view.get("checkbox") else shown, view["name"], query))
+    if archived:
+        chips.append(chip(t, t.gettext("Archived records"), "", "archived", query))
+    return chips
 
 
 def plugin_field_values(request: Request, form_name: str, record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -107,38 +130,48 @@ def plugin_field_values(request: Request, form_name: str, record: dict[str, Any]
     return shown
 
 
+async def form_page(
+    spec: PageSpec,
+    request: Request,
+    actor: Actor,
+    values: dict[str, Any],
+    errors: dict[str, list[Message]],
+    record: dict[str, Any] | None,
+    status: int = 200,
+    error: str | None = None,
+    notice: str = "",
+) -> Template:
+    """The new or edit form of ``spec``'s records with ``values`` (and a refused save's ``errors``);
+    ``record`` None means a new record. Areas show it with starting values of their own and a
+    ``notice`` saying where they come from (a joint action from a meeting)."""
+    tenant, t, _ = page_parts(request)
+    service_cls = spec.service
+    form = tenant.form(service_cls.form_name)
+    options = await form_options(form, actor, t.locale, tenant)
+    timezone = form_timezone(values, tenant.declaration.timezone)
+    general = field_messages(t, errors, "")
+    fields = field_views(form, t, values, errors, options, timezone)
+    if record is not None:  # identifiers such as a topic's code are set once
+        for view in fields:
+            view.readonly = view.name in service_cls.immutable_fields
+    return render(
+        request,
+        "records/form.html",
+        status=status,
+        spec=spec,
+        record=record,
+        fields=fields,
+        error=error,
+        general_errors=general,
+        notice=notice,
+    )
+
+
 def record_pages(spec: PageSpec) -> type[Controller]:
     service_cls = spec.service
     form_name = service_cls.form_name
 
-    async def render_form(
-        request: Request,
-        actor: Actor,
-        values: dict[str, Any],
-        errors: dict[str, list[Message]],
-        record: dict[str, Any] | None,
-        status: int = 200,
-        error: str | None = None,
-    ) -> Template:
-        tenant, t, _ = page_parts(request)
-        form = tenant.form(form_name)
-        options = await form_options(form, actor, t.locale, tenant)
-        timezone = values.get("timezone") or tenant.declaration.timezone
-        general = field_messages(t, errors, "")
-        fields = field_views(form, t, values, errors, options, timezone)
-        if record is not None:  # identifiers such as a topic's code are set once
-            for view in fields:
-                view.readonly = view.name in service_cls.immutable_fields
-        return render(
-            request,
-            "records/form.html",
-            status=status,
-            spec=spec,
-            record=record,
-            fields=fields,
-            error=error,
-            general_errors=general,
-        )
+    render_form = partial(form_page, spec)
 
     async def submission(request: Request) -> dict[str, Any]:
         """The form as the service's input; an edit's ``version`` rides along as an integer."""
@@ -165,17 +198,36 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         actor: CurrentActor,
         q: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
+        archived: FromQuery[str | None] = None,
     ) -> Template:
         _, t, _ = page_parts(request)
         filters = {f.name: request.query_params.get(f.name, "") for f in spec.filters}
         service = service_cls(actor, t.locale)
+        archived_only = (archived or "").lower() in ARCHIVED_WORDS
+        if archived and not service.may_see_archived():
+            raise PermissionDenied()
         status, search_errors, extra = 200, [], {}
         try:
+            order = service.sort_order(sort)
             extra = await spec.list_context(request, actor, filters) if spec.list_context else {}
-            page = await service.list_page(q=q, filters=filters, cursor=cursor, limit=25)
-        except ValidationFailed as exc:  # a search or filter the list cannot take: say so by the form
+            page = await service.list_page(
+                q=q,
+                filters=filters,
+                cursor=cursor,
+                limit=25,
+                sort=sort,
+                archived_only=archived_only,
+                count=True,
+            )
+        except ValidationFailed as exc:  # a search, sort or filter the list cannot take: say so by the form
             status, page, extra = 400, Page([], None), {}
+            order = service.sort_order(None)
             search_errors = [t.message(m) for messages in exc.errors.values() for m in messages]
+        query = {k: v for k, v in request.query_params.items() if k != "cursor"}
+        offered = [c.key for c in spec.columns]
+        columns = shown_columns(spec.columns, await chosen_columns(actor, spec.path, offered))
+        filter_views = await _filter_views(spec, request, actor, t.locale)
         return render(
             request,
             spec.list_template,
@@ -185,12 +237,36 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             search_errors=search_errors,
             max_search_length=MAX_SEARCH_LENGTH,
             q=q or "",
-            filters=await _filter_views(spec, request, actor, t.locale),
-            query={k: v for k, v in request.query_params.items() if k != "cursor"},
+            filters=filter_views,
+            query=query,
+            columns=column_views(t, columns, as_named(order, service_cls.sort_keys), query),
+            all_columns=[(c.key, t.gettext(c.label), c in columns) for c in spec.columns],
+            chips=_chips(t, filter_views, q, archived_only, query),
+            archived=archived_only,
+            may_see_archived=service.may_see_archived(),
+            kept=kept_query(str(request.url.query or "")),
             can_create=service.may_write(),
             leading=extra.pop("leading", []),
             **extra,
         )
+
+    @post("/columns", name=f"{form_name}-columns")
+    async def columns_choice(self: Controller, request: Request, actor: CurrentActor) -> Redirect:
+        """Remember the columns the member ticked for this list (or forget them: ``reset``), then
+        show the list again as it was."""
+        form = await request.form()
+        offered = [c.key for c in spec.columns]
+        back = kept_query(str(form.get("kept", "")))
+        target = f"{spec.path}?{back}" if back else spec.path
+        if form.get("reset"):
+            await forget_columns(actor, spec.path)
+            return redirect(request, target, flash=("success", N_("The list shows its usual columns again.")))
+        try:
+            await remember_columns(actor, spec.path, [str(v) for v in form.getall("columns", [])], offered)
+        except ValidationFailed as exc:  # nothing ticked: the list stays as it was, and says why
+            message = next(m for messages in exc.errors.values() for m in messages)
+            return redirect(request, target, flash=("error", message.msgid), **message.params)
+        return redirect(request, target, flash=("success", N_("Columns saved.")))
 
     def export_query(request: Request) -> tuple[str | None, dict[str, str]]:
         """The list's search and filters as the page's query string gives them."""
@@ -292,6 +368,9 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             can_edit=can_edit,
             plugin_fields=plugin_field_values(request, form_name, record),
             panels=panels,
+            can_restore=record.get("archived_at") is not None
+            and not record.get("erased")
+            and service.may_see_archived(),
             **extra,
         )
 
@@ -339,6 +418,13 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         await service_cls(actor, t.locale).archive(record_id)
         return redirect(request, spec.path, flash=("success", N_("Archived.")))
 
+    @post("/{record_id:int}/restore")
+    async def restore(self: Controller, request: Request, actor: CurrentActor, record_id: PathId) -> Redirect:
+        """Bring an archived record back (coordinators; audited)."""
+        _, t, _ = page_parts(request)
+        await service_cls(actor, t.locale).restore(record_id)
+        return redirect(request, f"{spec.path}/{record_id}", flash=("success", N_("Restored.")))
+
     return type(
         f"{service_cls.__name__.removesuffix('Service')}Pages",
         (Controller,),
@@ -347,6 +433,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             "guards": [require_signed_in],
             "include_in_schema": False,
             "list_page": list_page,
+            "columns_choice": columns_choice,
             "export_choice": export_choice,
             "export_csv": export_csv,
             "export_xlsx": export_xlsx,
@@ -357,5 +444,6 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             "update": update,
             "archive_page": archive_page,
             "archive": archive,
+            "restore": restore,
         },
     )

@@ -29,6 +29,7 @@ from core.plugin_api import (
     get,
     link_base_url,
     mailer_for,
+    numbered,
     page_parts,
     parse_submission,
     post,
@@ -47,16 +48,6 @@ from plugins.engagement.vocabulary import label_of
 
 ACTIVITIES = "/engagement/activities"
 TEMPLATES = "engagement/delivery/"
-
-
-def numbered(data: Any, prefix: str) -> dict[int, str]:
-    """The form's fields named ``<prefix><id>`` (one per participant or question), by id."""
-    found = {}
-    for name in data:
-        number = name.removeprefix(prefix)
-        if name.startswith(prefix) and number.isascii() and number.isdigit() and len(number) < 10:
-            found[int(number)] = str(data.get(name) or "")
-    return found
 
 
 def _errors(t: Any, errors: dict[str, list[Message]]) -> dict[str, list[str]]:

@@ -82,7 +82,7 @@ def test_the_status_filter_lists_only_that_status(client, env, status):
         ),
         ({"capacity": 0}, "capacity", "Enter a number greater than zero."),
         ({"youth_share_target": 120}, "youth_share_target", "Enter a percentage between 0 and 100."),
-        ({"timezone": "Mars/Olympus"}, "timezone", "Enter an IANA time zone, e.g. America/Mexico_City."),
+        ({"timezone": "Mars/Olympus"}, "timezone", "Enter a valid IANA time zone, e.g. America/Mexico_City."),
         ({"languages": ["xx"]}, "languages", "Select a valid choice."),
         ({"eligible_sectors": ["pirates"]}, "eligible_sectors", "Select a valid choice."),
         ({"eligible_countries": "MEX, XYZ"}, "eligible_countries", "Unknown ISO country code: {code}."),

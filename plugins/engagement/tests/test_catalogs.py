@@ -1,8 +1,8 @@
 """The plugin's catalogs (checked by the test kit's ``PluginCatalogs``): ``messages.pot`` holds
 exactly the strings of its code and templates (as ``make messages`` extracts them), every one is
-translated in Spanish, Portuguese, French, Arabic, Chinese and Russian with its placeholders, French follows its
-typography, and a msgid core also has keeps core's wording (a plugin's catalog wins in its tenants,
-so a different wording would change core's pages)."""
+translated in Spanish, Portuguese, French, Arabic, Chinese and Russian with its placeholders, French
+follows its typography, and a msgid core also has keeps core's wording (a plugin's catalog wins in
+its tenants, so a different wording would change core's pages)."""
 
 from __future__ import annotations
 

@@ -55,7 +55,8 @@ def test_a_coordinator_adds_edits_and_archives_an_activity(client, env, locale):
     for msgid in ("Workshop", "Call open", "Dual (live and self-paced)", "Spanish", "Reading materials"):
         assert gettext(env, locale, msgid) in page.text, msgid
     assert (
-        '<a href="https://example.org/guia" rel="noopener noreferrer">Guía de participación</a>' in page.text
+        '<a href="https://example.org/guia" rel="noopener noreferrer nofollow ugc">Guía de participación</a>'
+        in page.text
     )
     assert 'data-country="MEX"' in page.text
     # Issue areas by the topic's name in the page's language, never by code.

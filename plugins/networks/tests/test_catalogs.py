@@ -14,7 +14,7 @@ from core.plugin_api import PluginCatalogs
 from plugins.networks.tests.support import OFF
 
 CATALOGS = PluginCatalogs(Path(__file__).resolve().parents[1])
-TRANSLATED = ("es", "pt", "fr", "ar")
+TRANSLATED = ("es", "pt", "fr", "ar", "zh", "ru")
 
 
 def test_the_template_holds_exactly_the_strings_of_the_code():
