@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -202,3 +203,32 @@ def fresh_venv(root: Path, *wheels: Path) -> Path:
     borrowed = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
     (site / "zz-borrowed-dependencies.pth").write_text("\n".join(borrowed) + "\n", encoding="utf-8")
     return root
+
+
+def record_on_topics(
+    client: Any, env: Any, slug: str, entity: str, topics: Sequence[str], tag: str = ""
+) -> int:
+    """A new organization, meeting or joint action (``entity`` as its API path names it) of tenant
+    ``slug`` on ``topics``, made by its coordinator through the API, ``tag`` in its name; its id."""
+    tag = tag or secrets.token_hex(4)
+    api, h = f"/t/{slug}/api/v1", env.headers(slug, "coordinator")
+    if entity == "organizations":
+        body: dict[str, Any] = {"name": f"Org {tag}", "sector": "academia"}
+    elif entity == "meetings":
+        body = {
+            "title": f"Meeting {tag}",
+            "meeting_type": "thematic_session",
+            "mode": "in_person",
+            "starts_at": "2025-07-01T09:00:00-06:00",
+            "ends_at": "2025-07-01T11:00:00-06:00",
+        }
+    else:
+        lead = client.post(
+            f"{api}/organizations",
+            json={"name": f"Ministry {tag}", "sector": "government_ministry"},
+            headers=h,
+        ).json()
+        body = {"title": f"Action {tag}", "government_lead": lead["id"]}
+    response = client.post(f"{api}/{entity}", json={**body, "topics": list(topics)}, headers=h)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])

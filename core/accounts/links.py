@@ -20,7 +20,7 @@ from core.accounts.passwords import hash_password
 from core.accounts.roles import Actor
 from core.accounts.service import actor_for, claim_address, find_user, member_errors, password_problems
 from core.accounts.sessions import close_all_sessions
-from core.accounts.tables import AccountLink, User
+from core.accounts.tables import DISPLAY_NAME_LENGTH, AccountLink, User
 from core.accounts.tokens import hash_token
 from core.audit import service as audit
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
@@ -292,9 +292,12 @@ async def accept_invitation(token: str, display_name: str, password: str, confir
     """The invitee chooses their name and password: the account becomes active. Returns the member."""
     link = await _valid_link(INVITE, token)
     errors = _check_password(password, confirm)
+    name = display_name.strip() or link["display_name"]
+    longest = DISPLAY_NAME_LENGTH
+    if len(name) > longest:  # refused with the limit, never cut
+        errors["display_name"] = [Message(N_("Enter at most {max} characters."), {"max": longest})]
     if errors:
         raise ValidationFailed(errors)
-    name = display_name.strip() or link["display_name"]
     user_id = link["user_id"]
     async with User._meta.db.transaction():
         await _spend(link["id"])

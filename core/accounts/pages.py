@@ -15,6 +15,7 @@ from core.accounts import links, service
 from core.accounts.identity import normalize_email
 from core.accounts.link_pages import link_mailer
 from core.accounts.roles import ROLE_SIDE, Actor
+from core.accounts.tables import DISPLAY_NAME_LENGTH
 from core.errors import Conflict, DomainError, Message, ValidationFailed
 from core.forms import vocabulary
 from core.forms.fields import as_id
@@ -184,7 +185,7 @@ def _member_fields(request: Request, values: dict[str, Any], errors: Errors) -> 
 
     return [
         field("email", "email", N_("Email address"), required=True, max_length=254),
-        field("display_name", "text", N_("Name"), required=False, max_length=200),
+        field("display_name", "text", N_("Name"), required=False, max_length=DISPLAY_NAME_LENGTH),
         field(
             "role",
             "choice",

@@ -6,11 +6,13 @@ from piccolo.table import Table
 from core.db.routing import ROUTING_ENGINE
 from core.organizations.tables import Organization
 
+DISPLAY_NAME_LENGTH = 200  # a member's name: the members' form and the invitation refuse longer
+
 
 class User(Table, db=ROUTING_ENGINE, tablename="crm_user"):
     id: Serial
     email = Varchar(length=254, unique=True)
-    display_name = Varchar(length=200, default="")
+    display_name = Varchar(length=DISPLAY_NAME_LENGTH, default="")
     password_hash = Varchar(length=200, default="")
     role = Varchar(length=32)
     locale = Varchar(length=8, null=True, default=None)

@@ -261,13 +261,24 @@ def tenants_list(ctx: click.Context) -> None:
 @tenants.command("check")
 @click.pass_context
 def tenants_check(ctx: click.Context) -> None:
-    """Validate every declaration and check each database answers and is fully migrated."""
+    """Validate every declaration, the plugins each tenant enables (``plugins check``), and check
+    each database answers and is fully migrated."""
     from core.db.failures import NotMigrated
     from core.db.migrate import pending_migrations
+    from core.plugins.startup import PluginCheckFailed, verify_plugins
 
     registry = load_registry(ctx)
     failed = 0
+    said: set[str] = set()
     for tenant in registry:
+        try:
+            verify_plugins([tenant])  # before its database, as migrate and serve do
+        except PluginCheckFailed as exc:
+            if str(exc) not in said:  # a plugin several tenants enable is named once
+                say_error(str(exc))
+                said.add(str(exc))
+            failed += 1
+            continue
         try:
             if pending := run(registry, functools.partial(pending_migrations, tenant), tenant):
                 raise NotMigrated(f"{pending} migrations not applied")

@@ -143,18 +143,28 @@ class DashboardService:
         return [(choice.value, counts.get(choice.value, 0)) for choice in ACTION_STATUSES]
 
     async def actions_by_topic(self, limit: int = TOP_TOPICS) -> list[TopicCount]:
+        """The most used topics. A shared topic counts the actions tagged with it or with a
+        priority refining it (as the list filtered on it shows them); a priority is named with the
+        shared topic it refines as context."""
         code = ActionTopic.topic.code
         rows = (
-            await ActionTopic.select(code.as_alias("code"), Count(alias="n"))
+            await ActionTopic.select(
+                ActionTopic.action, code.as_alias("code"), ActionTopic.topic.refines.as_alias("refines")
+            )
             .where(ActionTopic.action.archived_at.is_null())
-            .group_by(code)
             .run()
         )
         if not rows:
             return []
-        labels = dict(await TopicService(self.actor, self.locale).labelled())
-        top = sorted(rows, key=lambda r: (-r["n"], r["code"]))[:limit]
-        return [TopicCount(r["code"], labels.get(r["code"], r["code"]), r["n"]) for r in top]
+        actions: dict[str, set[int]] = {}
+        for r in rows:
+            actions.setdefault(r["code"], set()).add(r["action"])
+            if r["refines"]:
+                actions.setdefault(r["refines"], set()).add(r["action"])
+        service = TopicService(self.actor, self.locale)
+        labels = {**await service.names(), **dict(await service.labelled())}
+        top = sorted(actions.items(), key=lambda item: (-len(item[1]), item[0]))[:limit]
+        return [TopicCount(c, labels.get(c, c), len(ids)) for c, ids in top]
 
     async def needing_attention(self, today: date, limit: int = ATTENTION_LIMIT) -> Attention:
         live = JointAction.archived_at.is_null()

@@ -167,7 +167,9 @@ class CellValues:
     def _items(self, spec: FieldSpec, cell: Any) -> list[str]:
         text = cell_text(cell).strip()
         items = [i for i in LIST_SEPARATORS.split(text) if i]
-        if len(items) == 1 and spec.kind in COMMA_LISTS:
+        # One topic's name may hold commas ("Prevention, technical assistance…", as exports write it).
+        whole_topic = spec.kind == "topics" and len(items) == 1 and normalize(items[0]) in self.topics
+        if len(items) == 1 and spec.kind in COMMA_LISTS and not whole_topic:
             items = [i.strip() for i in items[0].split(",") if i.strip()]
         return items
 

@@ -291,7 +291,29 @@ def field_problems(
     return problems
 
 
-def topic_problems(plugin: Inspected, core_codes: frozenset[str]) -> list[str]:
+def refines_problem(spec: TopicSpec, core_codes: frozenset[str], owners: Mapping[str, str]) -> str | None:
+    """What is wrong with ``spec.refines``, or None: a priority refines one topic of the shared
+    taxonomy (a code core declares), never a plugin's topic nor a code nobody declares.
+    ``owners`` maps the codes plugins declare to the plugin declaring them."""
+    refined = spec.refines
+    if refined is None:
+        return None
+    if not spec.priority:
+        return f"refines {refined!r}, but only a national priority (priority=True) may refine a topic"
+    if refined in core_codes:
+        return None
+    if isinstance(refined, str) and refined in owners:
+        return (
+            f"refines {refined!r}, a topic of plugin '{owners[refined]}': only a topic of the shared "
+            "taxonomy may be refined"
+        )
+    return f"refines {refined!r}, which is not a code of the shared taxonomy"
+
+
+def topic_problems(
+    plugin: Inspected, core_codes: frozenset[str], owners: Mapping[str, str] | None = None
+) -> list[str]:
+    owners = owners or {}
     problems: list[str] = []
     seen: set[str] = set()
     rule = _CODE_FIELD.pattern or ""
@@ -311,7 +333,18 @@ def topic_problems(plugin: Inspected, core_codes: frozenset[str]) -> list[str]:
         seen.add(spec.code)
         if not isinstance(spec.label, str) or not spec.label.strip():
             problems.append(f"{label}: the label is empty")
+        if (problem := refines_problem(spec, core_codes, owners)) is not None:
+            problems.append(f"{label}: {problem}")
     return problems
+
+
+def topic_owners(inspected: Mapping[str, Inspected]) -> dict[str, str]:
+    """``code → plugin`` for every topic the ``inspected`` plugins declare (the first one wins)."""
+    owners: dict[str, str] = {}
+    for name, plugin in inspected.items():
+        for spec in plugin.call("pilot_crm_topics", TopicSpec):
+            owners.setdefault(spec.code, name)
+    return owners
 
 
 def contribution_problems(plugin: Inspected, entities: Iterable[str]) -> list[str]:
@@ -398,13 +431,14 @@ def check_plugins(
     output_keys = core_output_keys()
     form_names = [*CORE_FORMS, *forms]
     core_codes = frozenset(spec.code for spec in default_plugin.pilot_crm_topics())
+    owners = topic_owners(inspected)
     for name, plugin in inspected.items():
         found = []
         for form in form_names:
             taken = _taken(form, forms, output_keys)
             specs = plugin.call("pilot_crm_form_fields", FieldSpec, form=form)
             found += field_problems(name, form, specs, taken, form_names)
-        found += topic_problems(plugin, core_codes)
+        found += topic_problems(plugin, core_codes, owners)
         for directory in plugin.call("pilot_crm_locale_dirs", (Path, str)):
             found += catalog_problems(name, Path(directory))
         found += contribution_problems(plugin, CORE_FORMS)

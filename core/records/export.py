@@ -154,6 +154,7 @@ class ListExport(ExportFile):
         self.service = service
         self.first = first
         self.query = query
+        self._topic_names: dict[str, str] | None = None
 
     @classmethod
     async def start(
@@ -171,6 +172,15 @@ class ListExport(ExportFile):
 
     def filename(self) -> str:
         return f"{self.service.entity}s-{self.service.tenant.slug}.{self.fmt}"
+
+    async def topic_names(self) -> dict[str, str]:
+        """Topic code → name in the reader's language (read once per file): a topics column shows
+        names, as people read them, never codes."""
+        if self._topic_names is None:
+            from core.topics.service import TopicService
+
+            self._topic_names = await TopicService(self.service.actor, self.service.locale).names()
+        return self._topic_names
 
     async def _names(self, rows: list[dict[str, Any]]) -> dict[str, dict[int, str]]:
         """Referenced entity → {id: name} for the page's reference columns: one query per entity,
@@ -204,6 +214,9 @@ class ListExport(ExportFile):
                 spec = column.spec
                 if spec is not None and spec.kind in REFERENCE_KINDS and spec.references:
                     cells.append(self._reference(names[spec.references], row.get(column.key)))
+                elif spec is not None and spec.kind == "topics":
+                    topics = await self.topic_names()
+                    cells.append("; ".join(topics.get(code, code) for code in row.get(column.key) or []))
                 elif spec is not None:
                     cells.append(self.value(spec, row.get(column.key)))
                 elif column.added is not None:

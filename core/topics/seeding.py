@@ -8,6 +8,9 @@ A declared topic that is missing is created. For one that exists, each field a c
 - it changed, and the field still holds the previous declaration: it takes the new one;
 - it changed, but a person has changed the field: the person's value stays.
 
+Which plugin declares a topic (``source``) and the shared topic a priority refines (``refines``)
+are code's to say: they always follow the declaration.
+
 Every resulting change is written like any other: audited by the system actor, version bumped (a
 create when the topic is added). When no declaration changed, nothing is written, so running
 ``migrate`` again is a no-op. Two cases to know:
@@ -66,8 +69,13 @@ def _search_text(tenant: TenantRuntime, code: str, label: str) -> str:
 
 
 async def _create(
-    tenant: TenantRuntime, service: TopicService, code: str, plugin: str, declared: dict[str, Any]
+    tenant: TenantRuntime,
+    service: TopicService,
+    code: str,
+    origin: tuple[str, str | None],
+    declared: dict[str, Any],
 ) -> None:
+    plugin, refines = origin
     inserted = await (
         Topic.insert(
             Topic(
@@ -76,6 +84,7 @@ async def _create(
                 category=declared["category"],
                 priority=declared["priority"],
                 source=plugin,
+                refines=refines,
                 declared=declared,
                 search_text=_search_text(tenant, code, declared["label"]),
             )
@@ -88,15 +97,23 @@ async def _create(
 
 
 async def _follow(
-    tenant: TenantRuntime, service: TopicService, row: dict[str, Any], plugin: str, declared: dict[str, Any]
+    tenant: TenantRuntime,
+    service: TopicService,
+    row: dict[str, Any],
+    origin: tuple[str, str | None],
+    declared: dict[str, Any],
 ) -> bool:
     """Carry a changed declaration into ``row``'s untouched fields; True if a visible value changed."""
+    plugin, refines = origin
     previous = load_json(row["declared"], None)
-    if previous == declared and row["source"] == plugin:
+    if previous == declared and row["source"] == plugin and row["refines"] == refines:
         return False
     changes: dict[Any, Any] = followed(row, previous if previous is not None else declared, declared)
+    # Which plugin declares a topic, and which shared topic it refines, are code's to say.
     if row["source"] != plugin:
-        changes["source"] = plugin  # which plugin declares a topic is code's to say
+        changes["source"] = plugin
+    if row["refines"] != refines:
+        changes["refines"] = refines
     if not changes:  # only the record of what code declares moves; no value a person sees
         await Topic.update({Topic.declared: declared}).where(Topic.id == row["id"]).run()
         return False
@@ -130,9 +147,10 @@ async def sync_declared_topics(tenant: TenantRuntime) -> TopicSync:
         rows = {row["code"]: row for row in await Topic.select().run()}
         for code, (plugin, spec) in declared_topics(tenant).items():
             declared = {"label": spec.label, "category": spec.category, "priority": spec.priority}
+            origin = (plugin, spec.refines)
             if (row := rows.get(code)) is None:
-                await _create(tenant, service, code, plugin, declared)
+                await _create(tenant, service, code, origin, declared)
                 added += 1
-            elif await _follow(tenant, service, row, plugin, declared):
+            elif await _follow(tenant, service, row, origin, declared):
                 updated += 1
     return TopicSync(added, updated)

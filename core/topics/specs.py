@@ -13,3 +13,7 @@ class TopicSpec:
     label: str  # English msgid
     category: str = "national"
     priority: bool = False
+    # The code of the shared taxonomy's topic this priority narrows (``refines="TIP"``): pages show
+    # the priority with that topic as context instead of listing the two as near-duplicates, and a
+    # filter on the shared topic also finds what is tagged with its refinements.
+    refines: str | None = None

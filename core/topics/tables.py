@@ -16,3 +16,6 @@ class Topic(RecordMixin, Table, db=ROUTING_ENGINE, tablename="crm_topic"):
     # What the declaring plugin last said (label, category, priority), so that `migrate` can tell a
     # value code set from one a coordinator chose (core.topics.seeding); NULL for custom topics.
     declared = JSON(null=True, default=None)
+    # The shared taxonomy's code a plugin's priority refines (TopicSpec.refines), as its plugin
+    # declares it (written by migrate only); NULL for every other topic.
+    refines = Varchar(length=64, null=True, default=None)

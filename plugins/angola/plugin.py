@@ -13,10 +13,16 @@ from .provinces import PROVINCES
 # The versions of core.plugin_api this plugin is written against (pilot-crm plugins check).
 API_VERSIONS = (1,)
 
+# Each priority narrows a topic of the shared taxonomy (``refines``): pages show it with that topic
+# as context rather than two near-duplicates.
 TOPICS = [
-    TopicSpec("AO-CHILD-TRAFFICKING", N_("Child trafficking"), priority=True),
-    TopicSpec("AO-FLORA", N_("Trafficking in protected flora (timber)"), priority=True),
-    TopicSpec("AO-ILLICIT-MINING", N_("Illicit mining (diamonds and gold)"), priority=True),
+    TopicSpec("AO-CHILD-TRAFFICKING", N_("Child trafficking"), priority=True, refines="TIP"),
+    TopicSpec(
+        "AO-FLORA", N_("Trafficking in protected flora (timber)"), priority=True, refines="ENVIRONMENTAL"
+    ),
+    TopicSpec(
+        "AO-ILLICIT-MINING", N_("Illicit mining (diamonds and gold)"), priority=True, refines="ENVIRONMENTAL"
+    ),
 ]
 
 # NIF: 10 digits (legal entity) or, for a person, the identity card number (9 digits, 2 letters, 3 digits).

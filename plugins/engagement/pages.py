@@ -16,6 +16,7 @@ from core.plugin_api import (
     Request,
     page_parts,
     record_pages,
+    topic_names,
 )
 from plugins.engagement.fields import country_codes, reading_materials
 from plugins.engagement.selection.service import SelectionService
@@ -25,7 +26,9 @@ from plugins.engagement.vocabulary import FORMATS, KINDS, LANGUAGES, STATUSES, l
 
 async def activity_context(request: Request, actor: Actor, record: dict[str, Any]) -> dict[str, Any]:
     _, t, _ = page_parts(request)
+    topics = await topic_names(actor, t)
     return {
+        "issue_area_labels": [topics.get(code, code) for code in record.get("issue_areas") or []],
         "kind_label": t.gettext(label_of(KINDS, record.get("kind"))),
         "format_label": t.gettext(label_of(FORMATS, record.get("format"))),
         "status_label": t.gettext(label_of(STATUSES, record.get("status"))),

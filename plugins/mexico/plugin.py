@@ -22,12 +22,19 @@ from .states import STATES
 # The versions of core.plugin_api this plugin is written against (pilot-crm plugins check).
 API_VERSIONS = (1,)
 
+# Where a priority narrows a topic of the shared taxonomy, it says which (``refines``), so that pages
+# show the priority with that topic as context rather than two near-duplicates. Circular migration
+# and youth spans smuggling of migrants and youth, and narrows neither.
 TOPICS = [
-    TopicSpec("MX-FIREARMS", N_("Firearms trafficking flows"), priority=True),
-    TopicSpec("MX-VICTIMS", N_("Protection of victims of trafficking in persons"), priority=True),
+    TopicSpec("MX-FIREARMS", N_("Firearms trafficking flows"), priority=True, refines="FIREARMS"),
+    TopicSpec(
+        "MX-VICTIMS", N_("Protection of victims of trafficking in persons"), priority=True, refines="VICTIMS"
+    ),
     TopicSpec("MX-MIGRATION-YOUTH", N_("Circular migration and youth"), priority=True),
-    TopicSpec("MX-SUPPLY-CHAINS", N_("Forced labour in private-sector supply chains"), priority=True),
-    TopicSpec("MX-ENVIRONMENT", N_("Environmental crime"), priority=True),
+    TopicSpec(
+        "MX-SUPPLY-CHAINS", N_("Forced labour in private-sector supply chains"), priority=True, refines="TIP"
+    ),
+    TopicSpec("MX-ENVIRONMENT", N_("Environmental crime"), priority=True, refines="ENVIRONMENTAL"),
 ]
 
 # General axes of the Plan Nacional de Desarrollo 2025-2030.

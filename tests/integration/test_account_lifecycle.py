@@ -182,6 +182,13 @@ def test_the_password_rules_apply_and_a_refused_form_does_not_spend_the_link(cli
         path, {"display_name": "A", "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD + "!"}
     )
     assert mismatch.status_code == 400 and "The two passwords are not the same." in mismatch.text
+    # A name over the account's limit is refused by its field (no maxlength cuts it in the browser).
+    long_name = browser.post(
+        path, {"display_name": "N" * 201, "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    )
+    assert long_name.status_code == 400 and "Enter at most 200 characters." in long_name.text
+    control = re.search(r'<input id="f-display_name"[^>]*>', long_name.text)
+    assert control and 'aria-invalid="true"' in control.group(0) and "maxlength" not in control.group(0)
     _, accepted = _accept(client, path)
     assert accepted.status_code == 303
 

@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
+from markupsafe import escape
 
 from core.accounts.roles import COORDINATOR, ROLES, Actor
 from core.cli.main import cli
@@ -846,3 +847,40 @@ def test_the_cli_refuses_bad_input_with_one_line(client, env, tmp_path, case):
     assert result.exit_code == 1, result.output
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error: "), result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_mapping_name_over_its_limit_is_refused_by_its_field(client, env):
+    browser = sign_in(client, env, "alpha", COORDINATOR, "es")
+    rows = [["Nombre", "Apellido"], ["Ana", unique("Larga")]]
+    batch = start(browser, csv_bytes(rows), "nombres.csv")
+    response = browser.post(
+        f"/imports/{batch}/plan",
+        {"column_0": "first_name", "column_1": "last_name", "on_duplicate": "skip", "save_as": "m" * 121},
+    )
+    assert response.status_code == 400
+    assert str(escape(es("Enter a name of 1 to 120 characters."))) in response.text
+    control = re.search(r'<input id="import-save-as"[^>]*>', response.text)
+    assert control and 'aria-invalid="true"' in control.group(0) and "maxlength" not in control.group(0)
+
+
+def test_topics_are_read_by_the_names_exports_write_commas_and_all(client, env):
+    """An export names topics ("A; B"); one topic's name may hold commas. Both read back as topics."""
+    browser = sign_in(client, env, "alpha", COORDINATOR, "es")
+    tag = unique("Temas")
+    prevention = es("Prevention, technical assistance, protection and other measures")
+    smuggling = es("Smuggling of migrants")
+    rows = [
+        ["Nombre", "Sector", "Temas"],
+        [f"Uno {tag}", es("Academia"), prevention],
+        [f"Dos {tag}", es("Academia"), f"{prevention}; {smuggling}"],
+        [f"Tres {tag}", es("Academia"), "SOM, TIP"],
+    ]
+    imported(
+        browser, csv_bytes(rows), "temas.csv", {0: "name", 1: "sector", 2: "topics"}, entity="organization"
+    )
+    found = {o["name"]: o["topics"] for o in search(client, env, "organizations", tag)}
+    assert found == {
+        f"Uno {tag}": ["CL-PREVENTION"],
+        f"Dos {tag}": ["CL-PREVENTION", "SOM"],
+        f"Tres {tag}": ["SOM", "TIP"],
+    }

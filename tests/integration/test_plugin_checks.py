@@ -202,6 +202,26 @@ CASES = [
         "topic 'TIP': core already declares this code",
     ),
     Case(
+        "priority refining a code nobody declares",
+        topics('TopicSpec("KE-WILDLIFE", N_("Wildlife trafficking"), priority=True, refines="POACHING")'),
+        "topic 'KE-WILDLIFE': refines 'POACHING', which is not a code of the shared taxonomy",
+    ),
+    Case(
+        "priority refining its own plugin's topic",
+        topics(
+            'TopicSpec("KE-WILDLIFE", N_("Wildlife trafficking"))',
+            'TopicSpec("KE-IVORY", N_("Ivory trafficking"), priority=True, refines="KE-WILDLIFE")',
+        ),
+        "topic 'KE-IVORY': refines 'KE-WILDLIFE', a topic of plugin 'kenya': only a topic of the shared "
+        "taxonomy may be refined",
+    ),
+    Case(
+        "topic refining that is no priority",
+        topics('TopicSpec("KE-WILDLIFE", N_("Wildlife trafficking"), refines="ENVIRONMENTAL")'),
+        "topic 'KE-WILDLIFE': refines 'ENVIRONMENTAL', but only a national priority (priority=True) may "
+        "refine a topic",
+    ),
+    Case(
         "plugin form named as a core form",
         forms('PluginForm("contact", ())'),
         "form 'contact' collides with core's form of that name",
@@ -263,6 +283,7 @@ def commands(root: Path) -> dict[str, list[str]]:
     return {
         "plugins check": [CLI, "--data-dir", str(root / "check"), "plugins", "check"],
         "migrate": [CLI, "--data-dir", str(root / "migrate"), "migrate"],
+        "tenants check": [CLI, "--data-dir", str(root / "tenants-check"), "tenants", "check"],
         "serve": [CLI, "--data-dir", str(root / "serve"), "serve", "--port", str(free_port())],
     }
 
@@ -294,7 +315,7 @@ def test_a_broken_plugin_is_named_in_one_line_and_stops_migrate_and_serve(tmp_pa
         assert lines[0].startswith(f"error: plugin '{case.name}': "), (command, lines)
         assert case.expected in lines[0], (command, lines)
         assert "Traceback" not in result.stdout + result.stderr
-    for command in ("migrate", "serve"):
+    for command in ("migrate", "serve", "tenants-check"):
         assert not (tmp_path / command / "ke.sqlite3").exists(), f"{command} touched the tenant database"
 
 
@@ -428,12 +449,26 @@ def test_plugins_that_clash_in_one_tenant_stop_it(tmp_path):
     ]
     for command in ("plugins check", "migrate", "serve"):
         assert done[command].returncode == 1, command
-    for command in ("migrate", "serve"):
+    for command in ("migrate", "serve", "tenants check"):
         assert done[command].stderr.splitlines() == [
             "error: tenant 'ke': plugins 'kenya' and 'uganda' both add field 'ea_region' to form "
             "'organization' (and 1 more: run pilot-crm plugins check)"
         ]
         assert not (tmp_path / command / "ke.sqlite3").exists()
+
+
+def test_a_priority_refines_only_a_topic_of_the_shared_taxonomy():
+    """Refining another plugin's topic is refused, naming both plugins; refining a shared topic
+    passes."""
+    from core.plugins.startup import check_installed
+
+    wildlife = StandIn(TopicSpec("KE-WILDLIFE", "Wildlife", priority=True, refines="ENVIRONMENTAL"))
+    ivory = StandIn(TopicSpec("UG-IVORY", "Ivory trafficking", priority=True, refines="KE-WILDLIFE"))
+    checked = check_installed(["kenya", "uganda"], overrides={"kenya": wildlife, "uganda": ivory})
+    assert checked.problems == [
+        "plugin 'uganda': topic 'UG-IVORY': refines 'KE-WILDLIFE', a topic of plugin 'kenya': only a "
+        "topic of the shared taxonomy may be refined"
+    ]
 
 
 def test_a_broken_plugin_leaves_a_postgresql_tenant_uncreated(tmp_path):

@@ -202,3 +202,28 @@ def test_a_topic_seeded_before_declarations_were_remembered_keeps_its_values(cli
     after = topic(client, env, "ZZ-LEGACY")
     assert report.topics_updated == 1
     assert (after["label"], after["category"], after["version"]) == ("Edited back then", "cluster", 2)
+
+
+def test_the_shared_topic_a_priority_refines_follows_its_declaration(client, env):
+    """What a priority refines is code's to say (like which plugin declares it): each change in
+    code reaches the topic as an audited update by the system, and the same declaration again
+    writes nothing."""
+
+    def declared(refines: str | None) -> Declares:
+        return Declares(TopicSpec("ZZ-NARROW", "A narrower priority", priority=True, refines=refines))
+
+    migrate_with(env, declared("TIP"))
+    first = topic(client, env, "ZZ-NARROW")
+    tip = topic(client, env, "TIP")["display_label"]  # in Spanish, as a coordinator may have worded it
+    assert (first["refines"], first["refines_label"], first["version"]) == ("TIP", tip, 1)
+    previous: str | None = "TIP"
+    for version, refines in ((2, "SOM"), (3, None)):
+        report = migrate_with(env, declared(refines))
+        assert (report.topics_added, report.topics_updated) == (0, 1)
+        now = topic(client, env, "ZZ-NARROW")
+        assert (now["refines"], now["version"]) == (refines, version)
+        last = audit_of(client, env, now["id"])[-1]
+        assert (last["action"], last["actor_email"]) == ("update", "system")
+        assert (last["before"]["refines"], last["after"]["refines"]) == (previous, refines)
+        previous = refines
+        assert migrate_with(env, declared(refines)).topics_updated == 0

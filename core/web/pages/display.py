@@ -83,7 +83,8 @@ def formatters(t: Translator) -> dict[str, Callable[..., str]]:
 
 
 async def topic_names(actor: Actor, t: Translator) -> dict[str, str]:
-    """Topic code → label in the page's language (archived topics keep showing their code)."""
+    """Topic code → name in the page's language, archived topics included (a record shows its
+    topics by name, never by code)."""
     from core.topics.service import TopicService
 
-    return dict(await TopicService(actor, t.locale).labelled())
+    return await TopicService(actor, t.locale).names()

@@ -353,9 +353,14 @@ class DeliveryPages(Controller):
     ) -> Template | Redirect:
         data = await request.form()
         cohort = Cohort(actor, None, record_id)
-        return await self._act(
-            request, actor, record_id, lambda: cohort.rename_group(group_id, data.get("name")), N_("Saved.")
-        )
+
+        async def rename() -> Any:
+            try:
+                return await cohort.rename_group(group_id, data.get("name"))
+            except ValidationFailed as exc:  # said by this group's name, not by the new group's
+                raise ValidationFailed({f"group-{group_id}": exc.errors.get("name", [])}) from exc
+
+        return await self._act(request, actor, record_id, rename, N_("Saved."))
 
     @post("/groups/{group_id:int}/remove")
     async def remove_group(

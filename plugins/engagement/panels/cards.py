@@ -10,6 +10,7 @@ from typing import Any
 from core.plugin_api import N_, Actor, Choice, ContactVisibility, Datum, Panel, Translator, horizontal_bars
 from plugins.engagement.panels import reading
 from plugins.engagement.reviewing import is_reviewer
+from plugins.engagement.vocabulary import WORKING_GROUPS
 
 STEPS = (
     Choice("applied", N_("Applied")),
@@ -41,13 +42,15 @@ def label(t: Translator, choices: tuple[Choice, ...], value: str | None) -> str:
 
 
 def labelled(t: Translator, found: dict[str, list[dict[str, Any]]]) -> dict[str, Any] | None:
-    """``found`` with each application's and input's status by its label; None when it is empty."""
+    """``found`` with each application's and input's status, and each input's working group, by
+    its label; None when it is empty."""
     if not any(found.values()):
         return None
     for row in found["applications"]:
         row["status_label"] = label(t, APPLICATION_STATUSES, row["status"])
     for row in found["inputs"]:
         row["status_label"] = label(t, INPUT_STATUSES, row["status"])
+        row["topic_label"] = label(t, WORKING_GROUPS, row["topic"])
     return found
 
 

@@ -102,8 +102,9 @@ async def certificate(
 
 
 async def dialogue_input(activity_id: int, text: str, contact_id: int | None = None, **fields: Any) -> int:
+    topic = "trafficking_in_persons"  # a working group
     row = DialogueInput(
-        activity=activity_id, topic="TIP", contact=contact_id, text=text, submitted_at=NOW, **fields
+        activity=activity_id, topic=topic, contact=contact_id, text=text, submitted_at=NOW, **fields
     )
     await row.save().run()
     return int(row.id)

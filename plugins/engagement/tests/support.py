@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
+
+from markupsafe import escape
 
 # The kit's tenants for these tests (conftest.py): one enables the plugin, one does not.
 ON, OFF = "taller", "plain"
@@ -73,3 +76,14 @@ def certificate(client: Any, env: Any, api: Api) -> dict[str, Any]:
     env.run(client, api.base.split("/")[2], lambda: Participant.insert(Participant(**row)).run())
     issued = api.post(f"/engagement/activities/{made['id']}/certificates/issue", None, status=200)
     return issued["issued"][0]
+
+
+def refused_over_limit(env: Any, response: Any, field_id: str, limit: int, locale: str = "es") -> None:
+    """``response`` refuses a value one character over ``limit``: a 400 saying the limit by the field
+    ``field_id``, whose control carries no ``maxlength`` (a browser would cut a pasted text silently)."""
+    assert response.status_code == 400, response.text[:300]
+    message = gettext(env, locale, "Enter at most {max} characters.", max=limit)
+    assert str(escape(message)) in response.text
+    control = re.search(rf'<(input|textarea)\b[^>]*\bid="{re.escape(field_id)}"[^>]*>', response.text)
+    assert control, field_id
+    assert 'aria-invalid="true"' in control.group(0) and "maxlength" not in control.group(0)

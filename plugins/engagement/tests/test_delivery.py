@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from core.plugin_api import sign_in
-from plugins.engagement.tests.support import ON, Api, activity, gettext, unique
+from plugins.engagement.tests.support import ON, Api, activity, gettext, refused_over_limit, unique
 
 PATH = "/engagement/activities"
 
@@ -201,6 +201,7 @@ def test_participants_attendance_and_groups(client, env, world):
     for name in ("Grupo A", "Grupo B"):
         assert browser.post(f"{PATH}/{aid}/groups", {"name": name}, follow_redirects=False).status_code == 303
     assert browser.post(f"{PATH}/{aid}/groups", {"name": " "}).status_code == 400
+    refused_over_limit(env, browser.post(f"{PATH}/{aid}/groups", {"name": "g" * 121}), "f-name", 120)
     assert browser.post(f"{PATH}/{aid}/groups/balance", {}, follow_redirects=False).status_code == 303
     groups = [p["group"] for p in api.get(f"{PATH}/{aid}/participants")["items"]]
     assert None not in groups and sorted(groups.count(g) for g in set(groups)) == [1, 2]
@@ -224,6 +225,9 @@ def test_participants_attendance_and_groups(client, env, world):
         == 303
     )
     assert "Grupo Norte" in browser.get(f"{PATH}/{aid}/participants").text
+    too_long = browser.post(f"{PATH}/{aid}/groups/{group_ids[0]}/edit", {"name": "N" * 121})
+    refused_over_limit(env, too_long, f"group-name-{group_ids[0]}", 120)  # by that group's own field
+    assert "N" * 121 not in browser.get(f"{PATH}/{aid}/participants").text
     assert (
         browser.post(f"{PATH}/{aid}/groups/{group_ids[1]}/remove", {}, follow_redirects=False).status_code
         == 303
@@ -265,6 +269,8 @@ def test_self_assessment_through_the_personal_link_and_on_paper(client, env, wor
     ]
     for q in questions:
         assert browser.post(f"{PATH}/{aid}/questions", q, follow_redirects=False).status_code == 303
+    long_question = {"text": "¿" + "x" * 2000, "options": "Uno\nDos", "correct": "1"}
+    refused_over_limit(env, browser.post(f"{PATH}/{aid}/questions", long_question), "new-text", 2000)
     refused = browser.post(f"{PATH}/{aid}/questions", {"text": "¿?", "options": "Solo una", "correct": "1"})
     assert refused.status_code == 400
     assert (

@@ -20,7 +20,7 @@ from pdfminer.layout import LTTextContainer, LTTextLine
 from core.plugin_api import Browser, sign_in
 from plugins.engagement.dialogues.forms import MAX_TEXT
 from plugins.engagement.tables import Participant, Reviewer
-from plugins.engagement.tests.support import OFF, ON, Api, activity, gettext, unique
+from plugins.engagement.tests.support import OFF, ON, Api, activity, gettext, refused_over_limit, unique
 
 ARABIC = "نطالب بتعزيز حماية الضحايا"
 
@@ -438,3 +438,15 @@ def test_a_participant_submits_through_their_personal_link(client, env, world):
     assert closed.status_code == 200 and 'id="inputs-closed"' in closed.text
     assert visitor.get(f"/engagement/participant/{secrets.token_urlsafe(32)}/inputs").status_code == 404
     assert Browser(client, OFF).get(address).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("text", 6000), ("organization_name", 300), ("author_name", 250)]
+)
+def test_an_input_over_a_fields_limit_is_refused_by_that_field_on_the_page(client, env, world, field, limit):
+    """Nothing is cut: the browser is given no maxlength, the server refuses with the limit."""
+    browser = sign_in(client, env, ON, "coordinator", "es")
+    body = {"topic": "firearms", "text": "Marcaje.", "language": "es", field: "x" * (limit + 1)}
+    before = len(Api(client, env).get(inputs(world["open"]))["items"])
+    refused_over_limit(env, browser.post(inputs(world["open"]), body), f"input-{field}", limit)
+    assert len(Api(client, env).get(inputs(world["open"]))["items"]) == before

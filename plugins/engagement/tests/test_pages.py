@@ -59,6 +59,9 @@ def test_a_coordinator_adds_edits_and_archives_an_activity(client, env, locale):
         in page.text
     )
     assert 'data-country="MEX"' in page.text
+    # Issue areas by the topic's name in the page's language, never by code.
+    assert f"<li>{escape(gettext(env, locale, 'Trafficking in persons'))}</li>" in page.text
+    assert "<li>TIP</li>" not in page.text
     assert Api(client, env).get(f"{PATH}/{record_id}")["issue_areas"] == ["TIP"]
 
     listed = browser.get(PATH, params={"kind": "workshop", "status": "call_open"})

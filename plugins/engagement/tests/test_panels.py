@@ -139,6 +139,8 @@ def test_a_persons_panel_and_an_organizations_panel(env, world, member):
     assert f'data-application="{ids["Lucía"]}"' in panel and training["title"] in panel
     assert 'data-status="selected"' in panel and 'data-rate="50"' in panel
     assert f'data-input="{ids["input"]}"' in panel and 'data-status="included"' in panel
+    # The input's working group by its name, never its code.
+    assert gettext(env, "es", "Trafficking in persons") in panel and "trafficking_in_persons ·" not in panel
     bruno = section(browser.get(f"/contacts/{people['Bruno']['id']}").text, 'data-panel="engagement"')
     assert 'data-rate="25"' in bruno and "data-application" not in bruno
     # A protected person's page is a placeholder for the observer: no panel tells of them.

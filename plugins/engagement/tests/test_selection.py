@@ -22,7 +22,7 @@ from markupsafe import escape
 from core.plugin_api import Browser, MailSink, app_client, sign_in
 from plugins.engagement.selection.service import assess
 from plugins.engagement.tables import Application, Participant
-from plugins.engagement.tests.support import ON, Api, activity, gettext, unique
+from plugins.engagement.tests.support import ON, Api, activity, gettext, refused_over_limit, unique
 
 BASE_URL = "http://taller.test"
 
@@ -204,6 +204,12 @@ def test_a_coordinator_reviews_decides_and_the_waitlist_moves_up(client, env, ma
     )
     assert missing.status_code == 400
     assert gettext(env, "es", "Give the reason for rejecting.") in missing.text
+    assert api.get(f"{path}/{ministry}")["status"] == "submitted"
+    too_long = browser.post(
+        f"{path}/decisions",
+        {"application": ticked(api, path, ministry), "decision": "rejected", "reason": "r" * 2001},
+    )
+    refused_over_limit(env, too_long, "reason", 2000)
     assert api.get(f"{path}/{ministry}")["status"] == "submitted"
 
     # Select two, reject one with its reason, waitlist one: each mail in the applicant's language.
