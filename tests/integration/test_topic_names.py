@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
+from html import escape
 
 import openpyxl
 import pytest
@@ -51,6 +53,17 @@ def test_an_export_names_topics_in_the_readers_language(client, env, entity, loc
     shown = names(client, env, locale)
     assert rows[1][1] == "; ".join(shown[code] for code in TOPICS)
     assert not any(code in rows[1][1] for code in TOPICS)
+
+
+@pytest.mark.parametrize("entity", ["organizations", "actions"])
+def test_a_list_pages_topic_tags_are_names(client, env, entity):
+    """The lists with a topics column (organizations, joint actions) tag each row with topic names."""
+    tag = secrets.token_hex(4)
+    record_on_topics(client, env, "alpha", entity, TOPICS, tag)
+    html = sign_in(client, env, "alpha", "observer", "es").get(f"/t/alpha/{entity}", params={"q": tag}).text
+    shown = names(client, env, "es")
+    tags = re.findall(r'<span class="tag" data-topic="([^"]+)">([^<]*)</span>', html)
+    assert sorted(tags) == sorted((code, escape(shown[code])) for code in TOPICS)
 
 
 def test_a_records_page_names_an_archived_topic(client, env):

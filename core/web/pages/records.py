@@ -27,6 +27,7 @@ from core.records.preferences import chosen_columns, forget_columns, remember_co
 from core.records.search import MAX_SEARCH_LENGTH
 from core.records.service import Page, RecordService
 from core.web.download import Download, download
+from core.web.pages.display import topic_names
 from core.web.pages.forms import field_messages, field_views, form_timezone, parse_submission
 from core.web.pages.guards import require_signed_in
 from core.web.pages.listing import ListColumn, as_named, chip, column_views, kept_query, shown_columns
@@ -228,6 +229,8 @@ def record_pages(spec: PageSpec) -> type[Controller]:
         offered = [c.key for c in spec.columns]
         columns = shown_columns(spec.columns, await chosen_columns(actor, spec.path, offered))
         filter_views = await _filter_views(spec, request, actor, t.locale)
+        # Topics read as their names in the page's language, never as codes.
+        names = await topic_names(actor, t) if any(c.key == "topics" for c in columns) else {}
         return render(
             request,
             spec.list_template,
@@ -247,7 +250,7 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             kept=kept_query(str(request.url.query or "")),
             can_create=service.may_write(),
             leading=extra.pop("leading", []),
-            **extra,
+            **{"topic_names": names, **extra},
         )
 
     @post("/columns", name=f"{form_name}-columns")
