@@ -6,6 +6,7 @@ visible hint, and time zones from the IANA list whose errors land on the time zo
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from html import unescape
@@ -37,6 +38,13 @@ def status_text(response, picker: str = "pick") -> str:
     match = re.search(rf'<p id="{picker}-status" hx-swap-oob="innerHTML">([^<]*)</p>', response.text)
     assert match, response.text
     return unescape(match.group(1))
+
+
+def picker_query(page: str, picker: str) -> dict:
+    """What the picker ``picker`` of a page adds to each search (its ``hx-vals``)."""
+    match = re.search(rf'id="{picker}-search"[^>]*hx-vals=\'([^\']*)\'', page)
+    assert match, f"no picker {picker}"
+    return json.loads(unescape(match.group(1)))
 
 
 @pytest.fixture(scope="module")
@@ -127,13 +135,16 @@ def test_a_meetings_picker_leaves_out_those_already_on_its_list(client, env, bro
     assert added.status_code in (200, 201), added.text
     picker = browsers["coordinator"]
     assert {v for _, v, _ in options(picker.get(f"/pick/contacts?q={family}"))} == {first["id"], second["id"]}
-    assert [v for _, v, _ in options(picker.get(f"/pick/contacts?q={family}&meeting={meeting['id']}"))] == [
-        second["id"]
-    ]
-    assert picker.get(f"/pick/contacts?q={family}&meeting=2147483000").status_code == 404
+    without = f"without=meeting.attendees&of={meeting['id']}"
+    assert [v for _, v, _ in options(picker.get(f"/pick/contacts?q={family}&{without}"))] == [second["id"]]
+    assert picker.get(f"/pick/contacts?q={family}&without=meeting.attendees&of=2147483000").status_code == 404
     # The meeting's page offers its attendee picker with the meeting to leave out.
-    page = picker.get(f"/meetings/{meeting['id']}")
-    assert f"&#34;meeting&#34;: {meeting['id']}" in page.text or f'"meeting": {meeting["id"]}' in page.text
+    page = picker.get(f"/meetings/{meeting['id']}").text
+    assert picker_query(page, "f-contact") == {
+        "picker": "f-contact",
+        "without": "meeting.attendees",
+        "of": meeting["id"],
+    }
 
 
 def test_members_are_picked_by_coordinators_only(client, env, browsers):
