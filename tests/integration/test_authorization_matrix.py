@@ -665,32 +665,19 @@ PICK_ROWS = [
     ),
     Row("picker: members", only(200, COORDINATOR), lambda a, r: a.browser(r).get("/pick/members")),
     # Leaving out what a record already links is open to whoever may see that record (all members).
-    Row(
-        "picker: organizations but a network's members",
-        only(200, *EVERYONE),
-        lambda a, r: a.browser(r).get(
-            "/pick/organizations",
-            params={"without": "networks.members", "of": a.create("networks", COORDINATOR)["id"]},
-        ),
-    ),
-    Row(
-        "picker: contacts but a meeting's attendees",
-        only(200, *EVERYONE),
-        lambda a, r: a.browser(r).get(
-            "/pick/contacts",
-            params={"without": "meeting.attendees", "of": a.create("meetings", COORDINATOR)["id"]},
-        ),
-    ),
-    Row(
-        "picker: contacts but an activity's participants",
-        only(200, *EVERYONE),
-        lambda a, r: a.browser(r).get(
-            "/pick/contacts",
-            params={
-                "without": "engagement.participants",
-                "of": a.create("engagement/activities", COORDINATOR)["id"],
-            },
-        ),
+    *(
+        Row(
+            f"picker: {kind} but {key}",
+            only(200, *EVERYONE),
+            lambda a, r, kind=kind, key=key, resource=resource: a.browser(r).get(
+                f"/pick/{kind}", params={"without": key, "of": a.create(resource, COORDINATOR)["id"]}
+            ),
+        )
+        for kind, key, resource in (
+            ("organizations", "networks.members", "networks"),
+            ("contacts", "meeting.attendees", "meetings"),
+            ("contacts", "engagement.participants", "engagement/activities"),
+        )
     ),
     Row(
         "picker: a protected contact",
