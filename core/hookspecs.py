@@ -32,7 +32,14 @@ if TYPE_CHECKING:
 
     from core.errors import Message
     from core.forms.fields import FieldSpec
-    from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDataSource, PluginForm
+    from core.plugins.contributions import (
+        ExportColumn,
+        NavEntry,
+        Panel,
+        PersonalDataSource,
+        PickExclusion,
+        PluginForm,
+    )
     from core.topics.specs import TopicSpec
 
 PROJECT = "pilot_crm"
@@ -180,6 +187,18 @@ def pilot_crm_personal_data() -> list[PersonalDataSource]:
     A coordinator's export of a contact includes each source's ``export`` under its key; erasing the
     contact calls each ``erase`` in the same transaction, so no plugin row keeps what the contact
     record no longer holds.
+    """
+
+
+@hookspec
+def pilot_crm_pick_exclusions() -> list[PickExclusion]:
+    """Return what the searchable pickers may leave out (``PickExclusion``: key, ``contact`` or
+    ``organization``, async loader of the ids already linked to one record).
+
+    A form that adds a link (a member organization to a network, a participant to an activity)
+    asks its picker to leave out what is already linked with ``without=<key>&of=<record id>``; the
+    loader runs inside the tenant and raises ``NotFound`` when the member may not see that record.
+    Core's own: ``meeting.attendees`` (contacts already on a meeting's list).
     """
 
 

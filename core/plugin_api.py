@@ -26,14 +26,16 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   guards, :func:`render`, :func:`redirect`,
   :func:`page_parts`, :func:`record_pages` / :class:`PageSpec` (list, detail, forms),
   :func:`record_controller` (JSON API), the handler parameter markers, the contributions
-  (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`) and
-  chart geometry for panels;
+  (:class:`NavEntry`, :class:`Panel`, :class:`ExportColumn`, :class:`PersonalDataSource`,
+  :class:`PickExclusion`) and chart geometry for panels;
 - people from outside the tenant (a call for applications, an import of course completions):
   :func:`matching_contact` and :func:`matching_organization` (the best match by the tenant's
   duplicate rules, or None), :class:`ContactService` and :class:`OrganizationService` (to create
   them, audited);
 - a plugin's own forms, for pages ``record_pages`` does not build: :class:`FormDefinition`,
-  :func:`clean_fields`, :func:`field_views` (as the ``render_field`` macro shows them) and
+  :func:`clean_fields`, :func:`field_views` (as the ``render_field`` macro shows them, a
+  reference to a contact or an organization as a searchable picker; ``picker_select`` in
+  ``macros/forms.html`` shows one such field alone) and
   :func:`parse_submission` (an HTML submission back as the service's input), :func:`numbered` (a
   table's per-row fields, ``<prefix><id>``, by id); :func:`topic_names`
   (topic labels in the page's language); :func:`use_locale` (a public page in the language its link
@@ -104,7 +106,14 @@ from core.mail import Mail, Mailer, MailNotSent, mailer_for
 from core.meetings.tables import Meeting
 from core.organizations.service import OrganizationService
 from core.organizations.tables import Organization
-from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDataSource, PluginForm
+from core.plugins.contributions import (
+    ExportColumn,
+    NavEntry,
+    Panel,
+    PersonalDataSource,
+    PickExclusion,
+    PluginForm,
+)
 from core.plugins.routes import PUBLIC
 from core.records.api import record_controller
 from core.records.export import Column as FileColumn
@@ -228,6 +237,7 @@ __all__ = [
     "PathId",
     "PermissionDenied",
     "PersonalDataSource",
+    "PickExclusion",
     "PluginForm",
     "PluginTable",
     "RecordColumns",

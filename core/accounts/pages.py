@@ -22,7 +22,7 @@ from core.forms.fields import as_id
 from core.i18n.markers import N_
 from core.web.pages.auth import client_address, throttles
 from core.web.pages.display import format_moment
-from core.web.pages.forms import FieldView, field_messages
+from core.web.pages.forms import FieldView, field_messages, picker_address
 from core.web.pages.guards import require_coordinator, require_signed_in
 from core.web.pages.render import locale_name, page_parts, redirect, render
 from core.web.params import CurrentActor, PathId
@@ -215,7 +215,6 @@ async def _members(
     for invitation in invitations:
         invitation["sent"] = format_moment(t, invitation["created_at"])
         invitation["until"] = format_moment(t, invitation["expires_at"])
-    organizations = await _organizations_by_role(actor, t.locale)
     response = render(
         request,
         "accounts/members.html",
@@ -224,7 +223,7 @@ async def _members(
         invitations=invitations,
         fields=_member_fields(request, values or {}, errors or {}),
         roles=[(c.value, t.gettext(c.label)) for c in vocabulary.ROLES],
-        organizations=organizations,
+        organization_pickers=await _organization_pickers(actor, t.locale, members),
         added=added,
         handover=handover,
         refused=refused,
@@ -245,6 +244,36 @@ async def _organizations_by_role(actor: Actor, locale: str) -> dict[str, list[tu
         side: await organizations.choices(Organization.side == side) for side in set(ROLE_SIDE.values())
     }
     return {c.value: by_side.get(ROLE_SIDE.get(c.value, ""), every) for c in vocabulary.ROLES}
+
+
+async def _organization_pickers(
+    actor: Actor, locale: str, members: list[dict[str, Any]]
+) -> dict[int, FieldView]:
+    """Each member's organization as a picker (``organization-<member id>``) over the organizations
+    of the member's side; the select under it offers the same (and the organization linked now,
+    were it archived or of another side since)."""
+    by_role = await _organizations_by_role(actor, locale)
+    pickers = {}
+    for member in members:
+        offered = [(str(i), label) for i, label in by_role.get(member["role"], [])]
+        linked = member["organization"]
+        if linked is not None and str(linked) not in {value for value, _ in offered}:
+            offered.append((str(linked), member["organization_name"]))
+        side = ROLE_SIDE.get(member["role"])
+        pickers[member["id"]] = FieldView(
+            name="organization",
+            kind="reference",
+            label="",
+            help="",
+            required=False,
+            value="" if linked is None else linked,
+            errors=[],
+            choices=offered,
+            picker=picker_address("organization"),
+            picker_params={"side": side} if side else {},
+            dom_id=f"organization-{member['id']}",
+        )
+    return pickers
 
 
 def _invite_fields(request: Request, values: dict[str, Any], errors: Errors) -> list[FieldView]:

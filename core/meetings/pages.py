@@ -83,7 +83,8 @@ async def attendee_section(
             errors or {},
             {"contact": contacts},
             tenant.declaration.timezone,
-            picker_params={"contact": {"meeting": record["id"]}},  # its picker skips those listed
+            # Its picker leaves out those already listed.
+            picker_params={"contact": {"without": "meeting.attendees", "of": record["id"]}},
         )
     marks = attendance or AttendanceForm()
     rows = {f"status_{a['contact']}" for a in attendees}

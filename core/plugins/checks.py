@@ -35,7 +35,14 @@ from core.db.columns import RecordMixin
 from core.forms.definitions import CORE_FORMS
 from core.forms.fields import KINDS, FieldSpec
 from core.plugins import default as default_plugin
-from core.plugins.contributions import ExportColumn, NavEntry, Panel, PersonalDataSource, PluginForm
+from core.plugins.contributions import (
+    ExportColumn,
+    NavEntry,
+    Panel,
+    PersonalDataSource,
+    PickExclusion,
+    PluginForm,
+)
 from core.plugins.manager import load_plugin
 from core.topics.specs import CATEGORIES, TopicSpec
 
@@ -361,6 +368,17 @@ def contribution_problems(plugin: Inspected, entities: Iterable[str]) -> list[st
             problems.append(f"plugin '{name}': menu entry {entry.label!r} has a path not starting with /")
     plugin.call("pilot_crm_dashboard_panels", Panel)
     plugin.call("pilot_crm_personal_data", PersonalDataSource)
+    for exclusion in plugin.call("pilot_crm_pick_exclusions", PickExclusion):
+        if not re.fullmatch(r"[a-z][a-z0-9_.-]{0,63}", str(exclusion.key)):
+            problems.append(
+                f"plugin '{name}': pick exclusion {exclusion.key!r} is not lowercase letters, digits, "
+                "'.', '_' and '-', at most 64"
+            )
+        if exclusion.picks not in ("contact", "organization"):
+            problems.append(
+                f"plugin '{name}': pick exclusion {exclusion.key!r} picks {exclusion.picks!r}, "
+                "not 'contact' or 'organization'"
+            )
     for entity in entities:
         plugin.call("pilot_crm_record_panels", Panel, entity=entity)
         plugin.call("pilot_crm_export_columns", ExportColumn, entity=entity)

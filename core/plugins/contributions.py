@@ -1,10 +1,11 @@
 """What plugins hand to core through the hooks besides fields and topics: their own record forms,
-menu entries, panels, export columns and personal-data sources. Plain frozen dataclasses, so a
-plugin describes a contribution and core decides where and when it is shown or run."""
+menu entries, panels, export columns, personal-data sources and what a picker leaves out. Plain
+frozen dataclasses, so a plugin describes a contribution and core decides where and when it is
+shown or run."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -90,3 +91,21 @@ class PersonalDataSource:
     export: Callable[[int], Awaitable[Any]]
     erase: Callable[[int, frozenset[str]], Awaitable[int]]
     tables: tuple[type[Any], ...] = ()
+
+
+# The ids a picker leaves out: (actor, locale, record id) → the ids of the contacts or organizations
+# already linked to that record. It raises NotFound when the actor may not see the record.
+LinkedIds = Callable[["Actor", str, int], Awaitable["Collection[int]"]]
+
+
+@dataclass(frozen=True, slots=True)
+class PickExclusion:
+    """Records a searchable picker leaves out: the ``picks`` (``contact`` or ``organization``) already
+    linked to one record, such as the organizations already members of a network. A page asks for it
+    with ``without=<key>&of=<record id>`` in the picker's search (``/pick/organizations?without=
+    networks.members&of=12``); ``linked`` returns the ids to leave out, inside the tenant, as the
+    member may see that record. Name the key after the plugin and the link (``networks.members``)."""
+
+    key: str
+    picks: str
+    linked: LinkedIds

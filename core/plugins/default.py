@@ -1,12 +1,15 @@
-"""Core's own defaults, delivered as a plugin like any other (the shared topic taxonomy, core catalogs)."""
+"""Core's own defaults, delivered as a plugin like any other (the shared topic taxonomy, core
+catalogs, what core's pickers leave out)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from core.forms.picking import meeting_attendees
 from core.hookspecs import hookimpl
 from core.i18n.catalogs import core_locale_dir
 from core.i18n.markers import N_
+from core.plugins.contributions import PickExclusion
 from core.topics.specs import TopicSpec
 
 CORE_TOPICS = [
@@ -44,3 +47,8 @@ def pilot_crm_topics() -> list[TopicSpec]:
 @hookimpl
 def pilot_crm_locale_dirs() -> list[Path]:
     return [core_locale_dir()]
+
+
+@hookimpl
+def pilot_crm_pick_exclusions() -> list[PickExclusion]:
+    return [PickExclusion("meeting.attendees", "contact", meeting_attendees)]

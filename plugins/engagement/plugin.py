@@ -21,6 +21,7 @@ from core.plugin_api import (
     NavEntry,
     Panel,
     PersonalDataSource,
+    PickExclusion,
     PluginForm,
     hookimpl,
     record_controller,
@@ -117,6 +118,14 @@ def pilot_crm_record_panels(entity: str) -> list[Panel]:
 @hookimpl
 def pilot_crm_export_columns(entity: str) -> list[ExportColumn]:
     return columns.CONTACT_COLUMNS if entity == "contact" else []
+
+
+@hookimpl
+def pilot_crm_pick_exclusions() -> list[PickExclusion]:
+    from plugins.engagement.delivery.cohort import PARTICIPANTS_OF_ACTIVITY, participant_contacts
+
+    # An activity's "add a participant" picker leaves out those already taking part.
+    return [PickExclusion(PARTICIPANTS_OF_ACTIVITY, "contact", participant_contacts)]
 
 
 @hookimpl

@@ -24,14 +24,16 @@ from core.plugin_api import (
     Template,
     Translator,
     ValidationFailed,
+    field_views,
     page_parts,
     post,
     record_pages,
     redirect,
     render,
+    require_tenant,
 )
 from plugins.networks import reading
-from plugins.networks.service import MembershipService, NetworkService
+from plugins.networks.service import MEMBERS_OF_NETWORK, MembershipService, NetworkService
 from plugins.networks.vocabulary import MEMBER_ROLES, SCOPES, label_of
 
 # The fields the add-member form on a network's page sends (the network is the page's).
@@ -82,20 +84,29 @@ async def member_form(
     values: dict[str, Any] | None = None,
     errors: dict[str, list[Message]] | None = None,
 ) -> dict[str, Any] | None:
-    """The add-member form's options, values and translated errors; None for members who may not
-    add one, or on an archived network."""
+    """The add-member form's fields (the membership form's, the organization and the focal point as
+    pickers, the organization's leaving out the network's members), values and errors; None for
+    members who may not add one, or on an archived network."""
     if network.get("archived_at") is not None or not MembershipService(actor, t.locale).may_write():
         return None
     errors = errors or {}
-    shown = {name: [t.message(m) for m in errors.get(name, [])] for name in MEMBER_FORM_FIELDS}
-    general = [t.message(m) for name, ms in errors.items() if name not in MEMBER_FORM_FIELDS for m in ms]
+    organizations = await _organization_choices({m["organization"] for m in members})
+    tenant = require_tenant()
+    views = field_views(
+        tenant.form("membership"),
+        t,
+        {"role": "member", **(values or {})},
+        errors,
+        {"organization": organizations, "focal_point": await _contact_choices(actor)},
+        tenant.declaration.timezone,
+        picker_params={"organization": {"without": MEMBERS_OF_NETWORK, "of": network["id"]}},
+    )
     return {
-        "organizations": await _organization_choices({m["organization"] for m in members}),
-        "roles": [(c.value, t.gettext(c.label)) for c in MEMBER_ROLES],
-        "contacts": await _contact_choices(actor),
-        "values": {"role": "member", **(values or {})},
-        "errors": shown,
-        "general_errors": general,
+        "fields": [view for view in views if view.name in MEMBER_FORM_FIELDS],
+        "organizations_left": bool(organizations),
+        "general_errors": [
+            t.message(m) for name, ms in errors.items() if name not in MEMBER_FORM_FIELDS for m in ms
+        ],
     }
 
 

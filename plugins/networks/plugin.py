@@ -20,6 +20,7 @@ from core.plugin_api import (
     NavEntry,
     Panel,
     PersonalDataSource,
+    PickExclusion,
     PluginForm,
     hookimpl,
     record_controller,
@@ -27,7 +28,12 @@ from core.plugin_api import (
 from plugins.networks import merging, privacy, reading
 from plugins.networks.forms import FORMS
 from plugins.networks.panels import DASHBOARD_PANEL, ORGANIZATION_PANEL
-from plugins.networks.service import MembershipService, NetworkService
+from plugins.networks.service import (
+    MEMBERS_OF_NETWORK,
+    MembershipService,
+    NetworkService,
+    member_organizations,
+)
 
 API_VERSIONS = (1,)
 HERE = Path(__file__).parent
@@ -68,6 +74,12 @@ def pilot_crm_template_dirs() -> list[Path]:
 @hookimpl
 def pilot_crm_locale_dirs() -> list[Path]:
     return [HERE / "locales"]
+
+
+@hookimpl
+def pilot_crm_pick_exclusions() -> list[PickExclusion]:
+    # The network page's "add a member organization" picker leaves out the members it already has.
+    return [PickExclusion(MEMBERS_OF_NETWORK, "organization", member_organizations)]
 
 
 @hookimpl

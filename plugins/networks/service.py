@@ -16,6 +16,7 @@ from core.plugin_api import (
     COORDINATOR,
     N_,
     NGO_PARTICIPANT,
+    Actor,
     Contact,
     ContactVisibility,
     Message,
@@ -130,6 +131,22 @@ class MembershipService(CivilSocietyRecords):
         "does not exist" for them, as everywhere else."""
         if not await self._visible(contact_id, live=True):
             raise ValidationFailed({"focal_point": [Message(N_("This record does not exist."))]})
+
+
+# What a network's "add a member organization" picker leaves out (``pilot_crm_pick_exclusions``).
+MEMBERS_OF_NETWORK = "networks.members"
+
+
+async def member_organizations(actor: Actor, locale: str, network_id: int) -> list[int]:
+    """The organizations with a live membership of the network (NotFound when the member may not
+    see the network)."""
+    await NetworkService(actor, locale).get(network_id)
+    rows = (
+        await Membership.select(Membership.organization)
+        .where((Membership.network == network_id) & Membership.archived_at.is_null())
+        .run()
+    )
+    return [row["organization"] for row in rows]
 
 
 async def _name(table: Any, record_id: int) -> str:

@@ -72,6 +72,39 @@ def first_link(page: Any, pattern: str) -> str:
     raise AssertionError(f"no link matching {pattern!r} on {page.url}")
 
 
+def picker_options(page: Any, picker: str, search: str = "") -> list[tuple[str, str]]:
+    """Open the searchable picker ``picker`` (the id of the select it drives) with the keyboard,
+    typing ``search`` first: the (value, label) of the options it then offers."""
+    combobox = page.locator(f"#{picker}-search")
+    combobox.focus()
+    if search:
+        page.keyboard.type(search)
+    else:
+        page.keyboard.press("ArrowDown")
+    page.wait_for_function(
+        "id => document.getElementById(id).getAttribute('aria-expanded') === 'true'", arg=f"{picker}-search"
+    )
+    page.wait_for_selector(f"#{picker}-listbox [role=option]")
+    found = page.eval_on_selector_all(
+        f"#{picker}-listbox [role=option]", "os => os.map(o => [o.dataset.value, o.textContent.trim()])"
+    )
+    return [(str(value), str(label)) for value, label in found]
+
+
+def choose_in_picker(page: Any, picker: str, value: str) -> None:
+    """Choose the option of ``value`` in the open picker ``picker`` with the keyboard (ArrowDown to it,
+    Enter); the select it drives then holds that value."""
+    combobox = page.locator(f"#{picker}-search")
+    for _ in range(page.locator(f"#{picker}-listbox [role=option]").count() + 1):
+        active = combobox.get_attribute("aria-activedescendant")
+        if active and page.locator(f"[id='{active}']").get_attribute("data-value") == value:
+            break
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.input_value(f"#{picker}") == value
+    assert combobox.get_attribute("aria-expanded") == "false"
+
+
 @dataclass
 class RequestGuard:
     """Every request made by the pages of a test, checked against the app's own origin. Requests to

@@ -14,7 +14,7 @@ from email.parser import BytesParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.browser.kit import first_link, goto_ok, sign_in
+from tests.browser.kit import choose_in_picker, first_link, goto_ok, picker_options, sign_in
 from tests.support import REPO_ROOT, translation
 
 SLUG = "global"
@@ -167,15 +167,20 @@ def test_attendance_and_the_post_questionnaire_lead_to_a_certificate(new_context
     goto_ok(coordinator, f"/t/{SLUG}/engagement/activities?status=completed&kind=training")
     activity = urlsplit(first_link(coordinator, rf"^/t/{SLUG}/engagement/activities/\d+$")).path
 
-    # A participant added by hand (the last contact of the list, not yet taking part).
+    # A participant added by hand with the picker (the last contact it offers, not yet taking part).
     goto_ok(coordinator, f"{activity}/participants")
     before = set(
         coordinator.eval_on_selector_all("tr[data-participant]", "rs => rs.map(r => r.dataset.participant)")
     )
-    options = coordinator.eval_on_selector_all(
-        "#f-contact option", "os => os.map(o => o.value).filter(Boolean)"
+    taking_part = set(
+        coordinator.eval_on_selector_all(
+            "tr[data-participant] a[href*='/contacts/']", "as => as.map(a => a.href.split('/').pop())"
+        )
     )
-    coordinator.select_option("#f-contact", options[-1])
+    assert coordinator.locator("#f-contact").is_hidden()
+    offered = picker_options(coordinator, "f-contact")
+    assert offered and not {value for value, _ in offered} & taking_part  # the picker leaves them out
+    choose_in_picker(coordinator, "f-contact", offered[-1][0])
     with coordinator.expect_navigation():
         coordinator.click("#participant-add")
     after = set(

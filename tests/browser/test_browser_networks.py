@@ -1,5 +1,6 @@
 """The networks plugin in a real browser, in Spanish (``mex``) and in Arabic (``demo-ar``): a
-coordinator adds a network from the menu, adds two member organizations on its page, then finds the
+coordinator adds a network from the menu, adds two member organizations on its page (with the
+searchable picker, which leaves out the network's members), then finds the
 network in the panel of a member's page and on the dashboard's chart."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.kit import ARABIC, goto_ok, sign_in
+from tests.browser.kit import ARABIC, choose_in_picker, goto_ok, picker_options, sign_in
 from tests.support import REPO_ROOT, translation
 
 NETWORKS = REPO_ROOT / "plugins" / "networks" / "locales"
@@ -48,12 +49,16 @@ def test_a_network_with_two_members_shows_on_the_organization_and_the_dashboard(
     assert page.locator("main h1").first.inner_text().startswith(name)
 
     # Two member organizations, added with the form on the network's page.
-    members = []
+    # The organization is chosen with the picker, which leaves out the network's members.
+    members: list[tuple[str, str]] = []
     for role in ("founding_member", "member"):
-        option = page.locator("#m-organization option").nth(1)
-        members.append((option.get_attribute("value"), option.inner_text()))
-        page.select_option("#m-organization", members[-1][0])
-        page.select_option("#m-role", role)
+        assert page.locator("#f-organization").is_hidden()
+        offered = picker_options(page, "f-organization")
+        assert not {value for value, _ in offered} & {value for value, _ in members}
+        members.append(offered[0])
+        choose_in_picker(page, "f-organization", offered[0][0])
+        assert page.input_value("#f-organization-search") == offered[0][1]
+        page.select_option("#f-role", role)
         with page.expect_navigation():
             page.locator("form#add-member [type=submit]").click()
         assert urlsplit(page.url).path == network_path

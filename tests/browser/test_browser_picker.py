@@ -10,7 +10,7 @@ import secrets
 
 from playwright.sync_api import expect
 
-from tests.browser.kit import sign_in
+from tests.browser.kit import choose_in_picker, member_email, picker_options, sign_in
 
 SOMETHING = re.compile(r"\S")
 
@@ -141,3 +141,26 @@ def test_several_partners_are_chosen_as_tokens_and_removed_with_the_keyboard(new
     page.keyboard.press("Enter")
     assert tokens.count() == 1 and page.locator("input[name=partners]:checked").count() == 1
     assert page.evaluate("document.activeElement.id") == "f-partners-search"
+
+
+def test_a_members_organization_is_chosen_with_the_picker_among_their_sides(new_context):
+    page = sign_in(new_context(locale="es-MX"), "mex", "coordinator", "/members")
+    email = member_email("mex", "ngo")
+    row = page.locator("tr[id^='member-']", has=page.locator(f"td:text-is('{email}')"))
+    member_id = (row.get_attribute("id") or "").removeprefix("member-")
+    picker = f"organization-{member_id}"
+    assert page.locator(f"#{picker}").is_hidden()
+    combobox = page.locator(f"#{picker}-search")
+    assert combobox.get_attribute("role") == "combobox"
+    assert page.get_by_role("combobox", name=f"Organización de {email}").count() == 1
+    offered = picker_options(page, picker)
+    assert offered
+    value, label = offered[-1]
+    choose_in_picker(page, picker, value)
+    assert page.input_value(f"#{picker}-search") == label
+    with page.expect_navigation():
+        row.locator("form.member-organization [type=submit]").click()
+    assert page.locator(".flash-success").count() == 1
+    row = page.locator(f"#member-{member_id}")
+    assert page.input_value(f"#{picker}") == value
+    assert page.input_value(f"#{picker}-search") == label

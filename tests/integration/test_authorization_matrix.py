@@ -664,6 +664,21 @@ PICK_ROWS = [
         lambda a, r: a.browser(r).get("/pick/organizations", params={"side": "government"}),
     ),
     Row("picker: members", only(200, COORDINATOR), lambda a, r: a.browser(r).get("/pick/members")),
+    # Leaving out what a record already links is open to whoever may see that record (all members).
+    *(
+        Row(
+            f"picker: {kind} but {key}",
+            only(200, *EVERYONE),
+            lambda a, r, kind=kind, key=key, resource=resource: a.browser(r).get(
+                f"/pick/{kind}", params={"without": key, "of": a.create(resource, COORDINATOR)["id"]}
+            ),
+        )
+        for kind, key, resource in (
+            ("organizations", "networks.members", "networks"),
+            ("contacts", "meeting.attendees", "meetings"),
+            ("contacts", "engagement.participants", "engagement/activities"),
+        )
+    ),
     Row(
         "picker: a protected contact",
         only(LISTED, *CREATOR_OR_COORDINATOR, others=UNLISTED),

@@ -6,6 +6,7 @@ visible hint, and time zones from the IANA list whose errors land on the time zo
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from html import unescape
@@ -37,6 +38,13 @@ def status_text(response, picker: str = "pick") -> str:
     match = re.search(rf'<p id="{picker}-status" hx-swap-oob="innerHTML">([^<]*)</p>', response.text)
     assert match, response.text
     return unescape(match.group(1))
+
+
+def picker_query(page: str, picker: str) -> dict:
+    """What the picker ``picker`` of a page adds to each search (its ``hx-vals``)."""
+    match = re.search(rf'id="{picker}-search"[^>]*hx-vals=\'([^\']*)\'', page)
+    assert match, f"no picker {picker}"
+    return json.loads(unescape(match.group(1)))
 
 
 @pytest.fixture(scope="module")
@@ -127,13 +135,16 @@ def test_a_meetings_picker_leaves_out_those_already_on_its_list(client, env, bro
     assert added.status_code in (200, 201), added.text
     picker = browsers["coordinator"]
     assert {v for _, v, _ in options(picker.get(f"/pick/contacts?q={family}"))} == {first["id"], second["id"]}
-    assert [v for _, v, _ in options(picker.get(f"/pick/contacts?q={family}&meeting={meeting['id']}"))] == [
-        second["id"]
-    ]
-    assert picker.get(f"/pick/contacts?q={family}&meeting=2147483000").status_code == 404
+    without = f"without=meeting.attendees&of={meeting['id']}"
+    assert [v for _, v, _ in options(picker.get(f"/pick/contacts?q={family}&{without}"))] == [second["id"]]
+    assert picker.get(f"/pick/contacts?q={family}&without=meeting.attendees&of=2147483000").status_code == 404
     # The meeting's page offers its attendee picker with the meeting to leave out.
-    page = picker.get(f"/meetings/{meeting['id']}")
-    assert f"&#34;meeting&#34;: {meeting['id']}" in page.text or f'"meeting": {meeting["id"]}' in page.text
+    page = picker.get(f"/meetings/{meeting['id']}").text
+    assert picker_query(page, "f-contact") == {
+        "picker": "f-contact",
+        "without": "meeting.attendees",
+        "of": meeting["id"],
+    }
 
 
 def test_members_are_picked_by_coordinators_only(client, env, browsers):
@@ -264,3 +275,117 @@ def test_a_listed_time_zone_is_saved_and_reads_the_times_typed(client, env, brow
         headers=env.headers("alpha", "coordinator"),
     )
     assert refused.status_code == 400 and "timezone" in refused.json()["errors"]
+
+
+def network_with_member(client, env, slug: str = "alpha") -> tuple[dict, dict, dict, dict]:
+    """A network, one organization that is a member of it, one that is not, and the membership."""
+    stem = unique("Red vecinal ")
+    net = create(client, env, "networks", {"name": stem, "scope": "national"}, slug=slug)
+    member = create(client, env, "organizations", {"name": f"{stem} A", "sector": "academia"}, slug=slug)
+    other = create(client, env, "organizations", {"name": f"{stem} B", "sector": "academia"}, slug=slug)
+    body = {"network": net["id"], "organization": member["id"], "role": "member"}
+    membership = create(client, env, "networks/memberships", body, slug=slug)
+    return net, member, other, membership
+
+
+def test_a_networks_picker_leaves_out_its_members_for_every_member_who_may_see_it(client, env, browsers):
+    net, member, other, membership = network_with_member(client, env)
+    stem = net["name"]
+    for role, picker in browsers.items():
+        everyone = {v for _, v, _ in options(picker.get(f"/pick/organizations?q={stem}"))}
+        assert everyone == {member["id"], other["id"]}, role
+        left = picker.get(f"/pick/organizations?q={stem}&without=networks.members&of={net['id']}")
+        assert left.status_code == 200 and [v for _, v, _ in options(left)] == [other["id"]], role
+    # The network's page asks its picker for exactly that (coordinators and NGO participants add members).
+    page = browsers["coordinator"].get(f"/networks/{net['id']}").text
+    assert picker_query(page, "f-organization") == {
+        "picker": "f-organization",
+        "without": "networks.members",
+        "of": net["id"],
+    }
+    assert picker_query(page, "f-focal_point") == {"picker": "f-focal_point"}
+    assert f'<option value="{member["id"]}"' not in field_block(page, "organization")  # nor does the select
+    # An archived membership is no membership: the organization may be added again.
+    archived = client.post(
+        f"{API.format(slug='alpha')}/networks/memberships/{membership['id']}/archive",
+        json={"version": membership["version"]},
+        headers=env.headers("alpha", "coordinator"),
+    )
+    assert archived.status_code in (200, 204), archived.text
+    again = browsers["ngo"].get(f"/pick/organizations?q={stem}&without=networks.members&of={net['id']}")
+    assert {v for _, v, _ in options(again)} == {member["id"], other["id"]}
+
+
+def test_another_tenants_network_is_no_record_to_leave_out_from(client, env, browsers):
+    highest = max(
+        [
+            n["id"]
+            for n in client.get(
+                f"{API.format(slug='alpha')}/networks?limit=200", headers=env.headers("alpha", "coordinator")
+            ).json()["items"]
+        ]
+        or [0]
+    )
+    while True:  # a network of beta's whose id no network of alpha's has
+        beta_net, _, _, _ = network_with_member(client, env, slug="beta")
+        if beta_net["id"] > highest:
+            break
+    response = browsers["coordinator"].get(
+        f"/pick/organizations?without=networks.members&of={beta_net['id']}"
+    )
+    assert response.status_code == 404 and options(response) == []
+    assert (
+        browsers["coordinator"].get("/pick/organizations?without=networks.members&of=2147483000").status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "query"),
+    [
+        ("organizations", "without=networks.members"),  # which network?
+        ("organizations", "of=1"),  # which links?
+        ("organizations", "without=meeting.attendees&of=1"),  # a meeting lists contacts
+        ("contacts", "without=networks.members&of=1"),  # a network's members are organizations
+        ("contacts", "without=nothing.here&of=1"),
+    ],
+)
+def test_an_exclusion_the_tenant_does_not_have_or_half_of_one_is_refused(client, env, browsers, kind, query):
+    response = browsers["coordinator"].get(f"/pick/{kind}?picker=f-x&{query}")
+    assert response.status_code == 400 and options(response) == []
+    half = "without=" not in query or "&of=" not in query
+    expected = (
+        "Say which record's links to leave out." if half else "This list cannot leave out those records."
+    )
+    assert status_text(response, "f-x") == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "without=Networks.members&of=1",
+        "without=" + "a" * 65 + "&of=1",
+        "without=a b&of=1",
+        "without=x&of=abc",
+        "without=x&of=-1",
+        "without=x&of=99999999999",
+    ],
+)
+def test_a_malformed_exclusion_is_refused(client, env, browsers, query):
+    assert browsers["coordinator"].get(f"/pick/organizations?{query}").status_code == 400
+
+
+def test_each_members_organization_is_a_picker_of_the_organizations_of_their_side(client, env, browsers):
+    page = browsers["coordinator"].get("/members").text
+    rows = re.findall(r'<tr id="member-(\d+)"', page)
+    assert rows
+    sides = {"government": "government", "ngo": "non_governmental"}
+    for role in ("coordinator", "government", "ngo", "observer"):
+        email = env.email("alpha", role)
+        row = page[page.index(f'<td data-label="Email address">{email}</td>') :]
+        member_id = re.search(r'id="organization-(\d+)"', row).group(1)
+        expected = {"picker": f"organization-{member_id}"}
+        if role in sides:
+            expected["side"] = sides[role]
+        assert picker_query(page, f"organization-{member_id}") == expected, role
+        assert f'aria-labelledby="organization-{member_id}-label"' in page

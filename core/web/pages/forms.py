@@ -55,6 +55,12 @@ class FieldView:
     texts: dict[str, str] = field(default_factory=dict)
     # A time zone's choices, by region: (region label, [(zone, label), …]).
     groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    # The control's id when ``f-<name>`` is not unique on its page (a field on each row of a table).
+    dom_id: str = ""
+
+    @property
+    def fid(self) -> str:
+        return self.dom_id or "f-" + self.name
 
     @property
     def input_type(self) -> str:
@@ -92,7 +98,7 @@ class FieldView:
 
     @property
     def picker_query(self) -> dict[str, Any]:
-        return {"picker": "f-" + self.name, **self.picker_params}
+        return {"picker": self.fid, **self.picker_params}
 
 
 def _display_value(spec: FieldSpec, value: Any, timezone: str) -> Any:
@@ -116,12 +122,18 @@ def _display_value(spec: FieldSpec, value: Any, timezone: str) -> Any:
     return value
 
 
+def picker_address(references: str) -> str:
+    """Where the picker of a reference to ``references`` (``contact``, ``organization``, ``member``)
+    searches, in the tenant in context."""
+    return f"/t/{require_tenant().slug}/pick/{PICKERS[references]}"
+
+
 def _picker(spec: FieldSpec) -> tuple[str, dict[str, Any]]:
     """A reference field's picker (its search address and fixed parameters), or ("", {})."""
     if spec.kind not in ("reference", "references") or spec.references not in PICKERS:
         return "", {}
     side = SIDE_OF_FIELD.get(spec.name) if spec.references == "organization" else None
-    return f"/t/{require_tenant().slug}/pick/{PICKERS[spec.references]}", {"side": side} if side else {}
+    return picker_address(spec.references), {"side": side} if side else {}
 
 
 def _zone_groups(t: Translator, current: str) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -413,3 +413,14 @@ class Cohort:
             counts = {status: sum(1 for s in marks.values() if s == status) for status in sorted(statuses)}
             await record_audit(self.actor, "engagement_session", session_id, "attendance", None, counts)
         return counts
+
+
+# What an activity's "add a participant" picker leaves out (``pilot_crm_pick_exclusions``).
+PARTICIPANTS_OF_ACTIVITY = "engagement.participants"
+
+
+async def participant_contacts(actor: Actor, locale: str, activity_id: int) -> list[int]:
+    """The contacts already participants of the activity (NotFound when the member may not see it)."""
+    await Cohort(actor, locale, activity_id).activity()
+    rows = await Participant.select(Participant.contact).where(Participant.activity == activity_id).run()
+    return [row["contact"] for row in rows]

@@ -16,6 +16,8 @@ from core.plugin_api import (
     ContactService,
     Controller,
     CurrentActor,
+    FieldSpec,
+    FormDefinition,
     LinkToken,
     Message,
     NotFound,
@@ -38,7 +40,7 @@ from core.plugin_api import (
 )
 from plugins.engagement.delivery import links
 from plugins.engagement.delivery.assessment import Assessment
-from plugins.engagement.delivery.cohort import Cohort
+from plugins.engagement.delivery.cohort import PARTICIPANTS_OF_ACTIVITY, Cohort
 from plugins.engagement.delivery.report import participant_rows
 from plugins.engagement.delivery.sessions import SessionService, in_order
 from plugins.engagement.delivery.vocabulary import ATTENDANCE, PHASES, POST, PRE, SESSION_KINDS
@@ -54,9 +56,16 @@ def _errors(t: Any, errors: dict[str, list[Message]]) -> dict[str, list[str]]:
     return {name: [t.message(m) for m in messages] for name, messages in errors.items()}
 
 
-async def _contact_choices(actor: Actor, exclude: set[int]) -> list[tuple[int, str]]:
+# The participants page's "add a participant" form: one contact, chosen with core's picker.
+PARTICIPANT_FORM = FormDefinition(
+    "participant",
+    (FieldSpec("contact", "reference", N_("Add a participant"), required=True, references="contact"),),
+)
+
+
+async def _contact_choices(actor: Actor, exclude: set[int]) -> list[tuple[str, str]]:
     """The live contacts the member may see, as core's selects name them, but those in ``exclude``."""
-    return [c for c in await ContactService(actor).choices() if c[0] not in exclude]
+    return [(str(i), label) for i, label in await ContactService(actor).choices() if i not in exclude]
 
 
 class DeliveryPages(Controller):
@@ -255,7 +264,18 @@ class DeliveryPages(Controller):
         activity = await cohort.activity()
         rows, summary = await participant_rows(actor, record_id)
         can_write = cohort.may_write() and activity.get("archived_at") is None
-        contacts = await _contact_choices(actor, {r["contact"] for r in rows}) if can_write else []
+        adding = []
+        if can_write:
+            contacts = await _contact_choices(actor, {r["contact"] for r in rows})
+            adding = field_views(
+                PARTICIPANT_FORM,
+                t,
+                {},
+                {"contact": (errors or {}).get("contact", [])},
+                {"contact": contacts},
+                activity["timezone"],
+                picker_params={"contact": {"without": PARTICIPANTS_OF_ACTIVITY, "of": record_id}},
+            )
         return render(
             request,
             TEMPLATES + "participants.html",
@@ -264,7 +284,7 @@ class DeliveryPages(Controller):
             participants=rows,
             summary=summary,
             groups=await cohort.groups(),
-            contacts=contacts,
+            add_fields=adding,
             errors=_errors(t, errors or {}),
             error=error,
             can_write=can_write,

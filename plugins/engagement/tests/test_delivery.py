@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import re
 from email import message_from_bytes, policy
+from html import unescape
 from typing import Any
 
 import pytest
 
 from core.plugin_api import sign_in
+<<<<<<< HEAD
 from plugins.engagement.tests.support import ON, Api, activity, gettext, refused_over_limit, unique
+=======
+from plugins.engagement.tests.support import OFF, ON, Api, activity, gettext, unique
+>>>>>>> i12-picker2
 
 PATH = "/engagement/activities"
 
@@ -343,3 +348,35 @@ def test_self_assessment_through_the_personal_link_and_on_paper(client, env, wor
         ):
             shown = reader.get(f"{PATH}/{aid}/{page}")
             assert shown.status_code == 200 and f'<html lang="{locale}"' in shown.text, (locale, page)
+
+
+def test_the_add_a_participant_picker_leaves_out_those_taking_part(client, env):
+    api = Api(client, env)
+    aid = activity(api)["id"]
+    family = unique("Buscada")
+    inside, outside = (api.post("/contacts", {"first_name": n, "last_name": family}) for n in ("Ana", "Eva"))
+    browser = sign_in(client, env, ON, "coordinator", "en")
+    added = browser.post(f"{PATH}/{aid}/participants", {"contact": inside["id"]}, follow_redirects=False)
+    assert added.status_code == 303
+    search = f"/pick/contacts?q={family}&without=engagement.participants&of={aid}"
+    for role in ("coordinator", "observer"):  # every member who may see the activity
+        picked = sign_in(client, env, ON, role, "en").get(search)
+        assert picked.status_code == 200, role
+        assert re.findall(r'data-value="(\d+)"', picked.text) == [str(outside["id"])], role
+    assert set(re.findall(r'data-value="(\d+)"', browser.get(f"/pick/contacts?q={family}").text)) == {
+        str(inside["id"]),
+        str(outside["id"]),
+    }
+    assert browser.get(f"/pick/contacts?without=engagement.participants&of={aid + 10**6}").status_code == 404
+    # The participants page asks its picker for exactly that, and its select offers no participant.
+    page = unescape(browser.get(f"{PATH}/{aid}/participants").text)
+    assert f'"of": {aid}, "picker": "f-contact", "without": "engagement.participants"' in page
+    native = page[
+        page.index('<select id="f-contact"') : page.index("</select>", page.index('id="f-contact"'))
+    ]
+    assert f'value="{outside["id"]}"' in native and f'value="{inside["id"]}"' not in native
+    # Without the plugin, the tenant knows no such exclusion.
+    plain = sign_in(client, env, OFF, "coordinator", "en").get(
+        f"/pick/contacts?without=engagement.participants&of={aid}"
+    )
+    assert plain.status_code == 400 and "This list cannot leave out those records." in plain.text

@@ -158,7 +158,7 @@ def test_a_protected_focal_point_stays_a_placeholder_for_those_who_may_not_see_t
     # Nor is the person offered as anyone's focal point.
     page = ngo.get(f"/networks/{net['id']}").text
     people = page[
-        page.index('<select id="m-focal_point"') : page.index("</select>", page.index('id="m-focal_point"'))
+        page.index('<select id="f-focal_point"') : page.index("</select>", page.index('id="f-focal_point"'))
     ]
     assert f'value="{hidden["id"]}"' not in people
-    assert "m-focal_point" in page
+    assert "f-focal_point-search" in page
