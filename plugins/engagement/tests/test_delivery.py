@@ -12,11 +12,7 @@ from typing import Any
 import pytest
 
 from core.plugin_api import sign_in
-<<<<<<< HEAD
-from plugins.engagement.tests.support import ON, Api, activity, gettext, refused_over_limit, unique
-=======
-from plugins.engagement.tests.support import OFF, ON, Api, activity, gettext, unique
->>>>>>> i12-picker2
+from plugins.engagement.tests.support import OFF, ON, Api, activity, gettext, refused_over_limit, unique
 
 PATH = "/engagement/activities"
 
