@@ -103,7 +103,7 @@ def page_operations(app: Any, api: list[Operation]) -> list[Operation]:
 
 
 # Routes outside any tenant that are not pages: the OpenAPI document, static files, liveness.
-NOT_PAGES = ("/schema", "/static", "/healthz")
+NOT_PAGES = ("/schema", "/static", "/fonts", "/healthz")  # the API document, files, the health probe
 
 
 def site_operations(app: Any) -> list[Operation]:

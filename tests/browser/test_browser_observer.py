@@ -12,8 +12,9 @@ AREAS = ["/organizations", "/contacts", "/meetings", "/actions", "/topics"]
 # buttons (English and Spanish).
 EDIT_HREF = re.compile(r"/(new|edit|archive|attendees(?!/export\.)|progress|confirm)(\?|/|$)")
 EDIT_LABEL = re.compile(r"^\s*(New|Edit|Archive|Nuev[oa]|Editar|Archivar)\b", re.IGNORECASE)
-# The only forms an observer may post: the language switch and signing out.
-HARMLESS_FORMS = re.compile(r"/(language|logout)$")
+# The only forms an observer may post: the language switch, signing out, and the columns a list
+# shows them (their own preference, not the tenant's records).
+HARMLESS_FORMS = re.compile(r"/(language|logout|columns)$")
 
 
 def _assert_no_edit_controls(page) -> None:

@@ -16,6 +16,7 @@ import pytest
 from litestar.testing import TestClient
 
 from core.actions.service import PROGRESS_FIELDS
+from core.records.search import MAX_SEARCH_LENGTH
 from core.testing.environment import TenantSpec, TestEnvironment, build_environment
 from core.testing.web import Browser, sign_in
 from core.web.app import create_app
@@ -158,3 +159,16 @@ def test_a_long_progress_note_is_kept_whole_or_refused(world):
     browser = sign_in(client, env, slug, "coordinator")
     page = browser.get(f"/actions/{action}")
     assert note in page.text and not MAXLENGTH.search(page.text)
+
+
+@pytest.mark.parametrize("path", ["/contacts", "/organizations", "/meetings", "/actions", "/search"])
+def test_a_search_over_its_limit_is_refused_by_the_field_not_cut(world, path):
+    """Search boxes carry no ``maxlength`` either: a pasted search longer than the limit is refused
+    with the limit named on the search field, and the words are shown back whole."""
+    env, client = world
+    browser: Browser = sign_in(client, env, SPECS[0].slug, "coordinator", "en")
+    words = "trafficking " * ((MAX_SEARCH_LENGTH // 12) + 2)
+    response = browser.get(path, params={"q": words})
+    assert response.status_code == 400 and not MAXLENGTH.search(response.text)
+    assert 'id="q-error"' in response.text and str(MAX_SEARCH_LENGTH) in response.text
+    assert f'value="{words.strip()}"' in response.text or f'value="{words}"' in response.text

@@ -294,7 +294,7 @@ def test_overdue_actions_are_flagged_and_filtered(client, env):
 
 def audit_actions(client: Any, env: Any, entity: str, record_id: int) -> list[str]:
     page = sign_in(client, env, "alpha", COORDINATOR, locale="en").get(f"/audit?entity={entity}")
-    rows = re.findall(rf">{entity} #{record_id}</a></td>\s*<td>([^<]+)</td>", page.text, re.IGNORECASE)
+    rows = re.findall(rf">{entity} #{record_id}</a></td>\s*<td[^>]*>([^<]+)</td>", page.text, re.IGNORECASE)
     return rows
 
 

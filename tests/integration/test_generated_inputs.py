@@ -25,6 +25,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
@@ -50,8 +51,21 @@ SPECS = [
 ]
 FORMS = ("organization", "contact", "meeting", "action", "topic")
 RESOURCES = {form: form + "s" for form in FORMS}
-# Bodies of API operations that are not a record form: their fields as the services declare them,
-# and a valid body.
+
+
+def attendance_of(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    """A valid bulk attendance body for the meeting at ``url`` (``…/meetings/{id}/attendance``):
+    the meeting's version as read now and its attendees' statuses as they are."""
+    meeting = url.rsplit("/", 1)[0]
+    version = client.get(meeting, headers=headers).json()["version"]
+    attendees = client.get(f"{meeting}/attendees", headers=headers).json()
+    rows = [{"contact": a["contact"], "status": a["status"]} for a in attendees]
+    return {"version": version, "attendance": rows}
+
+
+# Bodies of API operations that are not a record form: their fields as the services declare them
+# (or, for a body made of a version and rows, just their names), and a valid body (or how to read
+# one from the record the operation is aimed at).
 OTHER_BODIES = {
     ("PUT", API + "/meetings/{record_id}/attendees/{contact_id}"): (
         (ATTENDANCE_FIELD,),
@@ -60,6 +74,11 @@ OTHER_BODIES = {
     ("POST", API + "/actions/{record_id}/progress"): (
         PROGRESS_FIELDS,
         {"on_date": "2025-01-03", "note": "x"},
+    ),
+    # after the attendee added above, so the meeting has a row to set
+    ("PUT", API + "/meetings/{record_id}/attendance"): (
+        (SimpleNamespace(name="version"), SimpleNamespace(name="attendance")),
+        attendance_of,
     ),
 }
 # Operations that end what the run needs (a session, a live record): sent after all the others.
@@ -262,8 +281,9 @@ def test_a_value_of_the_wrong_shape_is_a_field_error_for_every_field_of_every_fo
 def test_bodies_that_are_not_record_forms_refuse_wrong_shapes_too(world):
     tenant = world.tenants["alpha"]
     h = tenant.headers(world.env)
-    for (method, template), (fields, valid) in OTHER_BODIES.items():
+    for (method, template), (fields, body) in OTHER_BODIES.items():
         url = resolve(Operation(method, template), tenant, world)
+        valid = body(world.client, url, h) if callable(body) else body
         assert world.client.request(method, url, content=json.dumps(valid), headers=h).is_success, url
         for field in fields:
             for shape, value in SHAPES.items():
@@ -480,10 +500,11 @@ def resolve(op: Operation, tenant: Tenant, world: World) -> str:
     return url
 
 
-def api_body(op: Operation, tenant: Tenant) -> tuple[dict[str, Any], list[str]]:
-    """The valid baseline and the field names of an API operation's body."""
+def api_body(op: Operation, tenant: Tenant, world: World, url: str) -> tuple[dict[str, Any], list[str]]:
+    """The valid baseline and the field names of an API operation's body (aimed at ``url``)."""
     if (op.method, op.path) in OTHER_BODIES:
-        fields, valid = OTHER_BODIES[(op.method, op.path)]
+        fields, body = OTHER_BODIES[(op.method, op.path)]
+        valid = body(world.client, url, tenant.headers(world.env)) if callable(body) else body
         return valid, [f.name for f in fields]
     if is_record_form(op):
         form = op.resource.removesuffix("s")
@@ -520,7 +541,7 @@ def run_operation(world: World, tenant: Tenant, op: Operation, browser: Browser)
     url = resolve(op, tenant, world)
     examples = settings()  # the loaded profile's: bounded in the test command, deep for releases
     if op.api:
-        baseline, names = api_body(op, tenant)
+        baseline, names = api_body(op, tenant, world, url)
         bodies = json_body_strategy(baseline, names) if op.body else st.just(b"")
         h = tenant.headers(world.env)
 

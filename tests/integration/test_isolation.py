@@ -129,6 +129,10 @@ QUERY_PARAMS: dict[str, QueryResolver] = {
     "partner": lambda beta, op: beta.one("ngo_organizations"),
     "origin_meeting": lambda beta, op: beta.one("meetings"),
     "topic": lambda beta, op: beta.topic_codes[0],
+    # Topics by code, by the shared topic they refine, or all but some: named by beta's codes.
+    "code": lambda beta, op: beta.topic_codes[0],
+    "refines": lambda beta, op: beta.topic_codes[0],
+    "exclude": lambda beta, op: ",".join(beta.topic_codes),
     "entity": lambda beta, op: "contact",
     "entity_id": lambda beta, op: beta.one("contacts"),
     "by": lambda beta, op: beta.member_email,

@@ -28,7 +28,7 @@ def test_shipped_tenants_load(tmp_path):
     assert sorted(registry.slugs()) == ["ago", "demo-ar", "global", "mex"]
     mex, ago, demo = registry.get("mex"), registry.get("ago"), registry.get("demo-ar")
     team = registry.get("global")
-    assert team.declaration.demo and team.declaration.locales == ("en", "fr", "es")
+    assert team.declaration.demo and team.declaration.locales == ("en", "fr", "es", "zh", "ru")
     assert (mex.declaration.default_locale, mex.declaration.country) == ("es", "MEX")
     assert (ago.declaration.default_locale, ago.declaration.country) == ("pt", "AGO")
     assert demo.declaration.default_locale == "ar" and demo.declaration.demo

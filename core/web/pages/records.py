@@ -24,7 +24,6 @@ from core.records.export import (
     requested_columns,
 )
 from core.records.preferences import chosen_columns, forget_columns, remember_columns
-from core.records.search import MAX_SEARCH_LENGTH
 from core.records.service import Page, RecordService
 from core.web.download import Download, download
 from core.web.pages.display import topic_names
@@ -238,7 +237,6 @@ def record_pages(spec: PageSpec) -> type[Controller]:
             spec=spec,
             page=page,
             search_errors=search_errors,
-            max_search_length=MAX_SEARCH_LENGTH,
             q=q or "",
             filters=filter_views,
             query=query,

@@ -8,7 +8,6 @@ from litestar.response import Template
 
 from core.errors import ValidationFailed
 from core.records.finding import search_everything
-from core.records.search import MAX_SEARCH_LENGTH
 from core.web.pages.guards import require_signed_in
 from core.web.pages.render import page_parts, render
 from core.web.params import CurrentActor, FromQuery
@@ -30,5 +29,4 @@ async def search_page(request: Request, actor: CurrentActor, q: FromQuery[str | 
         q=q or "",
         groups=groups,
         search_errors=errors,
-        max_search_length=MAX_SEARCH_LENGTH,
     )

@@ -141,12 +141,20 @@ async def certificate_pdf(request: Request, actor: CurrentActor, certificate_id:
 @get("/certificates/verify", opt=PUBLIC)
 async def verify_form(request: Request) -> Template | Redirect:
     """A form to type a code (GET: no session or CSRF needed); a typed code goes to its page."""
-    typed = request.query_params.get("code", "")
-    if typed.strip():
-        code = codes.normalize(typed)
-        shown = codes.grouped(code) if code else typed.strip()[:64]
-        return redirect(request, f"/engagement/certificates/verify/{quote(shown, safe='')}")
-    response = render(request, "engagement/certificates/verify.html", result=None, code="")
+    typed = request.query_params.get("code", "").strip()
+    code = codes.normalize(typed) if typed else None
+    if code:
+        return redirect(request, f"/engagement/certificates/verify/{quote(codes.grouped(code), safe='')}")
+    # Nothing typed: the form. Something that is no code at all: no certificate has it, said at
+    # once (and shown back whole, never cut).
+    response = render(
+        request,
+        "engagement/certificates/verify.html",
+        status=404 if typed else 200,
+        result=None,
+        code=typed,
+        unknown=bool(typed),
+    )
     response.headers.update(NOINDEX)
     return response
 

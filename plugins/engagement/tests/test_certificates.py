@@ -143,6 +143,10 @@ def test_the_completion_rule_issues_certificates_that_verify_then_revoke(client,
         f"/t/{ON}/engagement/certificates/verify", params={"code": code.lower()}, follow_redirects=False
     )
     assert typed.status_code == 303 and typed.headers["location"].endswith(f"/verify/{codes.grouped(code)}")
+    # Text that is no code at all is not cut to fit: no certificate has it, and it is shown back whole.
+    typo = "X" * 70 + "-" + code
+    wrong = client.get(f"/t/{ON}/engagement/certificates/verify", params={"code": typo})
+    assert wrong.status_code == 404 and f'value="{typo}"' in wrong.text and 'role="alert"' in wrong.text
     unknown = client.get(f"/t/{ON}/engagement/certificates/verify/{codes.new_code()}")
     assert unknown.status_code == 404 and 'name="code"' in unknown.text
     assert client.get(f"/t/{OFF}/engagement/certificates/verify/{code}").status_code == 404
