@@ -15,7 +15,9 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from argon2 import profiles
 
+from core.accounts.passwords import use_parameters
 from core.testing.environment import (
     PG_HOST,
     PG_PORT,
@@ -85,6 +87,10 @@ def chosen_backends(config: pytest.Config) -> tuple[str, ...]:
 def pytest_configure(config: pytest.Config) -> None:
     global _chosen
     _chosen = chosen_backends(config)
+    # The members the kit creates get argon2id hashes of the cheapest cost: every test signs in, and
+    # at the production cost (~0.1 s per hash and per check) that alone took minutes of the suite.
+    # Apps the tests start in their own processes (the CLI, ``serve``) keep the production cost.
+    use_parameters(profiles.CHEAPEST)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
