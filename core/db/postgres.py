@@ -54,6 +54,20 @@ async def ensure_database(dsn: str) -> bool:
         await conn.close()
 
 
+async def copy_database(template_dsn: str, dsn: str) -> None:
+    """Create the database of ``dsn`` as a copy of the one of ``template_dsn`` (which no session may
+    be connected to meanwhile): PostgreSQL copies its files, much faster than replaying its DDL."""
+    admin_dsn, name = split_dsn(dsn)
+    _, template = split_dsn(template_dsn)
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        quoted = '"' + name.replace('"', '""') + '"'
+        source = '"' + template.replace('"', '""') + '"'
+        await conn.execute(f"CREATE DATABASE {quoted} TEMPLATE {source}")
+    finally:
+        await conn.close()
+
+
 async def drop_database(dsn: str) -> None:
     admin_dsn, name = split_dsn(dsn)
     conn = await asyncpg.connect(admin_dsn)

@@ -20,6 +20,7 @@ from core.db.postgres import drop_database
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
+from core.testing.templates import copy_migrated
 
 T = TypeVar("T")
 
@@ -137,6 +138,7 @@ def build_environment(backend: str, root: Path, specs: list[TenantSpec]) -> Iter
 
     async def setup() -> None:
         for tenant in registry:
+            await copy_migrated(tenant)  # then only the tenant's own rows are written
             await migrate_tenant(tenant)
             with tenant_context(tenant):
                 for role in ROLES:
