@@ -8,7 +8,7 @@ few examples per property, so the suite stays fast) and ``deep`` for release che
 The kit lets a run choose its backends (``--pilot-crm-backends=sqlite`` for a quick local run);
 the product's own suite under ``CI=true`` refuses to run without PostgreSQL among them.
 
-``pytest`` alone runs in parallel with pytest-xdist: ``-n auto`` (one worker per core, at most
+``pytest`` alone runs in parallel with pytest-xdist: ``-n auto`` (one worker per core and one more, at most
 ``MAX_WORKERS``) and ``--dist loadfile``, so a module's tests on one backend, and their module-scoped
 tenants, stay on one worker; the browser suite is one unit (one served app, one Chromium). The
 defaults are set here rather than in ``addopts`` so that ``-p no:xdist`` still works; ``-n 0`` runs
@@ -62,11 +62,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """One worker per core, at most ``MAX_WORKERS``; ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still wins."""
+    """One worker per core and one more, at most ``MAX_WORKERS``: a worker spends much of its time
+    waiting (on PostgreSQL, on the servers and browser it drives), and measured on 2 cores each of
+    two workers kept its core only half busy. ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still wins."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None
     usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
-    return max(1, min(len(usable), MAX_WORKERS))
+    return max(1, min(len(usable) + 1, MAX_WORKERS))
 
 
 def work_unit(nodeid: str, module: str) -> str:
