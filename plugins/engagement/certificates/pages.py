@@ -147,16 +147,7 @@ async def verify_form(request: Request) -> Template | Redirect:
         return redirect(request, f"/engagement/certificates/verify/{quote(codes.grouped(code), safe='')}")
     # Nothing typed: the form. Something that is no code at all: no certificate has it, said at
     # once (and shown back whole, never cut).
-    response = render(
-        request,
-        "engagement/certificates/verify.html",
-        status=404 if typed else 200,
-        result=None,
-        code=typed,
-        unknown=bool(typed),
-    )
-    response.headers.update(NOINDEX)
-    return response
+    return verify_page(request, None, typed, unknown=bool(typed))
 
 
 @get("/certificates/verify/{code:str}", opt=PUBLIC)
@@ -164,13 +155,18 @@ async def verify_code(request: Request, code: TypedCode) -> Template:
     """Valid or revoked (with the date), the holder's name, the activity and the completion date:
     nothing more. An unknown code is a 404 page, after the same lookup."""
     result = await verify(code)
+    return verify_page(request, result, code, unknown=result is None)
+
+
+def verify_page(request: Request, result: Any, code: str, unknown: bool) -> Template:
+    """The public verification page, kept out of search engines: a 404 when the code is unknown."""
     response = render(
         request,
         "engagement/certificates/verify.html",
-        status=200 if result else 404,
+        status=404 if unknown else 200,
         result=result,
         code=code,
-        unknown=result is None,
+        unknown=unknown,
     )
     response.headers.update(NOINDEX)
     return response
