@@ -49,6 +49,17 @@ class Conflict(DomainError):
     status = 409
 
 
+class Unavailable(DomainError):
+    """The tenant cannot take this request now: it is read-only while it moves, or its database is
+    out of connections or time. Answered with 503 and ``Retry-After: retry_after`` (seconds)."""
+
+    status = 503
+
+    def __init__(self, message: Message | str | None = None, retry_after: int = 5) -> None:
+        self.retry_after = retry_after
+        super().__init__(message or Message(N_("This pilot is busy for a moment. Try again shortly.")))
+
+
 class PermissionDenied(DomainError):
     status = 403
 

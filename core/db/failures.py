@@ -29,6 +29,16 @@ _CONNECTION_ERRNOS = {
 }
 
 
+class DatabaseBusy(Exception):
+    """The database cannot take this query now (no connection free within the wait, a statement
+    past its time limit, the process out of file descriptors). Raised by the engines; the web layer
+    answers 503 with ``Retry-After: retry_after`` seconds and logs it loudly."""
+
+    def __init__(self, reason: str, retry_after: int = 5) -> None:
+        self.reason, self.retry_after = reason, retry_after
+        super().__init__(reason)
+
+
 class NotMigrated(Exception):
     """Raised where a tenant's database lacks what its migrations create (e.g. its identity)."""
 
@@ -79,7 +89,8 @@ def _kind(exc: BaseException) -> str | None:
     return None
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what it was raised from or during, innermost last, each once."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -91,7 +102,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 def classify(exc: BaseException) -> DatabaseFailure | None:
     """The database condition behind ``exc`` (or what it was raised from), or None if it is none of
     the known ones."""
-    for candidate in _chain(exc):
+    for candidate in causes(exc):
         if (kind := _kind(candidate)) is not None:
             return DatabaseFailure(kind, one_line(candidate))
     return None

@@ -188,3 +188,19 @@ def mailbox(smtp_sink: MailSink) -> MailSink:
     ``dataclasses.replace(settings, mail=mailbox.settings)``."""
     smtp_sink.clear()
     return smtp_sink
+
+
+@pytest.fixture(scope="session")
+def second_pg_server() -> str:
+    """The DSN prefix (``postgresql://user@host:port``) of a second local PostgreSQL server, for tests
+    that spread tenants over two servers (``core.testing.clusters``). Outside CI a machine without
+    the cluster tools skips them; under CI=true it fails them."""
+    from core.testing.clusters import SecondServerUnavailable, ensure_second_server
+
+    require_backend("postgres")
+    try:
+        return ensure_second_server()
+    except SecondServerUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"no second PostgreSQL server, and CI=true requires it: {exc}", pytrace=False)
+        pytest.skip(f"no second PostgreSQL server on this machine: {exc}")

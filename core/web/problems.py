@@ -14,7 +14,8 @@ from litestar.exceptions import (
 )
 from litestar.exceptions import PermissionDeniedException as LitestarPermissionDenied
 
-from core.errors import Conflict, DomainError, Message, PermissionDenied, ValidationFailed
+from core.db.failures import UNREACHABLE, DatabaseBusy, causes, classify
+from core.errors import Conflict, DomainError, Message, PermissionDenied, Unavailable, ValidationFailed
 from core.i18n.markers import N_
 from core.i18n.negotiate import choose_locale
 from core.i18n.translator import Translator
@@ -36,6 +37,7 @@ TITLES = {
     429: ("rate-limited", N_("Too many requests. Try again later.")),
     431: ("headers-too-large", N_("The request's headers are too large.")),
     500: ("server-error", N_("Something went wrong on our side.")),
+    503: ("unavailable", N_("The service is unavailable for a moment. Try again shortly.")),
 }
 
 
@@ -102,7 +104,16 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def unavailable(request: Request, retry_after: int, detail: Message | None = None) -> Response:
+    """503 with Retry-After, as a page or a problem document: the request may simply be repeated."""
+    response = html_error(request, 503, detail) if wants_html(request) else problem(request, 503, detail)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    if isinstance(exc, Unavailable):
+        return unavailable(request, exc.retry_after, exc.message)
     if wants_html(request):
         # A refusal or a conflict that says more than its status (a service's own message) is shown.
         specific = isinstance(exc, Conflict | PermissionDenied) and exc.message != PermissionDenied().message
@@ -148,7 +159,18 @@ def _body_detail(exc: HTTPException) -> Message | None:
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     import logging
 
-    logging.getLogger("pilot_crm").exception("unhandled error", exc_info=exc)
+    log = logging.getLogger("pilot_crm")
+    ctx = request_context(request.scope)
+    tenant = ctx.tenant.slug if ctx is not None and ctx.tenant is not None else "-"
+    busy = next((e for e in causes(exc) if isinstance(e, DatabaseBusy)), None)
+    if busy is not None:
+        log.error("tenant %s: database busy, answered 503: %s", tenant, busy.reason)
+        return unavailable(request, busy.retry_after)
+    failure = classify(exc)
+    if failure is not None and failure.kind == UNREACHABLE:
+        log.error("tenant %s: database unreachable, answered 503: %s", tenant, failure.detail)
+        return unavailable(request, 30)
+    log.exception("unhandled error", exc_info=exc)
     return html_error(request, 500) if wants_html(request) else problem(request, 500)
 
 

@@ -25,6 +25,7 @@ EXPLANATIONS = {
         N_("Someone changed it while you were working, or it is archived. Reload it and try again."),
     ),
     429: (N_("Too many requests"), N_("Wait a moment and try again.")),
+    503: (N_("This pilot is busy for a moment"), N_("Nothing was lost. Try again in a few seconds.")),
     500: (N_("Something went wrong"), N_("The error was logged. Try again in a moment.")),
 }
 
