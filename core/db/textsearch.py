@@ -60,7 +60,7 @@ def term_matches(table: Any, pattern: Any, indexed: bool) -> WhereRaw:
     if indexed and table._meta.db.engine_type == "sqlite":
         fts = _quoted(f"{name}_fts")
         return WhereRaw(
-            f"{_quoted(name)}.{_quoted('id')} IN (SELECT rowid FROM {fts} WHERE {fts}.search_text LIKE {{}})",
+            f"{_quoted(name)}.{_quoted('id')} IN (SELECT rowid FROM {fts} WHERE {fts}.search_text LIKE {{}})",  # noqa: S608 - quoted names
             pattern,
         )
     return WhereRaw(f"{column} LIKE {{}}", pattern)
@@ -77,7 +77,10 @@ def rank(table: Any, values: Sequence[Any]) -> QueryString:
     column = f"{_quoted(table._meta.tablename)}.{_quoted('search_text')}"
     if not values:
         return QueryString("0")
-    one = f"(CASE WHEN {column} LIKE {{}} THEN {AT_START} WHEN {column} LIKE {{}} THEN {AT_WORD} ELSE {INSIDE} END)"
+    one = (
+        f"(CASE WHEN {column} LIKE {{}} THEN {AT_START} "
+        f"WHEN {column} LIKE {{}} THEN {AT_WORD} ELSE {INSIDE} END)"
+    )
     return QueryString(" + ".join([one] * (len(values) // 2)), *values)
 
 
@@ -86,22 +89,26 @@ def rank(table: Any, values: Sequence[Any]) -> QueryString:
 
 def _sqlite_index(name: str) -> list[str]:
     table, fts = _quoted(name), _quoted(f"{name}_fts")
-    remove = f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"
-    add = f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text);"
+    # Names are quoted identifiers of our own tables, never input.
+    remove = f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"  # noqa: S608
+    add = f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text);"  # noqa: S608
     return [
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5("
         f"search_text, content={table}, content_rowid='id', tokenize='trigram')",
-        f"CREATE TRIGGER IF NOT EXISTS {_quoted(f'{name}_fts_insert')} AFTER INSERT ON {table} BEGIN {add} END",
+        f"CREATE TRIGGER IF NOT EXISTS {_quoted(f'{name}_fts_insert')} AFTER INSERT ON {table} "
+        f"BEGIN {add} END",
         f"CREATE TRIGGER IF NOT EXISTS {_quoted(f'{name}_fts_delete')} AFTER DELETE ON {table} "
         f"BEGIN {remove} END",
         f"CREATE TRIGGER IF NOT EXISTS {_quoted(f'{name}_fts_update')} AFTER UPDATE OF search_text "
         f"ON {table} BEGIN {remove} {add} END",
-        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",  # the rows already there
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",  # noqa: S608 - fills it with the rows already there
     ]
 
 
 def _sqlite_drop(name: str) -> list[str]:
-    triggers = [f"DROP TRIGGER IF EXISTS {_quoted(f'{name}_fts_{event}')}" for event in ("insert", "delete", "update")]
+    triggers = [
+        f"DROP TRIGGER IF EXISTS {_quoted(f'{name}_fts_{event}')}" for event in ("insert", "delete", "update")
+    ]
     return [*triggers, f"DROP TABLE IF EXISTS {_quoted(f'{name}_fts')}"]
 
 

@@ -24,11 +24,11 @@ from piccolo.columns import JSON, Date, Timestamptz
 
 from core.audit import service as audit
 from core.db.bulk import insert_rows
+from core.db.statistics import refresh_statistics
 from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
 from core.forms.definitions import FormDefinition
 from core.forms.fields import is_empty
 from core.i18n.markers import N_
-from core.db.statistics import refresh_statistics
 from core.imports import attendance
 from core.imports.tables import ImportBatch, ImportChange, ImportFile, ImportRow
 from core.records.service import INSERT_CHUNK, RecordService, load_json, now

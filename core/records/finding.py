@@ -44,8 +44,6 @@ async def search_everything(
     per_kind = max(1, min(int(per_kind), MAX_PER_KIND))
     groups = []
     for kind, service_cls in KINDS.items():
-        page = await service_cls(actor, locale).list_page(
-            q=q, limit=per_kind, count=True, sort=RELEVANCE
-        )
+        page = await service_cls(actor, locale).list_page(q=q, limit=per_kind, count=True, sort=RELEVANCE)
         groups.append(Group(kind, page.items, page.total or 0))
     return groups

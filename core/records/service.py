@@ -33,8 +33,9 @@ MAX_LIMIT = 200
 # Rows per INSERT statement in bulk writes (well under both backends' parameter limits).
 INSERT_CHUNK = 500
 # Compiled list queries by shape: (service, include_archived, number of terms and how many of them
-# the full-text index serves, cursor or not, visibility rule). Search terms are bounded and the page size is a bound value, so the shapes are
-# few; the LRU bound holds whatever a client sends, and whatever services plugins add.
+# the full-text index serves, cursor or not, visibility rule). Search terms are bounded and the page
+# size is a bound value, so the shapes are few; the LRU bound holds whatever a client sends, and
+# whatever services plugins add.
 PAGE_QUERY_CACHE_SIZE = 256
 _PAGE_QUERIES: LRUCache[tuple[Any, ...], Prepared] = LRUCache(maxsize=PAGE_QUERY_CACHE_SIZE)
 # ``sort`` for the best matches of a search first (``core.db.textsearch.rank``), then by id.
@@ -235,10 +236,10 @@ class RecordService:
         indexed: int = 0,
     ) -> Any:
         """Add search terms (``%term%`` patterns, the first ``indexed`` of them served by the
-        full-text index: ``core.db.textsearch``), the keyset condition, the order and ``fetch`` (rows to read: one more
-        than the page, to know whether there is a next one) to ``query``. ``order`` is the list's
-        order as this page reads it (reversed for a page read backwards); an empty sort column sorts
-        after every value, whichever the database."""
+        full-text index: ``core.db.textsearch``), the keyset condition, the order and ``fetch``
+        (rows to read: one more than the page, to know whether there is a next one) to ``query``.
+        ``order`` is the list's order as this page reads it (reversed for a page read backwards); an
+        empty sort column sorts after every value, whichever the database."""
         order = order or SortOrder("", self.sort_column, self.sort_descending)
         for position, word in enumerate(words):
             query = query.where(term_matches(self.table, word, position < indexed))
@@ -399,7 +400,7 @@ class RecordService:
             later = "<" if back else ">"
             query = query.where(
                 WhereRaw(
-                    f"({{}}) {later} {{}} OR (({{}}) = {{}} AND {{}} {later} {{}})",
+                    f"(({{}}) {later} {{}} OR (({{}}) = {{}} AND {{}} {later} {{}}))",
                     how_well,
                     position.value,
                     how_well,
