@@ -5,7 +5,8 @@ with a wildcard. Both engines have an index that can, for any fragment of three 
 
 - SQLite: an FTS5 table with the ``trigram`` tokenizer, external-content over the table's
   ``search_text`` (``<table>_fts``, no second copy of the text), kept in sync by triggers, so the
-  index changes in the same transaction as the row. FTS5 answers ``LIKE`` on it from the index.
+  index changes in the same transaction as the row. A phrase (``MATCH '"term"'``) is found in it
+  as a substring, from the index alone.
 - PostgreSQL: a ``pg_trgm`` GIN index on ``search_text`` (``<table>_search_trgm``), which the
   planner uses for ``LIKE '%term%'`` directly.
 
@@ -16,7 +17,8 @@ A term shorter than three characters (a two-character Chinese word, an initial) 
 is matched by ``LIKE`` on the table's own column. Beside a longer term, it only filters the rows the
 index found; alone, it reads the table (a list stops at its page; a miss reads it all).
 
-Every caller builds its "term matches" condition with :func:`term_matches`, and orders by
+Every caller builds its "term matches" condition with :func:`term_clause` (or, for a query compiled
+once with placeholders, :func:`term_value` and :func:`term_matches`), and orders by
 :func:`rank` where it ranks, so lists, the search page, pickers and duplicate finding search alike.
 """
 
@@ -52,18 +54,32 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def term_matches(table: Any, pattern: Any, indexed: bool) -> WhereRaw:
-    """Rows of ``table`` whose ``search_text`` is ``LIKE pattern`` (``%term%``), through the
-    engine's index when ``indexed`` (see :func:`is_indexed`). The engine is the one in context."""
-    name = table._meta.tablename
-    column = f"{_quoted(name)}.{_quoted('search_text')}"
+def term_value(table: Any, term: str, indexed: bool) -> str:
+    """The value :func:`term_matches` binds for ``term``: on SQLite's index, an FTS5 phrase (the
+    trigram tokenizer matches it as a substring, from the index alone); else a ``LIKE`` pattern."""
     if indexed and table._meta.db.engine_type == "sqlite":
+        return '"' + term.replace('"', '""') + '"'
+    return f"%{term}%"
+
+
+def term_matches(table: Any, value: Any, indexed: bool) -> WhereRaw:
+    """Rows of ``table`` whose ``search_text`` holds a term, given as :func:`term_value` makes it
+    (or a placeholder for it), through the engine's index when ``indexed`` (:func:`is_indexed`).
+    The engine is the one of the tenant in context."""
+    name = table._meta.tablename
+    if indexed and table._meta.db.engine_type == "sqlite":
+        # MATCH, not the trigram LIKE the FTS table also takes: LIKE re-reads every candidate row
+        # (15 ms for a surname at 100,000 contacts, against about 1 ms).
         fts = _quoted(f"{name}_fts")
-        return WhereRaw(
-            f"{_quoted(name)}.{_quoted('id')} IN (SELECT rowid FROM {fts} WHERE {fts}.search_text LIKE {{}})",  # noqa: S608 - quoted names
-            pattern,
-        )
-    return WhereRaw(f"{column} LIKE {{}}", pattern)
+        sql = f"{_quoted(name)}.{_quoted('id')} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {{}})"  # noqa: S608
+        return WhereRaw(sql, value)
+    return WhereRaw(f"{_quoted(name)}.{_quoted('search_text')} LIKE {{}}", value)
+
+
+def term_clause(table: Any, term: str) -> WhereRaw:
+    """Rows of ``table`` whose ``search_text`` holds ``term`` (folded, without ``%``)."""
+    indexed = is_indexed(term)
+    return term_matches(table, term_value(table, term, indexed), indexed)
 
 
 def rank_values(terms: Sequence[str]) -> list[str]:

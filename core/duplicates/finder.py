@@ -16,7 +16,7 @@ from piccolo.columns import Text
 from piccolo.query.functions import Cast
 
 from core.contacts.tables import Contact
-from core.db.textsearch import is_indexed, term_matches
+from core.db.textsearch import term_clause
 from core.duplicates.rules import (
     ContactKeys,
     DuplicateRules,
@@ -77,7 +77,7 @@ def _like(word: str) -> str:
 def _holds(table: Any, word: str) -> Any:
     """Rows of ``table`` whose folded search text holds ``word``, through the full-text index when
     the word is long enough for it (``core.db.textsearch``)."""
-    return term_matches(table, _like(word), is_indexed(_cleaned(word)))
+    return term_clause(table, _cleaned(word))
 
 
 def _every(clauses: list[Any]) -> Any:

@@ -19,7 +19,7 @@ from core.accounts.roles import Actor
 from core.audit import service as audit
 from core.db.bulk import insert_rows
 from core.db.prepared import Prepared
-from core.db.textsearch import indexed_first, rank, rank_values, term_matches
+from core.db.textsearch import indexed_first, rank, rank_values, term_matches, term_value
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
 from core.forms.fields import in_int_range
 from core.forms.validation import validate_record, validate_submission
@@ -235,8 +235,8 @@ class RecordService:
         order: SortOrder | None = None,
         indexed: int = 0,
     ) -> Any:
-        """Add search terms (``%term%`` patterns, the first ``indexed`` of them served by the
-        full-text index: ``core.db.textsearch``), the keyset condition, the order and ``fetch``
+        """Add search terms (``core.db.textsearch.term_value``s, the first ``indexed`` of them
+        served by the full-text index), the keyset condition, the order and ``fetch``
         (rows to read: one more than the page, to know whether there is a next one) to ``query``.
         ``order`` is the list's order as this page reads it (reversed for a page read backwards); an
         empty sort column sorts after every value, whichever the database."""
@@ -333,11 +333,13 @@ class RecordService:
         if archived_only and not self.may_see_archived():
             raise PermissionDenied()
         terms, indexed = indexed_first(search_terms(q))
-        words = [f"%{term}%" for term in terms]
+        words = [term_value(self.table, term, n < indexed) for n, term in enumerate(terms)]
         active = {n: v for n, v in (filters or {}).items() if n in self.filters and v not in (None, "")}
         archived = "only" if archived_only else ("all" if include_archived else "live")
         if sort == RELEVANCE:
-            rows, next_cursor, previous = await self._ranked(terms, indexed, archived, active, cursor, limit)
+            rows, next_cursor, previous = await self._ranked(
+                terms, words, indexed, archived, active, cursor, limit
+            )
         else:
             rows, next_cursor, previous = await self._ordered(
                 words, indexed, archived, active, sort, cursor, limit
@@ -383,6 +385,7 @@ class RecordService:
     async def _ranked(
         self,
         terms: list[str],
+        words: list[str],
         indexed: int,
         archived: str,
         active: dict[str, str],
@@ -395,7 +398,7 @@ class RecordService:
         back = position is not None and position.back
         how_well = rank(self.table, rank_values(terms))
         query = self.table.select(*self.select_columns(), how_well.as_alias(RANK_KEY))
-        query = await self._scope(query, archived, [f"%{t}%" for t in terms], active, indexed)
+        query = await self._scope(query, archived, words, active, indexed)
         if position is not None:
             later = "<" if back else ">"
             query = query.where(
