@@ -224,13 +224,23 @@ class RawIndex:
 
 def wrk_rate(url: str, token: str, seconds: int) -> float:
     out = subprocess.run(
-        ["wrk", "-t2", "-c16", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}", url],
+        [
+            "wrk",
+            "-t2",
+            "-c16",
+            "--timeout",
+            "30s",
+            f"-d{seconds}s",
+            "-H",
+            f"Authorization: Bearer {token}",
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if not match or "Non-2xx" in out:
+    if not match or "Non-2xx" in out or float(match.group(1)) == 0:
         raise RuntimeError(f"wrk: {out}")
     return float(match.group(1))
 
@@ -304,7 +314,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> list[str]:
                     print(lines[-1], flush=True)
             url = f"{base}/t/{SLUG}/api/v1/contacts?limit=50"
             token = env.tokens[(SLUG, ROLE)]
-            wrk_rate(url, token, 1)  # warm-up
+            wrk_rate(url, token, 3)  # warm-up
             alone = wrk_rate(url, token, args.seconds)
             for label, q in (("a missing word", MISS), ("a missing 2-letter word (scan)", SHORT_MISS)):
                 busy, searches = while_searching(base, headers, q, lambda: wrk_rate(url, token, args.seconds))
