@@ -71,7 +71,7 @@ def typed(draw: st.DrawFn, text: str) -> str:
     return "".join(out)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(data=st.data(), stored=names, other=names)
 def test_any_piece_of_a_name_typed_any_way_finds_it_and_only_its_current_text(data, stored, other):
     conn = database()
