@@ -53,7 +53,9 @@ What is here, by use (the plugin guide, ``plugins/README.md``, walks through eac
   :class:`FileColumn`, :func:`download` and :class:`Download` (a CSV or XLSX of a plugin's own
   rows, streamed, headers in the reader's language);
 - :func:`search_text`, the folded text a record's ``search_text`` column holds, for a plugin that
-  rewrites such a column outside the record service (an erasure scrubbing a name);
+  rewrites such a column outside the record service (an erasure scrubbing a name), and
+  :func:`add_search_indexes`, the migration steps that index a searched table's ``search_text`` on
+  the database's own full-text index (``core.db.textsearch``);
 - tests: the pytest plugin's kit, loaded on first use (``core.plugin_api.TenantSpec``…), so the
   running app never imports pytest.
 """
@@ -88,6 +90,7 @@ from core.contacts.tables import Contact
 from core.contacts.visibility import ContactVisibility
 from core.dashboard.charts import Chart, Datum, column_bars, horizontal_bars
 from core.db.tables import PluginTable, RecordColumns
+from core.db.textsearch import add_search_indexes
 from core.duplicates.finder import matching_contact, matching_organization
 from core.errors import Conflict, Message, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from core.forms.definitions import FormDefinition
@@ -260,6 +263,7 @@ __all__ = [
     "ValidationFailed",
     "Varchar",
     "VisibilityRule",
+    "add_search_indexes",
     "app_client",
     "audit_history",
     "build_environment",

@@ -35,6 +35,17 @@ def _choice_label(row: dict[str, Any]) -> str:
     return f"{name} ({row['organization_name']})" if row["organization_name"] else name
 
 
+def search_parts(values: dict[str, Any]) -> list[Any]:
+    """What a contact's search text holds: its names, position, emails and organization's name."""
+    return [
+        values.get("first_name"),
+        values.get("last_name"),
+        values.get("position"),
+        load_json(values.get("emails"), []),
+        values.get("organization_name"),
+    ]
+
+
 class ContactService(RecordService):
     entity = "contact"
     form_name = "contact"
@@ -166,13 +177,7 @@ class ContactService(RecordService):
         return _choice_label(row)
 
     def search_parts(self, values: dict[str, Any]) -> list[Any]:
-        return [
-            values.get("first_name"),
-            values.get("last_name"),
-            values.get("position"),
-            load_json(values.get("emails"), []),
-            values.get("organization_name"),
-        ]
+        return search_parts(values)
 
     async def before_write(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
         if "organization" in values:

@@ -54,6 +54,7 @@ from core import __version__
 from core.db.failures import NOT_MIGRATED, NotMigrated, classify
 from core.db.identity import Identity, TenantIdentity, read_identity
 from core.db.postgres import ensure_database
+from core.db.statistics import refresh_statistics
 from core.tenancy.context import tenant_context
 
 if TYPE_CHECKING:
@@ -410,4 +411,6 @@ async def restore_tenant(tenant: TenantRuntime, archive: Path) -> Manifest:
             args = [pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction"]
             await asyncio.to_thread(_run_tool, [*args, f"--dbname={dsn}", str(payload)])
             await _drop_tables_not_in(tenant, payload)
+        with tenant_context(tenant):
+            await refresh_statistics()  # the planners' view of the data just replaced
     return manifest

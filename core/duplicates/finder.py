@@ -16,6 +16,7 @@ from piccolo.columns import Text
 from piccolo.query.functions import Cast
 
 from core.contacts.tables import Contact
+from core.db.textsearch import term_clause
 from core.duplicates.rules import (
     ContactKeys,
     DuplicateRules,
@@ -65,8 +66,18 @@ async def organization_pairs(rules: DuplicateRules) -> list[Match]:
     return pairs(keys, rules, organization_blocks, score_organization)
 
 
+def _cleaned(word: str) -> str:
+    return word.replace("\\", "").replace("%", "").replace("_", "")
+
+
 def _like(word: str) -> str:
-    return "%" + word.replace("\\", "").replace("%", "").replace("_", "") + "%"
+    return "%" + _cleaned(word) + "%"
+
+
+def _holds(table: Any, word: str) -> Any:
+    """Rows of ``table`` whose folded search text holds ``word``, through the full-text index when
+    the word is long enough for it (``core.db.textsearch``)."""
+    return term_clause(table, _cleaned(word))
 
 
 def _every(clauses: list[Any]) -> Any:
@@ -83,9 +94,9 @@ async def _rows(query: Any, clauses: list[Any]) -> list[dict[str, Any]]:
     return list(rows.values())[:MAX_CANDIDATES]
 
 
-def _words(column: Any, text: str) -> Any:
-    """Every word of ``text`` in the folded ``column``."""
-    return _every([column.like(_like(word)) for word in text.split()])
+def _words(table: Any, text: str) -> Any:
+    """Rows of ``table`` whose folded search text holds every word of ``text``."""
+    return _every([_holds(table, word) for word in text.split()])
 
 
 async def contact_candidates(record: dict[str, Any], rules: DuplicateRules) -> list[Match]:
@@ -93,10 +104,10 @@ async def contact_candidates(record: dict[str, Any], rules: DuplicateRules) -> l
     in E.164) likely duplicates, best first. Rows are looked up by what can match: an email, a phone,
     or every word of the name in the folded search text."""
     keys = contact_keys(record)
-    clauses: list[Any] = [Contact.search_text.like(_like(fold(email))) for email in keys.emails]
+    clauses: list[Any] = [_holds(Contact, fold(email)) for email in keys.emails]
     clauses += [Cast(Contact.phones, Text()).like(_like(f'"{phone}"')) for phone in keys.phones]
     if keys.name:
-        clauses.append(_words(Contact.search_text, keys.name))
+        clauses.append(_words(Contact, keys.name))
     rows = await _rows(_live_contacts, clauses)
     return candidates(keys, [_contact(r) for r in rows], rules, score_contact)
 
@@ -106,9 +117,9 @@ async def organization_candidates(record: dict[str, Any], rules: DuplicateRules)
     keys = organization_keys(record)
     clauses: list[Any] = []
     if keys.name:
-        clauses.append(_words(Organization.search_text, keys.name))
+        clauses.append(_words(Organization, keys.name))
     if keys.acronym:
-        clauses.append(Organization.search_text.like(_like(keys.acronym)))
+        clauses.append(_holds(Organization, keys.acronym))
     rows = await _rows(_live_organizations, clauses)
     return candidates(keys, [organization_keys(r) for r in rows], rules, score_organization)
 

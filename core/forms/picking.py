@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.accounts.roles import Actor
+from core.db.textsearch import term_clause
 from core.errors import Message, ValidationFailed
 from core.forms.vocabulary import GOVERNMENT, NON_GOVERNMENTAL
 from core.i18n.markers import N_
@@ -39,7 +40,7 @@ async def pick_records(
     list's search is: ValidationFailed on ``q`` beyond it), narrowed by ``where``."""
     clause = where
     for term in search_terms(q):
-        like = service.table.search_text.like(f"%{term}%")
+        like = term_clause(service.table, term)
         clause = like if clause is None else clause & like
     return _page(await service.choices(clause, limit=limit + 1), limit)
 

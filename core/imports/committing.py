@@ -24,6 +24,7 @@ from piccolo.columns import JSON, Date, Timestamptz
 
 from core.audit import service as audit
 from core.db.bulk import insert_rows
+from core.db.statistics import refresh_statistics
 from core.errors import Conflict, Message, PermissionDenied, ValidationFailed
 from core.forms.definitions import FormDefinition
 from core.forms.fields import is_empty
@@ -34,7 +35,7 @@ from core.records.service import INSERT_CHUNK, RecordService, load_json, now
 
 Progress = Callable[[int, int], Any]
 IMPORT_ENTITY = "import"
-# Records created by one batch from which their table's statistics are refreshed (PostgreSQL).
+# Records created by one batch from which the database's statistics are refreshed.
 ANALYZE_AFTER = 1000
 # During a large commit, statistics are refreshed every this many chunks (PostgreSQL).
 ANALYZE_EVERY = 20
@@ -309,10 +310,11 @@ async def commit(batch_id: int, service: RecordService, progress: Progress | Non
         )
         raise
     service.notify_created(created)
-    if len(record_of_line) >= ANALYZE_AFTER and service.tenant.declaration.engine_kind == "postgres":
+    if len(record_of_line) >= ANALYZE_AFTER:
         # Fresh statistics: until autovacuum gets to it, PostgreSQL plans a bulk-loaded table as
-        # if it were small (a list page then runs one sequential scan after another).
-        await service.table.raw(f"ANALYZE {service.table._meta.tablename}").run()
+        # if it were small (a list page then runs one sequential scan after another); SQLite
+        # never refreshes them by itself.
+        await refresh_statistics()
     return result
 
 

@@ -32,6 +32,11 @@ class OrganizationService(RecordService):
             values["side"] = SECTOR_SIDE[values["sector"]]
         if existing is None and not values.get("country"):
             values["country"] = self.tenant.declaration.country
+        if existing is not None and values.get("name", existing["name"]) != existing["name"]:
+            # Its contacts' search text holds its name: rewritten in the renaming's transaction.
+            from core.contacts.searching import refresh_organization_contacts
+
+            await refresh_organization_contacts(existing["id"], values["name"])
 
     def _default_owner_side(self, core: dict[str, Any]) -> str:
         # Coordinators create on behalf of the organization's own side.

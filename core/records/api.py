@@ -53,7 +53,8 @@ def record_controller(path: str, service_cls: type[RecordService], tag: str) -> 
         summary=f"List {tag}",
         description=f"Filters (query parameters): {filter_doc}. "
         "Full-text `q` matches every term. Keyset pagination: pass `next` (or `previous`) back as "
-        f"`cursor`; `total` counts the whole list. `sort`: one of {sort_doc}, `-` first for descending. "
+        f"`cursor`; `total` counts the whole list. `sort`: one of {sort_doc}, `-` first for descending, "
+        "or `relevance`: the best matches of `q` first (at the start of the name, then of a word). "
         "`archived=true` lists the archived records alone (coordinators).",
         operation_class=filter_operation(service_cls),
     )

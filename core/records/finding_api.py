@@ -23,8 +23,9 @@ class SearchController(Controller):
         "/",
         summary="Search organizations, contacts, meetings and joint actions",
         description="Full-text `q` matches every term, as each list's `q` does. The answer holds one "
-        "group per kind (`organizations`, `contacts`, `meetings`, `actions`) with its first `limit` "
-        "records and `total`, how many match in all (the list with the same `q` pages through them). "
+        "group per kind (`organizations`, `contacts`, `meetings`, `actions`) with its `limit` best "
+        "matches (at the start of the name first, then of a word, then inside one) and `total`, how "
+        "many match in all (the list with the same `q` and `sort=relevance` pages through them). "
         "Contacts the caller may not see are neither listed nor counted.",
     )
     async def search(

@@ -14,10 +14,15 @@ from collections.abc import Iterable
 from core.errors import Message, ValidationFailed
 from core.i18n.markers import N_
 
+# Arabic tatweel stretches a word on the line and is no letter: "الـعـربي" is "العربي".
+TATWEEL = "\u0640"
+
 
 def fold(text: str) -> str:
+    """``text`` as it is stored and searched: compatibility-decomposed, without combining marks
+    (accents, cedillas, Arabic harakat and hamza marks, the diaeresis of ё) or tatweel, case-folded."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and c != TATWEEL).casefold()
 
 
 def search_text(*parts: object) -> str:

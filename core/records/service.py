@@ -12,12 +12,14 @@ from typing import Any, ClassVar
 import msgspec
 from cachetools import LRUCache
 from piccolo.columns import Column, Date, Text, Timestamptz, Varchar
+from piccolo.columns.combination import WhereRaw
 from piccolo.querystring import QueryString
 
 from core.accounts.roles import Actor
 from core.audit import service as audit
 from core.db.bulk import insert_rows
 from core.db.prepared import Prepared
+from core.db.textsearch import indexed_first, rank, rank_values, term_matches, term_value
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
 from core.forms.fields import in_int_range
 from core.forms.validation import validate_record, validate_submission
@@ -30,11 +32,16 @@ from core.tenancy.context import require_tenant
 MAX_LIMIT = 200
 # Rows per INSERT statement in bulk writes (well under both backends' parameter limits).
 INSERT_CHUNK = 500
-# Compiled list queries by shape: (service, include_archived, number of terms, cursor or not,
-# visibility rule). Search terms are bounded and the page size is a bound value, so the shapes are
-# few; the LRU bound holds whatever a client sends, and whatever services plugins add.
+# Compiled list queries by shape: (service, include_archived, number of terms and how many of them
+# the full-text index serves, cursor or not, visibility rule). Search terms are bounded and the page
+# size is a bound value, so the shapes are few; the LRU bound holds whatever a client sends, and
+# whatever services plugins add.
 PAGE_QUERY_CACHE_SIZE = 256
 _PAGE_QUERIES: LRUCache[tuple[Any, ...], Prepared] = LRUCache(maxsize=PAGE_QUERY_CACHE_SIZE)
+# ``sort`` for the best matches of a search first (``core.db.textsearch.rank``), then by id.
+RELEVANCE = "relevance"
+# The key a ranked page reads each row's rank under (not part of the record).
+RANK_KEY = "search_rank"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,14 +233,16 @@ class RecordService:
         after: tuple[Any, Any] | None,
         fetch: int,
         order: SortOrder | None = None,
+        indexed: int = 0,
     ) -> Any:
-        """Add search terms, the keyset condition, the order and ``fetch`` (rows to read: one more
-        than the page, to know whether there is a next one) to ``query``. ``order`` is the list's
-        order as this page reads it (reversed for a page read backwards); an empty sort column sorts
-        after every value, whichever the database."""
+        """Add search terms (``core.db.textsearch.term_value``s, the first ``indexed`` of them
+        served by the full-text index), the keyset condition, the order and ``fetch``
+        (rows to read: one more than the page, to know whether there is a next one) to ``query``.
+        ``order`` is the list's order as this page reads it (reversed for a page read backwards); an
+        empty sort column sorts after every value, whichever the database."""
         order = order or SortOrder("", self.sort_column, self.sort_descending)
-        for word in words:
-            query = query.where(self.table.search_text.like(word))
+        for position, word in enumerate(words):
+            query = query.where(term_matches(self.table, word, position < indexed))
         sort: Column = getattr(self.table, order.column)
         pk = self.table.id
         descending = order.descending
@@ -249,11 +258,17 @@ class RecordService:
         return query.limit(fetch)
 
     def _prepared_page(
-        self, include_archived: bool, n_words: int, with_cursor: bool, rule: VisibilityRule | None
+        self,
+        include_archived: bool,
+        n_words: int,
+        with_cursor: bool,
+        rule: VisibilityRule | None,
+        indexed: int = 0,
     ) -> Prepared:
         """The list query of one shape, compiled once; its values are bound in this order: search
-        words, the cursor's (sort value, id), the visibility rule's values, the page size."""
-        key = (type(self), include_archived, n_words, with_cursor, rule.key if rule else None)
+        words (the first ``indexed`` through the full-text index), the cursor's (sort value, id),
+        the visibility rule's values, the page size."""
+        key = (type(self), include_archived, n_words, indexed, with_cursor, rule.key if rule else None)
         prepared = _PAGE_QUERIES.get(key)
         if prepared is None:
             n_cursor = 2 if with_cursor else 0
@@ -267,23 +282,26 @@ class RecordService:
                 if rule is not None:
                     base = base.where(rule.build(*params[n_words + n_cursor :]))
                 after = (params[n_words], params[n_words + 1]) if with_cursor else None
-                return self._page_query(base, list(params[:n_words]), after, fetch)
+                return self._page_query(base, list(params[:n_words]), after, fetch, indexed=indexed)
 
             prepared = Prepared(self.table, build, n_words + n_cursor + n_rule, limit=True)
             _PAGE_QUERIES[key] = prepared
         return prepared
 
-    async def _scope(self, query: Any, archived: str, words: list[str], active: dict[str, str]) -> Any:
+    async def _scope(
+        self, query: Any, archived: str, words: list[str], active: dict[str, str], indexed: int = 0
+    ) -> Any:
         """``query`` narrowed to the rows a list shows: live (or ``"all"``, or ``"only"`` archived
-        ones), the actor's visible rows, matching every search word and every filter."""
+        ones), the actor's visible rows, matching every search word (the first ``indexed`` through
+        the full-text index) and every filter."""
         if archived == "live":
             query = query.where(self.table.archived_at.is_null())
         elif archived == "only":
             query = query.where(self.table.archived_at.is_not_null())
         if (rule := self.visibility_rule()) is not None:
             query = query.where(rule.clause())
-        for word in words:
-            query = query.where(self.table.search_text.like(word))
+        for position, word in enumerate(words):
+            query = query.where(term_matches(self.table, word, position < indexed))
         for name, value in active.items():
             clause = self.filters[name](value)
             if isinstance(clause, Awaitable):
@@ -308,14 +326,43 @@ class RecordService:
         count: bool = False,
     ) -> Page:
         """One page of the list. ``cursor`` is a page's ``next`` or ``previous``; ``sort`` one of
-        ``sort_order``'s; ``archived_only`` (coordinators) lists the archived records alone;
-        ``count`` adds the number of records the whole list holds."""
+        ``sort_order``'s, or ``RELEVANCE`` (the best matches of ``q`` first); ``archived_only``
+        (coordinators) lists the archived records alone; ``count`` adds the number of records the
+        whole list holds."""
         limit = max(1, min(int(limit), MAX_LIMIT))
         if archived_only and not self.may_see_archived():
             raise PermissionDenied()
-        terms = search_terms(q)
-        words = [f"%{term}%" for term in terms]
+        terms, indexed = indexed_first(search_terms(q))
+        words = [term_value(self.table, term, n < indexed) for n, term in enumerate(terms)]
         active = {n: v for n, v in (filters or {}).items() if n in self.filters and v not in (None, "")}
+        archived = "only" if archived_only else ("all" if include_archived else "live")
+        if sort == RELEVANCE:
+            rows, next_cursor, previous = await self._ranked(
+                terms, words, indexed, archived, active, cursor, limit
+            )
+        else:
+            rows, next_cursor, previous = await self._ordered(
+                words, indexed, archived, active, sort, cursor, limit
+            )
+        await self.related(rows)
+        total = None
+        if count:
+            counting = await self._scope(self.table.count(), archived, words, active, indexed)
+            total = await counting.run()
+        return Page([self._serialize(r) for r in rows], next_cursor, previous, total)
+
+    async def _ordered(
+        self,
+        words: list[str],
+        indexed: int,
+        archived: str,
+        active: dict[str, str],
+        sort: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[dict[str, Any]], str | None, str | None]:
+        """A page in the list's order (``sort``): its rows and the cursors of the next and the
+        previous page."""
         order = self.sort_order(sort)
         sort_col: Column = getattr(self.table, order.column)
         nullable = order.column != "id" and bool(sort_col._meta.null)
@@ -324,33 +371,74 @@ class RecordService:
         )
         after = (position.value, position.row_id) if position else None
         back = position is not None and position.back
-        archived = "only" if archived_only else ("all" if include_archived else "live")
-        if not active and not order.key and not back and not archived_only:
+        if not active and not order.key and not back and archived != "only":
             # Browsing, searching and paging (the common shapes) replay a query compiled once.
             rule = self.visibility_rule()
-            prepared = self._prepared_page(include_archived, len(words), after is not None, rule)
+            prepared = self._prepared_page(archived == "all", len(words), after is not None, rule, indexed)
             rows = await prepared.rows(*words, *(after or ()), *(rule.values if rule else ()), limit + 1)
         else:
             query = await self._scope(self.table.select(*self.select_columns()), archived, [], active)
             reading = SortOrder(order.key, order.column, order.descending != back)
-            rows = await self._page_query(query, words, after, limit + 1, reading).run()
+            rows = await self._page_query(query, words, after, limit + 1, reading, indexed).run()
+        return self._paged(rows, limit, position, lambda row: row[order.column], order.key)
+
+    async def _ranked(
+        self,
+        terms: list[str],
+        words: list[str],
+        indexed: int,
+        archived: str,
+        active: dict[str, str],
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[dict[str, Any]], str | None, str | None]:
+        """A page of the best matches of ``terms`` first (``core.db.textsearch.rank``), then in id
+        order; its cursors carry the rank, so paging stays a keyset: no row skipped or repeated."""
+        position = cursors.read(cursor, int, RELEVANCE) if cursor else None
+        back = position is not None and position.back
+        how_well = rank(self.table, rank_values(terms))
+        query = self.table.select(*self.select_columns(), how_well.as_alias(RANK_KEY))
+        query = await self._scope(query, archived, words, active, indexed)
+        if position is not None:
+            later = "<" if back else ">"
+            query = query.where(
+                WhereRaw(
+                    f"(({{}}) {later} {{}} OR (({{}}) = {{}} AND {{}} {later} {{}}))",
+                    how_well,
+                    position.value,
+                    how_well,
+                    position.value,
+                    QueryString(self.table.id._meta.get_full_name(with_alias=False)),
+                    position.row_id,
+                )
+            )
+        query = query.order_by(how_well, ascending=not back).order_by(self.table.id, ascending=not back)
+        rows = await query.limit(limit + 1).run()
+        return self._paged(rows, limit, position, lambda row: row.pop(RANK_KEY, None), RELEVANCE)
+
+    @staticmethod
+    def _paged(
+        rows: list[dict[str, Any]],
+        limit: int,
+        position: cursors.Position | None,
+        value_of: Callable[[dict[str, Any]], Any],
+        sort_key: str,
+    ) -> tuple[list[dict[str, Any]], str | None, str | None]:
+        """The page among ``rows`` (read one past it, backwards after a ``back`` cursor) and the
+        cursors around it, each from its row's sort value (``value_of``) and id."""
+        back = position is not None and position.back
         more = len(rows) > limit
         rows = rows[:limit]
         if back:
             rows.reverse()
-        await self.related(rows)
+        values = [value_of(row) for row in rows]
         next_cursor = previous = None
         if rows:
-            first, last = rows[0], rows[-1]
             if more or back:
-                next_cursor = cursors.encode(last[order.column], last["id"], order.key)
+                next_cursor = cursors.encode(values[-1], rows[-1]["id"], sort_key)
             if (more and back) or (position is not None and not back):
-                previous = cursors.encode(first[order.column], first["id"], order.key, back=True)
-        total = None
-        if count:
-            counting = await self._scope(self.table.count(), archived, words, active)
-            total = await counting.run()
-        return Page([self._serialize(r) for r in rows], next_cursor, previous, total)
+                previous = cursors.encode(values[0], rows[0]["id"], sort_key, back=True)
+        return rows, next_cursor, previous
 
     async def choices(self, where: Any | None = None, limit: int | None = None) -> list[tuple[int, str]]:
         """``(id, label)`` of every live record (for selects), in label order; ``where`` narrows it,
