@@ -17,6 +17,7 @@ from core.accounts.roles import ROLES
 from core.cli.context import load_registry, pick_tenants, require_sound_plugins, run
 from core.cli.errors import OneLineErrors, fail, reason, say_error
 from core.imports.cli import import_ as import_cli
+from core.mail.cli import mail as mail_cli
 from core.plugins.cli import plugins as plugins_cli
 from core.reports.cli import report as report_cli
 from core.settings import Settings
@@ -598,3 +599,4 @@ cli.add_command(report_cli)
 if __name__ == "__main__":
     cli()
 cli.add_command(import_cli)
+cli.add_command(mail_cli)
