@@ -609,8 +609,8 @@ def contacts_erase(ctx: click.Context, slug: str, record_id: int, yes: bool) -> 
 
 cli.add_command(plugins_cli)
 cli.add_command(report_cli)
+cli.add_command(import_cli)
+cli.add_command(mail_cli)
 
 if __name__ == "__main__":
     cli()
-cli.add_command(import_cli)
-cli.add_command(mail_cli)

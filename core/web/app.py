@@ -208,6 +208,9 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
             ),
         ),
         request_max_body_size=2 * 1024 * 1024,
+        # Logging is the process's (core.web.logs, set by `serve`): Litestar's default would replace
+        # the root handler with its own text format. Unhandled errors are logged by core.web.problems.
+        logging_config=None,
     )
     app.state.registry = registry
     app.state.settings = settings
