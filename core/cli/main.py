@@ -62,7 +62,6 @@ def cli(ctx: click.Context, data_dir: str | None, tenants_dir: str | None) -> No
 def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     """Serve the web app and the API."""
     import os
-    import shutil
 
     import uvicorn
 
@@ -75,36 +74,37 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         fmt = log_format()
     except ValueError as exc:
         fail(str(exc))
-    registry = load_registry(ctx)  # a bad declaration stops here, with one line, before any worker starts
+    # First: prometheus-client chooses memory or files when it is imported, and checking the plugins
+    # below imports it (with one worker, the app then runs in this very process).
+    try:
+        prepare_multiprocess_dir(port)
+    except OSError as exc:
+        fail(f"metrics directory: {exc}")
+    registry = load_registry(ctx)  # a bad declaration stops here, with one line, before any worker
     require_sound_plugins(registry)  # and so does a broken plugin
     settings.secret_key  # noqa: B018 - created once here, not raced for by the workers
-    # Each worker builds the app itself (core.web.app:create_app) from the environment: hand it the
-    # directories this command was given, and where the workers add up their metrics.
+    # Each worker builds the app itself (core.web.app:create_app) from the environment: hand it
+    # the directories this command was given.
     os.environ["PILOT_CRM_DATA_DIR"] = str(settings.data_dir)
     os.environ["PILOT_CRM_TENANTS_DIR"] = str(settings.tenants_dir)
-    metrics_dir, own_metrics_dir = prepare_multiprocess_dir()
     click.echo(
         f"Serving {len(registry)} tenants on http://{host}:{port}/ ({', '.join(registry.slugs())})"
         f" with {workers} worker{'s' if workers > 1 else ''}"
     )
-    try:
-        uvicorn.run(
-            "core.web.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-            log_config=uvicorn_log_config(fmt),
-            access_log=False,  # the app writes its own access line (core.web.observe)
-            # The client's address from the proxy's X-Forwarded-For, believed only from these addresses.
-            proxy_headers=True,
-            forwarded_allow_ips=settings.trusted_proxies,
-            http=BoundedHttpToolsProtocol,
-        )
-    finally:
-        if own_metrics_dir:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
+    uvicorn.run(
+        "core.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        log_config=uvicorn_log_config(fmt),
+        access_log=False,  # the app writes its own access line (core.web.observe)
+        # The client's address from the proxy's X-Forwarded-For, believed only from these addresses.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
+        http=BoundedHttpToolsProtocol,
+    )
 
 
 @cli.command()
