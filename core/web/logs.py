@@ -11,13 +11,14 @@ never the raw path, query string or body, so no personal data reaches the logs t
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 FORMATS = ("json", "text")
 MAX_MESSAGE = 4000
@@ -54,6 +55,9 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+_encode = msgspec.json.Encoder(enc_hook=str).encode
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -76,7 +80,8 @@ class JsonFormatter(logging.Formatter):
                 line[name] = getattr(record, name)
         if record.exc_info:
             line["exception"] = _cut(self.formatException(record.exc_info), MAX_TRACEBACK)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        # msgspec: a few microseconds a line where json.dumps took several times that, on every request.
+        return _encode(line).decode()
 
 
 class TextFormatter(logging.Formatter):
