@@ -104,6 +104,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         forwarded_allow_ips=settings.trusted_proxies,
         http=BoundedHttpToolsProtocol,
+        # A new worker imports the web stack before it can answer uvicorn's health pings (seconds on a
+        # busy host): uvicorn's default of 5 s killed and restarted workers that were only starting.
+        timeout_worker_healthcheck=30,
     )
 
 
