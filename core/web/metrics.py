@@ -124,17 +124,15 @@ def process_ending() -> None:
         mp.mark_process_dead(os.getpid())
 
 
-def metrics_handler(token: str | None = None):  # type: ignore[no-untyped-def]
-    """``GET /metrics``: open (protect it at the proxy, see the runbook), or, when ``token``
-    (``PILOT_CRM_METRICS_TOKEN``) is set, only with ``Authorization: Bearer <token>``."""
-    token = token if token is not None else os.environ.get(TOKEN_ENV, "")
-    expected = f"Bearer {token}".encode()
+def metrics_handler():  # type: ignore[no-untyped-def]
+    """``GET /metrics``: open (protect it at the proxy, see the runbook), or, when
+    ``PILOT_CRM_METRICS_TOKEN`` is set, only with ``Authorization: Bearer <token>``."""
 
     @get("/metrics", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
     def metrics(request: Request) -> Response[bytes]:
-        if token:
+        if token := os.environ.get(TOKEN_ENV, ""):
             given = request.headers.get("authorization", "").encode("latin-1", "replace")
-            if not hmac.compare_digest(given, expected):
+            if not hmac.compare_digest(given, f"Bearer {token}".encode()):
                 raise NotAuthorizedException()
         return Response(exposition(), media_type=CONTENT_TYPE_LATEST, headers={"cache-control": "no-store"})
 

@@ -125,16 +125,11 @@ def metrics_token(monkeypatch) -> Iterator[str]:
     yield token
 
 
-def test_metrics_can_require_a_bearer_token(env, metrics_token):
-    from litestar.testing import TestClient
-
-    from core.web.app import create_app
-
-    with TestClient(create_app(env.registry.settings, env.registry)) as guarded:
-        assert guarded.get("/metrics").status_code == 401
-        assert guarded.get("/metrics", headers={"Authorization": "Bearer nope"}).status_code == 401
-        allowed = guarded.get("/metrics", headers={"Authorization": f"Bearer {metrics_token}"})
-        assert allowed.status_code == 200 and HISTOGRAM in allowed.text
+def test_metrics_can_require_a_bearer_token(client, metrics_token):
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer nope"}).status_code == 401
+    allowed = client.get("/metrics", headers={"Authorization": f"Bearer {metrics_token}"})
+    assert allowed.status_code == 200 and HISTOGRAM in allowed.text
 
 
 def test_readiness_names_the_tenant_whose_database_does_not_answer(client, env, caplog):
