@@ -17,6 +17,7 @@ from core.accounts.roles import ROLES
 from core.cli.context import load_registry, pick_tenants, require_sound_plugins, run
 from core.cli.errors import OneLineErrors, fail, reason, say_error
 from core.imports.cli import import_ as import_cli
+from core.mail.cli import mail as mail_cli
 from core.plugins.cli import plugins as plugins_cli
 from core.reports.cli import report as report_cli
 from core.settings import Settings
@@ -64,14 +65,26 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
+    from core.web.logs import log_format, uvicorn_log_config
+    from core.web.multiprocess import prepare_multiprocess_dir
     from core.web.server import BoundedHttpToolsProtocol
 
     settings: Settings = ctx.obj["settings"]
-    registry = load_registry(ctx)  # a bad declaration stops here, with one line, before any worker starts
+    try:
+        fmt = log_format()
+    except ValueError as exc:
+        fail(str(exc))
+    # First: prometheus-client chooses memory or files when it is imported, and checking the plugins
+    # below imports it (with one worker, the app then runs in this very process).
+    try:
+        prepare_multiprocess_dir(port)
+    except OSError as exc:
+        fail(f"metrics directory: {exc}")
+    registry = load_registry(ctx)  # a bad declaration stops here, with one line, before any worker
     require_sound_plugins(registry)  # and so does a broken plugin
     settings.secret_key  # noqa: B018 - created once here, not raced for by the workers
-    # Each worker builds the app itself (core.web.app:create_app) from the environment: hand it the
-    # directories this command was given.
+    # Each worker builds the app itself (core.web.app:create_app) from the environment: hand it
+    # the directories this command was given.
     os.environ["PILOT_CRM_DATA_DIR"] = str(settings.data_dir)
     os.environ["PILOT_CRM_TENANTS_DIR"] = str(settings.tenants_dir)
     click.echo(
@@ -85,10 +98,15 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
+        log_config=uvicorn_log_config(fmt),
+        access_log=False,  # the app writes its own access line (core.web.observe)
         # The client's address from the proxy's X-Forwarded-For, believed only from these addresses.
         proxy_headers=True,
         forwarded_allow_ips=settings.trusted_proxies,
         http=BoundedHttpToolsProtocol,
+        # A new worker imports the web stack before it can answer uvicorn's health pings (seconds on a
+        # busy host): uvicorn's default of 5 s killed and restarted workers that were only starting.
+        timeout_worker_healthcheck=30,
     )
 
 
@@ -594,7 +612,8 @@ def contacts_erase(ctx: click.Context, slug: str, record_id: int, yes: bool) -> 
 
 cli.add_command(plugins_cli)
 cli.add_command(report_cli)
+cli.add_command(import_cli)
+cli.add_command(mail_cli)
 
 if __name__ == "__main__":
     cli()
-cli.add_command(import_cli)

@@ -16,6 +16,7 @@ from core.audit.tables import AuditEntry
 from core.contacts.tables import Contact
 from core.db.identity import TenantIdentity
 from core.imports.tables import ImportBatch, ImportChange, ImportFile, ImportMapping, ImportRow
+from core.mail.tables import OutboxMail
 from core.meetings.tables import Attendance, CalendarFeed, Meeting, MeetingTopic
 from core.organizations.tables import Organization, OrganizationTopic
 from core.records.tables import ListColumns
@@ -51,6 +52,7 @@ APP_CONFIG = AppConfig(
         ImportChange,
         ImportMapping,
         ListColumns,
+        OutboxMail,
     ],
     migration_dependencies=[],
     commands=[],

@@ -1,19 +1,17 @@
-"""Deliver a composed message: over SMTP (aiosmtplib) when a server is configured, else into
-``<data_dir>/outbox`` as an ``.eml`` file, logged, so the local demo never loses a link."""
+"""Deliver a composed message: over SMTP (aiosmtplib) when a server is configured, else into the
+outbox in the tenant's database (``core.mail.outbox``), logged, so the local demo never loses a link
+and every app process of a deployment sees what any of them kept."""
 
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.message import EmailMessage
-from pathlib import Path
 
 import aiosmtplib
 
 from core.errors import DomainError, Message
 from core.i18n.markers import N_
+from core.mail import outbox
 from core.mail.compose import Mail, compose
 from core.settings import MailSettings, Settings
 
@@ -32,21 +30,23 @@ class MailNotSent(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """How a message left: ``sent`` over SMTP, or kept at ``outbox_path`` (no server configured)."""
+    """How a message left: ``sent`` over SMTP, or kept in the tenant's outbox as mail ``outbox_id``
+    (no server configured)."""
 
     sent: bool
-    outbox_path: Path | None = None
+    outbox_id: int | None = None
 
 
 class Mailer:
-    def __init__(self, settings: MailSettings, outbox: Path) -> None:
+    def __init__(self, settings: MailSettings) -> None:
         self.settings = settings
-        self.outbox = outbox
 
     async def send(self, mail: Mail) -> Delivery:
         message = compose(mail, self.settings.sender)
         if not self.settings.configured:
-            return Delivery(sent=False, outbox_path=self._keep(message))
+            kept = await outbox.keep(message)
+            log.warning("no SMTP server configured: mail %s kept in the tenant's outbox", kept)
+            return Delivery(sent=False, outbox_id=kept)
         try:
             await aiosmtplib.send(
                 message,
@@ -64,17 +64,7 @@ class Mailer:
         log.info("mail to %s sent: %s", mail.to, message["Subject"])
         return Delivery(sent=True)
 
-    def _keep(self, message: EmailMessage) -> Path:
-        self.outbox.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        path = self.outbox / f"{stamp}-{secrets.token_hex(4)}.eml"
-        # The file holds a live link: readable by the service's user only.
-        path.touch(mode=0o600)
-        path.write_bytes(bytes(message))
-        log.warning("no SMTP server configured: mail to %s kept in %s", message["To"], path)
-        return path
-
 
 def mailer_for(settings: Settings) -> Mailer:
-    """The app's mailer: its SMTP settings, and the outbox in its data directory."""
-    return Mailer(settings.mail, settings.data_dir / "outbox")
+    """The app's mailer: its SMTP settings (the outbox is the tenant's database)."""
+    return Mailer(settings.mail)

@@ -85,3 +85,16 @@ def mailed_link(message: EmailMessage) -> str:
     links = LINK.findall(body_text(message))
     assert len(links) == 1, links
     return str(links[0])
+
+
+async def outbox_mails(recipient: str | None = None) -> list[EmailMessage]:
+    """The mails the tenant in context kept in its outbox (no SMTP server configured), oldest
+    first; only those to ``recipient`` when given. Run it in the tenant (``env.run``)."""
+    from core.mail import outbox
+
+    found = []
+    for kept in await outbox.kept(recipient):
+        message = await outbox.read(kept.id)
+        assert message is not None
+        found.append(message)
+    return found

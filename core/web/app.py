@@ -22,11 +22,13 @@ from core.plugins.startup import verify_plugins
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
+from core.web import metrics
 from core.web.deps import provide_actor, provide_tenant, provide_translator, require_member
 from core.web.forms_api import form_definition, form_list
 from core.web.guard import GuardedLitestar
-from core.web.health import healthz
+from core.web.health import healthz, readyz
 from core.web.middleware import tenant_middleware_factory
+from core.web.observe import observed
 from core.web.pages.home import home
 from core.web.problems import EXCEPTION_HANDLERS
 from core.web.request import AppRequest, request_guard_middleware
@@ -170,6 +172,8 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     app = GuardedLitestar(
         route_handlers=[
             healthz,
+            readyz,
+            metrics.metrics_handler(),
             home,
             api,
             pages,
@@ -182,7 +186,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_httponly=True,
-            exclude=[r"^/t/[^/]+/api/", r"^/healthz$", r"^/schema"],
+            exclude=[r"^/t/[^/]+/api/", r"^/(healthz|readyz|metrics)$", r"^/schema"],
         ),
         plugins=[HTMXPlugin()],
         request_class=AppRequest,
@@ -190,7 +194,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
         before_send=[security_headers_hook(tls=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[start_tenants],
-        on_shutdown=[close_all],
+        on_shutdown=[close_all, metrics.process_ending],
         openapi_config=OpenAPIConfig(
             title="Pilot CRM",
             version=__version__,
@@ -204,8 +208,12 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
             ),
         ),
         request_max_body_size=2 * 1024 * 1024,
+        # Logging is the process's (core.web.logs, set by `serve`): Litestar's default would replace
+        # the root handler with its own text format. Unhandled errors are logged by core.web.problems.
+        logging_config=None,
     )
     app.state.registry = registry
     app.state.settings = settings
+    app.asgi_handler = observed(app.asgi_handler, app)  # request ids, access lines, metrics
     app.state.throttles = Throttles.keyed(settings.secret_key)
     return app

@@ -19,6 +19,8 @@ import sys
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +122,21 @@ class LiveServer:
         if done.returncode != 0:
             pytest.fail(f"pilot-crm {' '.join(args)} failed: {done.stderr or done.stdout}", pytrace=False)
         return done.stdout
+
+    def outbox_ids(self, slug: str, address: str | None = None) -> list[str]:
+        """The ids of the mails tenant ``slug`` kept in its outbox (the demo has no SMTP server),
+        oldest first, read as an operator does with ``pilot-crm mail outbox``."""
+        listing = self.run_cli("mail", "outbox", "--tenant", slug, *(["--to", address] if address else []))
+        return [line.split("\t", 1)[0] for line in listing.splitlines() if line]
+
+    def kept_mail(self, slug: str, mail_id: str) -> EmailMessage:
+        text = self.run_cli("mail", "outbox", "--tenant", slug, "--show", mail_id)
+        message = message_from_bytes(text.encode(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        return message
+
+    def mails_to(self, slug: str, address: str) -> list[EmailMessage]:
+        return [self.kept_mail(slug, mail_id) for mail_id in self.outbox_ids(slug, address)]
 
     def api_get(self, slug: str, path: str, token: str) -> Any:
         """A GET on the tenant's JSON API (used to learn the demo data a page must or must not show)."""

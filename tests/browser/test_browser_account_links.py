@@ -1,30 +1,18 @@
 """Mailed links in a real browser, on the demo server (no SMTP server configured, so mails land in
-the data directory's outbox): a coordinator invites someone in Arabic and the invitee joins through
-the link, right to left; a member who forgot their password gets a Spanish mail and sets a new one."""
+the tenant's outbox, read with ``pilot-crm mail outbox``): a coordinator invites someone in Arabic
+and the invitee joins through the link, right to left; a member who forgot their password gets a
+Spanish mail and sets a new one."""
 
 from __future__ import annotations
 
-import email
 import re
 import secrets
-from email import policy
 from email.message import EmailMessage
-from pathlib import Path
 
 from tests.browser.kit import ARABIC, PASSWORD, goto_ok, member_email, sign_in
 from tests.support import translation
 
 LINK = re.compile(r"http://127\.0\.0\.1:\d+(/t/[\w-]+/(?:invite|password/reset)/[\w-]+)")
-
-
-def _mails_to(outbox: Path, address: str) -> list[EmailMessage]:
-    found = []
-    for path in sorted(outbox.glob("*.eml")):
-        with path.open("rb") as fh:
-            message = email.message_from_binary_file(fh, policy=policy.default)
-        if message["To"] == address:
-            found.append(message)  # type: ignore[arg-type]
-    return found
 
 
 def _link_in(message: EmailMessage) -> str:
@@ -54,7 +42,7 @@ def test_an_invitation_is_accepted_in_arabic_right_to_left(new_context, live_ser
     _rtl_arabic(coordinator)
     # No mail server on the demo: the coordinator is shown the link once, and the mail is kept.
     shown = coordinator.locator("#invitation-link").inner_text().strip()
-    (mail,) = _mails_to(live_server.data_dir / "outbox", invitee)
+    (mail,) = live_server.mails_to("demo-ar", invitee)
     assert mail["Content-Language"] == "ar" and ARABIC.search(str(mail["Subject"]))
     link = _link_in(mail)
     assert shown.endswith(link)
@@ -91,7 +79,7 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(new_context, live
         page.locator("main form [type=submit]").click()
     assert page.locator("#reset-sent").is_visible()
     page.wait_for_timeout(300)  # the mail leaves in a background task after the answer
-    mails = _mails_to(live_server.data_dir / "outbox", address)
+    mails = live_server.mails_to("mex", address)
     assert mails and mails[-1]["Content-Language"] == "es"
     link = _link_in(mails[-1])
 

@@ -9,8 +9,6 @@ import re
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +22,7 @@ from core.audit import service as audit
 from core.cli.main import cli
 from core.settings import MailSettings
 from core.tenancy.context import tenant_context
-from core.testing.mail import MailSink, body_text, mailed_link
+from core.testing.mail import MailSink, body_text, mailed_link, outbox_mails
 from core.testing.web import Browser, sign_in
 from tests.support import refused_port
 
@@ -379,8 +377,7 @@ def test_without_a_mail_server_the_link_is_kept_in_the_outbox_and_shown_once(cli
     app = client.app
     configured = app.state.settings
     app.state.settings = dataclasses.replace(configured, mail=MailSettings())
-    outbox = configured.data_dir / "outbox"
-    before = set(outbox.glob("*.eml")) if outbox.exists() else set()
+    before = len(env.run(client, "alpha", outbox_mails))
     try:
         coordinator = sign_in(client, env, "alpha", "coordinator")
         email, page = _invite(coordinator)
@@ -390,11 +387,11 @@ def test_without_a_mail_server_the_link_is_kept_in_the_outbox_and_shown_once(cli
     assert f"No se ha podido enviar por correo la invitación para {email}" in page.text
     shown = re.search(r'<code class="secret" id="invitation-link">([^<]+)</code>', page.text)
     assert shown
-    (kept,) = set(outbox.glob("*.eml")) - before
-    assert oct(kept.stat().st_mode & 0o777) == "0o600"
-    kept_mail = message_from_bytes(kept.read_bytes(), policy=policy.default)
-    assert isinstance(kept_mail, EmailMessage) and kept_mail["To"] == email
+    (kept_mail,) = env.run(client, "alpha", outbox_mails)[before:]  # in the tenant's database
+    assert kept_mail["To"] == email
     assert mailed_link(kept_mail) == shown.group(1)
+    assert env.run(client, "beta", lambda: outbox_mails(email)) == []  # and only in its tenant's
+    assert not (configured.data_dir / "outbox").exists()  # nothing on this host's disk
     assert mailbox.messages == []
     assert "invitation-link" not in coordinator.get("/members").text  # shown once
     _, accepted = _accept(client, _path(shown.group(1)))

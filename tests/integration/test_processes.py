@@ -140,3 +140,83 @@ def test_per_address_budgets_count_the_client_behind_the_proxy_not_the_proxy(ser
         assert attempt("203.0.113.5", f"nobody{i}@example.org") == 400
     assert attempt("203.0.113.5", "nobody.else@example.org") == 429
     assert attempt("203.0.113.6", deployment.email("alpha", "coordinator"), TEST_PASSWORD) == 303
+
+
+def _counted(server: Server, route: str) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    total = 0.0
+    for family in text_string_to_metric_families(httpx.get(f"{server.url}/metrics").text):
+        for sample in family.samples:
+            labels = sample.labels
+            if sample.name.endswith("_seconds_count") and (labels["route"], labels["tenant"]) == (
+                route,
+                "alpha",
+            ):
+                total += sample.value
+    return total
+
+
+def test_metrics_of_two_workers_add_up_whichever_answers_the_scrape(servers):
+    for server in servers:  # two workers; one process (the app in serve's own process)
+        before = _counted(server, "/t/{tenant_slug}/login")
+        with httpx.Client(base_url=server.url, headers={"Connection": "close"}) as client:
+            for _ in range(8):  # a new connection each: both workers take some
+                assert client.get("/t/alpha/login").status_code == 200
+        assert [_counted(server, "/t/{tenant_slug}/login") - before for _ in range(4)] == [8.0] * 4
+
+
+def test_each_request_is_one_json_line_in_the_log_with_its_id(servers, deployment):
+    import json
+    import time
+
+    for server in servers:
+        answer = httpx.get(
+            f"{server.url}/t/alpha/login?next=/t/alpha/secret", headers={"X-Request-ID": "trace-7"}
+        )
+        assert answer.headers["x-request-id"] == "trace-7"
+    for server in servers:
+        log = deployment.root / f"serve-{server.port}.log"
+        deadline = time.monotonic() + 5
+        while True:  # the line is written once the answer has left
+            records = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+            mine = [r for r in records if r.get("request_id") == "trace-7"]
+            if mine or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert any(r["logger"].startswith("uvicorn") for r in records)  # the server's own lines too
+        (line,) = mine
+        assert (line["tenant"], line["route"], line["status"]) == ("alpha", "/t/{tenant_slug}/login", 200)
+        assert "secret" not in json.dumps(line)
+
+
+def test_a_mail_kept_by_one_process_is_read_from_any_other(servers, deployment):
+    """No SMTP server: the outbox is the tenant's database, so mails kept by two server processes
+    are read by the CLI in a third (on any host), and nothing is written to the data directory."""
+    import time
+
+    from click.testing import CliRunner
+
+    from core.cli.main import cli
+
+    email = deployment.email("alpha", "government")
+    for server in servers:
+        browser = _browser(server)
+        browser.get("/password/forgot")
+        assert browser.post("/password/forgot", {"email": email}).status_code == 200
+    settings = deployment.registry.settings
+    where = ["--data-dir", str(settings.data_dir), "--tenants-dir", str(settings.tenants_dir)]
+    outbox = [*where, "mail", "outbox", "--tenant", "alpha"]
+    deadline = time.monotonic() + 10
+    while True:  # the mail leaves in a background task after the answer
+        listing = CliRunner().invoke(cli, [*outbox, "--to", email]).output.splitlines()
+        if len(listing) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert len(listing) == 2, listing
+    shown = CliRunner().invoke(cli, [*outbox, "--show", listing[0].split("\t")[0]])
+    assert shown.exit_code == 0 and f"To: {email}" in shown.output
+    assert "/t/alpha/password/reset/" in shown.output
+    assert not (settings.data_dir / "outbox").exists()
+    missing = CliRunner().invoke(cli, [*outbox, "--show", "999999"])
+    assert missing.exit_code == 1 and "no mail 999999" in missing.output

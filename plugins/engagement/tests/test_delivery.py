@@ -5,13 +5,13 @@ attendance recorded in bulk, breakout groups, the self-assessment answered throu
 from __future__ import annotations
 
 import re
-from email import message_from_bytes, policy
 from html import unescape
 from typing import Any
 
 import pytest
 
 from core.plugin_api import sign_in
+from core.testing.mail import outbox_mails
 from plugins.engagement.tests.support import OFF, ON, Api, activity, gettext, refused_over_limit, unique
 
 PATH = "/engagement/activities"
@@ -248,12 +248,6 @@ def test_participants_attendance_and_groups(client, env, world):
     assert late["id"] not in _participant_ids(api, aid)
 
 
-def _outbox(env: Any) -> list[Any]:
-    folder = env.registry.settings.data_dir / "outbox"
-    files = sorted(folder.glob("*.eml")) if folder.exists() else []
-    return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
-
-
 def test_self_assessment_through_the_personal_link_and_on_paper(client, env, world):
     api = Api(client, env)
     act = activity(api, starts_at="2025-05-10T09:00:00-06:00", ends_at="2025-05-12T17:00:00-06:00")
@@ -281,12 +275,12 @@ def test_self_assessment_through_the_personal_link_and_on_paper(client, env, wor
     ids_q = [int(i) for i in re.findall(r'data-question="(\d+)"', page.text)]
     assert len(ids_q) == 2
 
-    before = len(_outbox(env))
+    before = len(env.run(client, ON, outbox_mails))
     browser.host = "localhost"
     sent = browser.post(f"{PATH}/{aid}/participants/resend", {}, follow_redirects=False)
     browser.host = None
     assert sent.status_code == 303
-    mails = _outbox(env)[before:]
+    mails = env.run(client, ON, outbox_mails)[before:]
     assert len(mails) == 2
     to_lucia = next(m for m in mails if m["To"] == lucia["emails"][0])
     assert to_lucia["Content-Language"] == "fr"
