@@ -37,6 +37,7 @@ from core.db.failures import DatabaseBusy
 from core.db.usage import ServerUsage, register_usage_source
 
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
+SETTLED_SECONDS = 0.5  # a busy tenant takes another's idle connection only once idle this long
 CLOSE_TIMEOUT = 2.0  # a graceful close waits for the server to drop the connection; then terminate
 
 
@@ -147,12 +148,19 @@ class ServerBudget:
 
     def take_idle_elsewhere(self, thief: TenantPool) -> asyncpg.Connection | None:
         """Remove and return the oldest idle connection of another tenant, whose slot passes to
-        ``thief``; None when no other tenant has one."""
+        ``thief``; None when no other tenant has one. A tenant that already holds connections takes
+        only one idle for ``SETTLED_SECONDS``: one just released is likely wanted again by its
+        tenant's next query, and its own connection will come back soon, so closing and opening one
+        (two round trips and a server process) would cost more than the wait."""
         oldest: TenantPool | None = None
         for pool in self.pools:
             if pool is not thief and pool.idle and (oldest is None or pool.idle[0][0] < oldest.idle[0][0]):
                 oldest = pool
-        return oldest.idle.pop(0)[1] if oldest is not None else None
+        if oldest is None:
+            return None
+        if thief.size and asyncio.get_running_loop().time() - oldest.idle[0][0] < SETTLED_SECONDS:
+            return None
+        return oldest.idle.pop(0)[1]
 
     def only_holder(self, task: asyncio.Task[Any] | None) -> bool:
         """Whether every connection of this server is held by ``task``: it would wait on itself."""
@@ -266,15 +274,15 @@ class TenantPool:
                 )
             deadline = deadline if deadline is not None else loop.time() + limits.acquire_timeout
             remaining = deadline - loop.time()
-            try:
-                if remaining <= 0:
-                    raise TimeoutError
-                await budget.wait(self, remaining)
-            except TimeoutError:
+            if remaining <= 0:
                 raise DatabaseBusy(
                     f"{self.name}: no connection to {budget.server} within {limits.acquire_timeout:g} s"
                     f" ({budget.open} open of a budget of {limits.per_server})"
-                ) from None
+                )
+            # Woken when a connection comes back or a slot frees; at the latest when an idle one
+            # elsewhere has settled enough to be taken.
+            with contextlib.suppress(TimeoutError):
+                await budget.wait(self, min(remaining, SETTLED_SECONDS))
 
     async def _open(self, victim: asyncpg.Connection | None) -> asyncpg.Connection:
         """Open a connection in a slot already counted in the budget (closing ``victim``, another

@@ -155,16 +155,20 @@ async def ensure_database(dsn: str) -> bool:
         await conn.close()
 
 
-async def copy_database(template_dsn: str, dsn: str) -> None:
+async def copy_database(template_dsn: str, dsn: str, *, file_copy: bool = False) -> None:
     """Create the database of ``dsn`` as a copy of the one of ``template_dsn`` (which no session may
-    be connected to meanwhile): PostgreSQL copies its files, much faster than replaying its DDL."""
+    be connected to meanwhile): PostgreSQL copies its files, much faster than replaying its DDL.
+    ``file_copy`` copies the files themselves rather than through the WAL: slower to create, but the
+    copy leaves no dirty pages for the checkpoint PostgreSQL 15 makes on every DROP DATABASE, so it
+    suits many short-lived copies dropped together."""
     admin_dsn, name = split_dsn(dsn)
     _, template = split_dsn(template_dsn)
     conn = await asyncpg.connect(admin_dsn)
     try:
         quoted = '"' + name.replace('"', '""') + '"'
         source = '"' + template.replace('"', '""') + '"'
-        await conn.execute(f"CREATE DATABASE {quoted} TEMPLATE {source}")
+        strategy = " STRATEGY FILE_COPY" if file_copy else ""
+        await conn.execute(f"CREATE DATABASE {quoted} TEMPLATE {source}{strategy}")
     finally:
         await conn.close()
 
