@@ -251,14 +251,3 @@ def test_a_statement_past_its_time_limit_answers_503(
 
     status, retry_after, after = asyncio.run(scenario())
     assert status == 503 and retry_after is not None and after == 200
-
-
-def test_pool_limits_from_the_environment_refuse_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
-    from core.db.budget import PoolLimits
-
-    monkeypatch.setenv("PILOT_CRM_PG_MAX_CONNECTIONS", "0")
-    with pytest.raises(ValueError, match="PILOT_CRM_PG_MAX_CONNECTIONS"):
-        PoolLimits.from_env()
-    monkeypatch.setenv("PILOT_CRM_PG_MAX_CONNECTIONS", "many")
-    with pytest.raises(ValueError, match="PILOT_CRM_PG_MAX_CONNECTIONS"):
-        PoolLimits.from_env()
