@@ -60,6 +60,12 @@ class _LazyPool:
     async def close(self) -> None:
         await self._engine.close()
 
+    def get_min_size(self) -> int:  # asyncpg's Pool API, for code that sizes a pool like this one
+        return 0
+
+    def get_max_size(self) -> int:
+        return current_limits().per_tenant
+
 
 class TenantPostgresEngine(PostgresEngine):
     def __init__(self, dsn: str) -> None:
