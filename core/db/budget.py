@@ -38,6 +38,7 @@ from core.db.usage import ServerUsage, register_usage_source
 
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
 SETTLED_SECONDS = 0.5  # a busy tenant takes another's idle connection only once idle this long
+FRESH_SECONDS = 0.1  # any tenant leaves one this recent to its own (its request's next query)
 CLOSE_TIMEOUT = 2.0  # a graceful close waits for the server to drop the connection; then terminate
 
 
@@ -101,8 +102,11 @@ async def close_quietly(conn: asyncpg.Connection) -> None:
     to its replacement); terminate it when that takes too long or fails."""
     try:
         await conn.close(timeout=CLOSE_TIMEOUT)
-    except (Exception, asyncio.CancelledError):
+    except Exception:
         conn.terminate()
+    except asyncio.CancelledError:
+        conn.terminate()
+        raise
 
 
 class ServerBudget:
@@ -148,17 +152,19 @@ class ServerBudget:
 
     def take_idle_elsewhere(self, thief: TenantPool) -> asyncpg.Connection | None:
         """Remove and return the oldest idle connection of another tenant, whose slot passes to
-        ``thief``; None when no other tenant has one. A tenant that already holds connections takes
-        only one idle for ``SETTLED_SECONDS``: one just released is likely wanted again by its
-        tenant's next query, and its own connection will come back soon, so closing and opening one
-        (two round trips and a server process) would cost more than the wait."""
+        ``thief``; None when no other tenant has one idle long enough. A connection released a
+        moment ago (``FRESH_SECONDS``) is most likely wanted by the next query of the same request,
+        and a tenant that already holds connections will get one of its own back soon
+        (``SETTLED_SECONDS``): closing and opening one costs a new server process and cold catalog
+        caches, tens of milliseconds, more than the wait."""
         oldest: TenantPool | None = None
         for pool in self.pools:
             if pool is not thief and pool.idle and (oldest is None or pool.idle[0][0] < oldest.idle[0][0]):
                 oldest = pool
         if oldest is None:
             return None
-        if thief.size and asyncio.get_running_loop().time() - oldest.idle[0][0] < SETTLED_SECONDS:
+        settled = SETTLED_SECONDS if thief.size else FRESH_SECONDS
+        if asyncio.get_running_loop().time() - oldest.idle[0][0] < settled:
             return None
         return oldest.idle.pop(0)[1]
 
@@ -183,8 +189,10 @@ class ServerBudget:
                 while pool.idle and pool.idle[0][0] <= cutoff:
                     expired.append(pool.idle.pop(0)[1])
             for conn in expired:
-                await close_quietly(conn)
-                self.freed()
+                try:
+                    await close_quietly(conn)
+                finally:
+                    self.freed()
 
     def stop(self) -> None:
         if self._reaper is not None and not self.pools and self.open == 0:
@@ -206,8 +214,12 @@ def server_budget(server: str) -> ServerBudget:
 
 
 def _all_budgets() -> Iterator[ServerBudget]:
-    for servers in list(_budgets.values()):
-        yield from servers.values()
+    """The budgets of the running event loops (a closed loop's connections are gone with it)."""
+    for loop, servers in list(_budgets.items()):
+        if loop.is_closed():
+            del _budgets[loop]
+        else:
+            yield from servers.values()
 
 
 def server_usage() -> list[ServerUsage]:
@@ -280,9 +292,9 @@ class TenantPool:
                     f" ({budget.open} open of a budget of {limits.per_server})"
                 )
             # Woken when a connection comes back or a slot frees; at the latest when an idle one
-            # elsewhere has settled enough to be taken.
+            # elsewhere may have settled enough to be taken.
             with contextlib.suppress(TimeoutError):
-                await budget.wait(self, min(remaining, SETTLED_SECONDS))
+                await budget.wait(self, min(remaining, SETTLED_SECONDS if self.size else FRESH_SECONDS))
 
     async def _open(self, victim: asyncpg.Connection | None) -> asyncpg.Connection:
         """Open a connection in a slot already counted in the budget (closing ``victim``, another
@@ -306,18 +318,25 @@ class TenantPool:
         transaction, or its pool has closed."""
         if self.in_use.pop(conn, _MISSING) is _MISSING:
             return
-        with contextlib.suppress(Exception):
-            protocol = conn._protocol  # what asyncpg's own pool checks: a cancelled query still ending
-            if protocol._is_cancelling():
-                await protocol._wait_for_cancellation(CLOSE_TIMEOUT)
-        if conn.is_closed():
-            self.budget.freed()
-        elif self.closed or conn.is_in_transaction():
-            await close_quietly(conn)
-            self.budget.freed()
-        else:
-            self.idle.append((asyncio.get_running_loop().time(), conn))
-            self.budget.wake(self)
+        keep = False
+        try:
+            with contextlib.suppress(Exception):
+                protocol = conn._protocol  # what asyncpg's own pool checks: a cancelled query ending
+                if protocol._is_cancelling():
+                    await protocol._wait_for_cancellation(CLOSE_TIMEOUT)
+            keep = not (conn.is_closed() or self.closed or conn.is_in_transaction())
+            if not keep and not conn.is_closed():
+                await close_quietly(conn)
+        except BaseException:
+            keep = False
+            conn.terminate()
+            raise
+        finally:
+            if keep:
+                self.idle.append((asyncio.get_running_loop().time(), conn))
+                self.budget.wake(self)
+            else:
+                self.budget.freed()
 
     async def close(self) -> None:
         """Close the idle connections now and the ones in use when they come back."""
@@ -325,8 +344,10 @@ class TenantPool:
         self.budget.pools.discard(self)
         idle, self.idle = self.idle, []
         for _, conn in idle:
-            await close_quietly(conn)
-            self.budget.freed()
+            try:
+                await close_quietly(conn)
+            finally:
+                self.budget.freed()
         self.budget.stop()
 
 

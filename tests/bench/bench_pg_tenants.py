@@ -12,6 +12,8 @@ tenants' databases only). It prints:
 
 * requests/s spread over all tenants, and the same load on one tenant (reference) with the ratio;
 * failed requests (socket errors and non-2xx answers; must be 0);
+* connections opened per request (``pg_stat_database.sessions``): what a load spread over more
+  tenants than the budget holds costs, since a PostgreSQL connection serves one database;
 * the most connections seen per server against the budget (``--budget`` × ``--workers``);
 * the connections left once the load stopped and the idle time (``--idle``) passed.
 
@@ -121,6 +123,19 @@ class Sampler(threading.Thread):
                 await conn.close()
 
 
+async def sessions(fleet: Fleet) -> int:
+    """Connections ever opened to the fleet's databases (pg_stat_database.sessions)."""
+    total = 0
+    for server, names in fleet.databases.items():
+        conn = await asyncpg.connect(f"postgresql://{PG_USER}@{server}/postgres")
+        try:
+            query = "SELECT coalesce(sum(sessions), 0) FROM pg_stat_database WHERE datname = ANY($1::text[])"
+            total += await conn.fetchval(query, names)
+        finally:
+            await conn.close()
+    return total
+
+
 async def connections(fleet: Fleet) -> dict[str, int]:
     counts = {}
     for server, names in fleet.databases.items():
@@ -201,10 +216,14 @@ def main() -> int:
             wrk(port, spread, 2, args.connections, args.threads)  # warm-up: every tenant's first query
             sampler = Sampler(fleet)
             sampler.start()
+            opened = asyncio.run(sessions(fleet))
             all_tenants = wrk(port, spread, args.seconds, args.connections, args.threads)
+            all_tenants["opened"] = asyncio.run(sessions(fleet)) - opened
             sampler.stop.set()
             sampler.join()
+            opened = asyncio.run(sessions(fleet))
             one_tenant = wrk(port, single, args.seconds, args.connections, args.threads)
+            one_tenant["opened"] = asyncio.run(sessions(fleet)) - opened
             time.sleep(args.idle * 1.5)
             left = asyncio.run(connections(fleet))
         finally:
@@ -214,11 +233,11 @@ def main() -> int:
             f"\n{args.workers} processes, budget {args.budget} per server and process ({budget} per server),"
             f" wrk -c{args.connections} -t{args.threads}, {args.seconds:g} s"
         )
-        print(f"{'load':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
+        print(f"{'load':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7} {'opened/req':>10}")
         for name, result in ((f"spread over {args.tenants}", all_tenants), ("one tenant", one_tenant)):
             print(
                 f"{name:<22} {result['rate']:>8.0f} {result['p50_ms']:>8.1f} {result['p99_ms']:>8.1f}"
-                f" {result['failed']:>7}"
+                f" {result['failed']:>7} {result['opened'] / max(result['requests'], 1):>10.2f}"
             )
         print(f"ratio spread / one tenant: {all_tenants['rate'] / one_tenant['rate']:.2f}")
         for server, peak in sampler.peaks.items():

@@ -166,8 +166,9 @@ async def _all_closed(fleet: Fleet) -> bool:
     )
 
 
-async def hold(pool: Any, release: asyncio.Event) -> None:
+async def hold(pool: Any, held: asyncio.Event, release: asyncio.Event) -> None:
     conn = await pool.acquire()
+    held.set()
     try:
         await release.wait()
     finally:
@@ -196,10 +197,10 @@ def test_a_spent_budget_takes_an_idle_connection_then_answers_503(
             seen["count"] = await connections(fleet)
             # Two other requests hold both connections of the first server.
             releases = {slug: asyncio.Event() for slug in (first, second)}
-            holders = [
-                asyncio.create_task(hold(registry.get(slug).engine.pool, releases[slug])) for slug in releases
-            ]
-            await asyncio.sleep(0.1)
+            held = {slug: asyncio.Event() for slug in (first, second)}
+            pools = {slug: registry.get(slug).engine.pool for slug in held}
+            holders = [asyncio.create_task(hold(pools[s], held[s], releases[s])) for s in held]
+            await asyncio.wait_for(asyncio.gather(*(event.wait() for event in held.values())), 5)
             headers = {**fleet.headers(third), "Accept-Language": "en"}
             busy = await client.get(f"/t/{third}/api/v1/organizations", headers=headers)
             seen["busy"] = (busy.status_code, busy.headers.get("retry-after"), busy.json().get("status"))
