@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
@@ -16,6 +17,8 @@ import click
 from core.accounts.roles import ROLES
 from core.cli.context import load_registry, pick_tenants, require_sound_plugins, run
 from core.cli.errors import OneLineErrors, fail, reason, say_error
+from core.db.budget import PoolLimits
+from core.db.budget import configure as configure_pools
 from core.imports.cli import import_ as import_cli
 from core.mail.cli import mail as mail_cli
 from core.plugins.cli import plugins as plugins_cli
@@ -45,6 +48,10 @@ def cli(ctx: click.Context, data_dir: str | None, tenants_dir: str | None) -> No
     """Pilot CRM: the CRM of the national Voluntary Pilot Initiatives."""
     ctx.ensure_object(dict)
     ctx.obj["settings"] = Settings.from_env(data_dir, tenants_dir)
+    try:  # migrations and bulk work run as long as they need; `serve`'s app sets its own limits
+        configure_pools(replace(PoolLimits.from_env(), statement_timeout_ms=0))
+    except ValueError as exc:
+        fail(str(exc))
 
 
 @cli.command()

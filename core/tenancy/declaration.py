@@ -12,6 +12,7 @@ import zoneinfo
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pycountry
 from babel import Locale, UnknownLocaleError
@@ -160,6 +161,21 @@ def _duplicates(path: Path, raw: dict[str, Any]) -> DuplicateRules:
     return DuplicateRules(weights=weights, threshold=threshold)
 
 
+def _pgbouncer_flag(path: Path, url: str) -> None:
+    """``?pgbouncer=true`` says a PostgreSQL URL reaches PgBouncer in transaction mode
+    (``core.db.postgres``); any other value is a typo that would silently keep the statement cache
+    on, and on SQLite it means nothing."""
+    values = [
+        value for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True) if key == "pgbouncer"
+    ]
+    if not values:
+        return
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise TenantConfigError(path, "database_url", "pgbouncer applies to PostgreSQL URLs only")
+    if len(values) > 1 or values[0] not in ("true", "false"):
+        raise TenantConfigError(path, "database_url", "pgbouncer must be true or false")
+
+
 def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
     """Read ``path`` and return a validated declaration. ``{data_dir}`` in database_url is expanded."""
     try:
@@ -195,6 +211,7 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
     if not isinstance(url, str) or not url.startswith(("sqlite:///", "postgres://", "postgresql://")):
         raise TenantConfigError(path, "database_url", "must start with sqlite:/// or postgresql://")
     url = url.replace("{data_dir}", str(data_dir))
+    _pgbouncer_flag(path, url)
     hosts = _str_list(path, raw, "hosts", [])
     demo = raw.get("demo", False)
     if not isinstance(demo, bool):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
@@ -16,6 +17,8 @@ from litestar_htmx import HTMXPlugin
 from core import __version__
 from core.accounts.throttle import Throttles
 from core.audit.api import audit_export, audit_log
+from core.db.budget import PoolLimits
+from core.db.budget import configure as configure_pools
 from core.plugins.manager import union_manager
 from core.plugins.routes import plugin_routers
 from core.plugins.startup import verify_plugins
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     uvicorn do in each worker process: ``core.web.app:create_app`` with ``factory=True``), it reads
     its settings from the environment (PILOT_CRM_DATA_DIR, PILOT_CRM_TENANTS_DIR and the rest)."""
     settings = settings or Settings.from_env()
+    configure_pools(replace(PoolLimits.from_env(), per_tenant=settings.pg_pool_size))
     registry = registry or TenantRegistry.load(settings)
     verify_plugins(registry)  # a broken plugin stops the app here, with one line (core.plugins.startup)
     plugins = union_manager([tenant.plugins for tenant in registry])
@@ -147,24 +151,25 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     )
 
     async def start_tenants() -> None:
-        """Open PostgreSQL pools, and say which tenants are not migrated (their requests would fail)."""
+        """Say which SQLite tenants are not migrated (their requests would fail). Nothing connects to
+        PostgreSQL here: with hundreds of tenants a connection each would exceed the server's limit
+        (``core.db.budget``); their pools open on their first request, and the readiness check
+        reaches every tenant's database."""
         from core.topics.tables import Topic
 
         for tenant in registry:
+            if tenant.declaration.engine_kind == "postgres":
+                continue
             with tenant_context(tenant):
                 try:
-                    if tenant.declaration.engine_kind == "postgres":
-                        await tenant.engine.start_connection_pool(min_size=1, max_size=settings.pg_pool_size)
                     migrated = await Topic.table_exists().run()
-                except OSError as exc:  # an unreachable server must not keep the other tenants down
+                except OSError as exc:
                     log.error("tenant %s: database unreachable: %s", tenant.slug, exc)
                     continue
-                if not migrated:
-                    log.warning(
-                        "tenant %s is not migrated: run `pilot-crm migrate --tenant %s`",
-                        tenant.slug,
-                        tenant.slug,
-                    )
+            if not migrated:
+                log.warning(
+                    "tenant %s is not migrated: run `pilot-crm migrate --tenant %s`", tenant.slug, tenant.slug
+                )
 
     async def close_all() -> None:
         await registry.close()
