@@ -177,7 +177,7 @@ def touch_each(origin: str, token: str, count: int) -> dict[int, int]:
 def wrk(origin: str, script: Path, seconds: float) -> tuple[float, int]:
     """Requests per second and non-2xx answers (socket errors included) of one wrk run."""
     out = subprocess.run(
-        ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", str(script), origin],
+        ["wrk", "-t2", "-c16", f"-d{max(1, round(seconds))}s", "-s", str(script), origin],
         capture_output=True,
         text=True,
         check=True,
