@@ -5,15 +5,19 @@ A process serving hundreds of SQLite tenants must not hold a connection open for
 holds file descriptors, and past the process's limit (often 1,024) accepting a request fails. So,
 whatever the number of tenants:
 
-* **connections**: at most ``PILOT_CRM_SQLITE_MAX_CONNECTIONS`` (default 128) open at once. When a
+* **connections**: at most ``PILOT_CRM_SQLITE_MAX_CONNECTIONS`` (default 256) open at once. When a
   new one is needed at the cap, the connection idle the longest (any tenant's) is closed for it;
   when none is idle, the query waits up to :data:`WAIT_SECONDS`, then raises DatabaseBusy (503).
+  Reopening costs far more than a query (the file, its WAL, the schema parsed again), so the cap
+  should exceed the tenants busy at once: 256 serves a load spread over 200 tenants at the speed of
+  one (at 128, 0.61 of it: every request reopened a connection; see tests/bench/README.md). Each
+  connection's page cache grows up to SQLite's default 2 MB with what it reads.
 * **idle connections** close after ``PILOT_CRM_SQLITE_IDLE_SECONDS`` (default 60) unused.
 * **file descriptors**: a connection holds two (the database and its ``-wal``), plus one ``-shm``
-  per database file open in the process: at most 3 × the cap. At the first connection the soft
-  ``RLIMIT_NOFILE`` is raised (up to the hard limit) to fit that plus :data:`RESERVED_DESCRIPTORS`
-  for sockets and the rest; if the hard limit is too low, the cap is lowered to fit and a warning
-  says so.
+  per database file open in the process: at most 3 × the cap (768). At the first connection a soft
+  ``RLIMIT_NOFILE`` too low for that plus :data:`RESERVED_DESCRIPTORS` (sockets and the rest) is
+  raised, to 4,096 if the hard limit allows; if the hard limit is too low, the cap is lowered to
+  fit and a warning says so.
 * **threads**: the SQLite threads of :mod:`core.db.sqlite_connection` (``PILOT_CRM_SQLITE_THREADS``,
   default 16), whatever the number of connections.
 
@@ -41,7 +45,8 @@ from core.db.usage import ServerUsage, register_usage_source
 log = logging.getLogger("pilot_crm.sqlite")
 
 WAIT_SECONDS = 5.0
-RESERVED_DESCRIPTORS = 256  # sockets, logs, templates, imports: everything but SQLite
+RESERVED_DESCRIPTORS = 512  # sockets, logs, templates, imports: everything but SQLite
+RAISED_DESCRIPTOR_LIMIT = 4096
 DESCRIPTORS_PER_CONNECTION = 3
 IDLE, BUSY, RETIRED = "idle", "busy", "retired"
 
@@ -52,7 +57,8 @@ def fit_descriptor_limit(cap: int) -> int:
     need = DESCRIPTORS_PER_CONNECTION * cap + RESERVED_DESCRIPTORS
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < need:
-        target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        wanted = max(need, RAISED_DESCRIPTOR_LIMIT)
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
             soft = target
@@ -271,6 +277,6 @@ def _resolve(waker: asyncio.Future[None]) -> None:
 
 
 RESOURCES = ConnectionBudget(
-    cap=_env_int("PILOT_CRM_SQLITE_MAX_CONNECTIONS", 128, minimum=4),
+    cap=_env_int("PILOT_CRM_SQLITE_MAX_CONNECTIONS", 256, minimum=4),
     idle_seconds=float(_env_int("PILOT_CRM_SQLITE_IDLE_SECONDS", 60)),
 )

@@ -30,6 +30,7 @@ from core.topics.tables import Topic
 
 TENANTS = 200
 CONTACTS = 60
+CAP = 100  # connections: fewer than the tenants, so serving them all recycles connections
 # Counts forever: only a time limit stops it. A SELECT, so it goes to a reader.
 ENDLESS_READ = (
     "SELECT (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n) AS c"
@@ -82,8 +83,12 @@ def many(
             TenantSpec(slug(i)).toml(f"sqlite:///{copy}"), encoding="utf-8"
         )
     registry = TenantRegistry.load(Settings.from_env(data_dir, tenants_dir))
-    with TestClient(create_app(registry.settings, registry)) as client:
-        yield client, token
+    default_cap, RESOURCES.cap = RESOURCES.cap, CAP
+    try:
+        with TestClient(create_app(registry.settings, registry)) as client:
+            yield client, token
+    finally:
+        RESOURCES.cap = default_cap
 
 
 def list_contacts(client: TestClient, token: str, tenant: str, limit: int = 50):
