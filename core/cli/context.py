@@ -11,6 +11,7 @@ from typing import TypeVar
 import click
 
 from core.cli.errors import acting_on, fail
+from core.db.time_limit import statement_time_limit
 from core.settings import Settings
 from core.tenancy.declaration import TenantConfigError
 from core.tenancy.registry import TenantRegistry, TenantRuntime
@@ -58,7 +59,10 @@ def run(
 
     async def main() -> T:
         try:
-            return await coro_fn()
+            # Migrations, moves, restores and bulk loads are long by nature: an operator's command
+            # is not held to the time limit a request is (core.db.time_limit).
+            with statement_time_limit(None):
+                return await coro_fn()
         finally:
             await registry.close()
 

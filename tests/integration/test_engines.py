@@ -5,8 +5,8 @@ SQLite engine keeps its connections open in WAL mode."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
-import aiosqlite
 import pytest
 
 from core.db.sqlite import PersistentSQLiteEngine
@@ -84,13 +84,13 @@ def test_sqlite_engine_keeps_connections_open_in_wal_mode(sqlite_env, monkeypatc
     tenant = env.registry.get("alpha")
     assert isinstance(tenant.engine, PersistentSQLiteEngine)
     opened = []
-    real_connect = aiosqlite.connect
+    real_connect = sqlite3.connect
 
     def counting_connect(*args, **kwargs):
         opened.append(args or kwargs)
         return real_connect(*args, **kwargs)
 
-    monkeypatch.setattr(aiosqlite, "connect", counting_connect)
+    monkeypatch.setattr(sqlite3, "connect", counting_connect)
 
     async def scenario():
         for i in range(25):
@@ -102,7 +102,7 @@ def test_sqlite_engine_keeps_connections_open_in_wal_mode(sqlite_env, monkeypatc
 
     mode, timeout = run_in(tenant, scenario)
     assert mode == "wal" and timeout >= 5000
-    assert len(opened) <= 2  # one writer, one reader, for 50+ queries
+    assert 1 <= len(opened) <= 2  # one writer, one reader, for 50+ queries one after the other
 
 
 def test_two_sqlite_engines_on_one_file_wait_instead_of_failing(sqlite_env):
