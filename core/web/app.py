@@ -16,12 +16,12 @@ from litestar_htmx import HTMXPlugin
 from core import __version__
 from core.accounts.throttle import Throttles
 from core.audit.api import audit_export, audit_log
-from core.plugins.manager import union_manager
-from core.plugins.routes import plugin_routers
+from core.plugins.routes import plugin_routers, servable_manager
 from core.plugins.startup import verify_plugins
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
+from core.tenancy.watch import DeclarationWatcher
 from core.web.deps import provide_actor, provide_tenant, provide_translator, require_member
 from core.web.forms_api import form_definition, form_list
 from core.web.guard import GuardedLitestar
@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     settings = settings or Settings.from_env()
     registry = registry or TenantRegistry.load(settings)
     verify_plugins(registry)  # a broken plugin stops the app here, with one line (core.plugins.startup)
-    plugins = union_manager([tenant.plugins for tenant in registry])
+    plugins = servable_manager([tenant.plugins for tenant in registry])
     plugin_templates = [d for dirs in plugins.hook.pilot_crm_template_dirs() for d in dirs]
 
     api = Router(
@@ -164,6 +164,8 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
                         tenant.slug,
                     )
 
+    watcher = DeclarationWatcher(registry)  # new, changed, moved and removed tenants without a restart
+
     async def close_all() -> None:
         await registry.close()
 
@@ -189,8 +191,8 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
         middleware=[tenant_middleware_factory(registry), request_guard_middleware],
         before_send=[security_headers_hook(tls=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        on_startup=[start_tenants],
-        on_shutdown=[close_all],
+        on_startup=[start_tenants, watcher.start],
+        on_shutdown=[watcher.stop, close_all],
         openapi_config=OpenAPIConfig(
             title="Pilot CRM",
             version=__version__,
