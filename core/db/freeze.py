@@ -7,10 +7,10 @@ table abort any INSERT, UPDATE or DELETE with a message (SQLite ``RAISE(ABORT, .
 SQLSTATE of our own (PostgreSQL) that :func:`is_frozen_error` recognises, and the web layer answers
 503 with Retry-After. Reads go on as before.
 
-The triggers are created in one transaction: on PostgreSQL ``CREATE TRIGGER`` takes a lock that
-waits for the writers already running on the table to commit, so once :func:`freeze` returns no
-write is in flight and none can start (``lock_timeout`` keeps a stuck writer from holding the move
-forever). On SQLite the transaction is ``BEGIN IMMEDIATE``, which waits for the single writer.
+The triggers are created in one transaction that first holds every table's lock against writers:
+on PostgreSQL ``LOCK TABLE ... SHARE ROW EXCLUSIVE`` is granted only once the writers already
+running on the tables have committed, so once :func:`freeze` returns no write is in flight and none
+can start. On SQLite the transaction is ``BEGIN IMMEDIATE``, which waits for the single writer.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
@@ -29,7 +30,7 @@ MARK = "pilot_crm_frozen"
 # A SQLSTATE of our own (five characters, digits and capitals; class "PC" is not PostgreSQL's).
 FROZEN_SQLSTATE = "PCF01"
 MESSAGE = f"{MARK}: this database is read-only while its tenant moves"
-LOCK_TIMEOUT = "30s"
+LOCK_WAIT_S = 30.0
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
@@ -118,17 +119,29 @@ BEGIN RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = '{FROZEN_SQLSTATE}'; END $$"""
 
 
 async def _pg_freeze(url: str, tables: list[str]) -> None:
+    """Take every table's lock at once or none (NOWAIT), retried until LOCK_WAIT_S: waiting for one
+    table's lock while holding another's could deadlock with a writer that takes them the other way
+    round (a contact, then its audit entry)."""
     conn = await asyncpg.connect(url)
+    deadline = time.monotonic() + LOCK_WAIT_S
+    names = ", ".join(_quote(table) for table in tables)
     try:
-        async with conn.transaction():
-            await conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            await conn.execute(_FUNCTION)
-            for table in tables:
-                await conn.execute(f"DROP TRIGGER IF EXISTS {MARK} ON {_quote(table)}")
-                await conn.execute(
-                    f"CREATE TRIGGER {MARK} BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                    f"ON {_quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {MARK}()"
-                )
+        while True:
+            try:
+                async with conn.transaction():
+                    await conn.execute(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE NOWAIT")
+                    await conn.execute(_FUNCTION)
+                    for table in tables:
+                        await conn.execute(f"DROP TRIGGER IF EXISTS {MARK} ON {_quote(table)}")
+                        await conn.execute(
+                            f"CREATE TRIGGER {MARK} BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                            f"ON {_quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {MARK}()"
+                        )
+                return
+            except asyncpg.LockNotAvailableError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.05)
     finally:
         await conn.close()
 

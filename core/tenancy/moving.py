@@ -152,6 +152,13 @@ async def drop_copy(url: str) -> None:
         remove_sqlite(url)
 
 
+async def _pooled(tenant: TenantRuntime) -> None:
+    """One pool per PostgreSQL side for the whole move: without it every query opens a connection."""
+    engine = tenant.engine
+    if tenant.declaration.engine_kind == "postgres" and engine.pool is None:  # type: ignore[attr-defined]
+        await engine.start_connection_pool(min_size=1, max_size=2)  # type: ignore[attr-defined]
+
+
 async def _copy(source: TenantRuntime, target: TenantRuntime, tables: list[type[Table]]) -> None:
     for table in tables:
         pk = table._meta.primary_key._meta.name
@@ -224,9 +231,15 @@ async def move_tenant(
         say(f"{name}: {report.phases[-1][1]:.2f} s")
         return result
 
+    await _pooled(tenant)
     await phase("freeze", lambda: freeze.freeze(source_url, [t._meta.tablename for t in tables]))
     try:
-        await phase("create", lambda: _prepare_target(target, tables))
+
+        async def create() -> None:
+            await _prepare_target(target, tables)
+            await _pooled(target)
+
+        await phase("create", create)
         await phase("copy", lambda: _copy(tenant, target, tables))
 
         async def compare() -> None:

@@ -160,15 +160,22 @@ class TenantRegistry:
         return cls(settings, tenants)
 
     def reload(self) -> Reloaded:
+        """Read the tenants directory again and use what it says from now on (:meth:`read`, then
+        :meth:`swap`)."""
+        fresh, reloaded = self.read()
+        self.swap(fresh)
+        return reloaded
+
+    def read(self) -> tuple[dict[str, TenantRuntime], Reloaded]:
         """Read the tenants directory again, while requests go on: a new declaration gets a runtime,
         a changed one a new runtime, a removed one leaves. A declaration that is now unusable is
-        logged loudly and ignored: the tenant keeps running as it was (or stays out, if new). The
-        set is swapped in one assignment, so a request sees the old set or the new one."""
+        logged loudly and ignored: the tenant keeps running as it was (or stays out, if new).
+        Returns the new set, for :meth:`swap`, and what changed."""
         from core.plugins.manager import available_plugins
 
         if not self.settings.tenants_dir.is_dir():
             log.error("tenants directory %s is gone: the running tenants stay", self.settings.tenants_dir)
-            return Reloaded()
+            return self._tenants, Reloaded()
         installed = available_plugins()
         fresh: dict[str, TenantRuntime] = {}
         hosts: dict[str, Path] = {}
@@ -184,14 +191,14 @@ class TenantRegistry:
                 continue
             fresh[runtime.slug] = runtime
         old = self._tenants
-        self._tenants = fresh
         added = tuple(slug for slug in fresh if slug not in old)
         changed = tuple(slug for slug in fresh if slug in old and fresh[slug] is not old[slug])
         removed = tuple(slug for slug in old if slug not in fresh)
-        for what, slugs in (("added", added), ("changed", changed), ("removed", removed)):
-            if slugs:
-                log.warning("tenants %s: %s", what, ", ".join(slugs))
-        return Reloaded(added, changed, removed, tuple(old[slug] for slug in (*changed, *removed)))
+        return fresh, Reloaded(added, changed, removed, tuple(old[slug] for slug in (*changed, *removed)))
+
+    def swap(self, tenants: dict[str, TenantRuntime]) -> None:
+        """Serve ``tenants`` from now on: one assignment, so a request sees the old set or the new."""
+        self._tenants = tenants
 
     def get(self, slug: str) -> TenantRuntime | None:
         return self._tenants.get(slug)

@@ -21,6 +21,7 @@ import signal
 import time
 from pathlib import Path
 
+from core.settings import Settings
 from core.tenancy.registry import TenantRegistry, TenantRuntime
 
 log = logging.getLogger("pilot_crm")
@@ -58,6 +59,17 @@ async def retire(runtime: TenantRuntime, grace: float = GRACE_SECONDS) -> None:
             log.exception("tenant %s: closing its replaced runtime failed", runtime.slug)
 
 
+async def start_runtime(runtime: TenantRuntime, settings: Settings) -> None:
+    """What app start-up does for a tenant, for one that arrives later: its PostgreSQL pool. An
+    unreachable server is logged; the tenant's requests then answer 503 until it is back."""
+    if runtime.declaration.engine_kind != "postgres" or not runtime.declaration.enabled:
+        return
+    try:
+        await runtime.engine.start_connection_pool(min_size=1, max_size=settings.pg_pool_size)  # type: ignore[attr-defined]
+    except Exception as exc:
+        log.error("tenant %s: database unreachable: %s", runtime.slug, exc)
+
+
 class DeclarationWatcher:
     """Started on app start-up, stopped on shutdown (``core.web.app``)."""
 
@@ -68,18 +80,31 @@ class DeclarationWatcher:
         self._task: asyncio.Task[None] | None = None
         self._retiring: set[asyncio.Task[None]] = set()
         self._signal = False
+        self._lock = asyncio.Lock()
 
     @property
     def directory(self) -> Path:
         return self.registry.settings.tenants_dir
 
-    def reload(self) -> None:
-        """Reload now; the runtimes it replaced are closed in the background."""
-        try:
-            reloaded = self.registry.reload()
-        except Exception:  # the running set stays whatever went wrong
-            log.exception("reloading the tenant declarations failed: the running set stays")
-            return
+    async def reload(self) -> None:
+        """Reload now: new runtimes are started (as at start-up) before requests reach them; the
+        runtimes replaced are closed in the background once their requests are done."""
+        async with self._lock:
+            try:
+                fresh, reloaded = self.registry.read()
+                for slug in (*reloaded.added, *reloaded.changed):
+                    await start_runtime(fresh[slug], self.registry.settings)
+                self.registry.swap(fresh)
+            except Exception:  # the running set stays whatever went wrong
+                log.exception("reloading the tenant declarations failed: the running set stays")
+                return
+        for what, slugs in (
+            ("added", reloaded.added),
+            ("changed", reloaded.changed),
+            ("removed", reloaded.removed),
+        ):
+            if slugs:
+                log.warning("tenants %s: %s", what, ", ".join(slugs))
         for runtime in reloaded.retired:
             task = asyncio.get_running_loop().create_task(retire(runtime))
             self._retiring.add(task)
@@ -91,7 +116,7 @@ class DeclarationWatcher:
             current = snapshot(self.directory)
             if current != self._seen:
                 self._seen = current
-                self.reload()
+                await self.reload()
 
     async def start(self) -> None:
         self._seen = snapshot(self.directory)
@@ -105,7 +130,9 @@ class DeclarationWatcher:
     def _on_signal(self) -> None:
         log.warning("SIGHUP: reloading the tenant declarations")
         self._seen = snapshot(self.directory)
-        self.reload()
+        task = asyncio.get_running_loop().create_task(self.reload())
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
 
     async def stop(self) -> None:
         if self._signal:
