@@ -39,6 +39,9 @@ from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRuntime
 
 URL_PREFIXES = ("sqlite:///", "postgres://", "postgresql://")
+# How long a dropped source waits for the app processes to reload and close their connections.
+RELEASE_WAIT_S = 30.0
+SQLITE_RELEASE_S = 3.0
 
 
 class MoveError(Exception):
@@ -144,11 +147,28 @@ def remove_sqlite(url: str) -> None:
             Path(f"{path}{suffix}").unlink()
 
 
-async def drop_copy(url: str) -> None:
-    """Delete a database a move left behind (``tenants drop-source``)."""
+async def _sessions_on(url: str) -> int:
+    admin, name = split_dsn(url)
+    conn = await asyncpg.connect(admin)
+    try:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"
+        return int(await conn.fetchval(query, name))
+    finally:
+        await conn.close()
+
+
+async def drop_copy(url: str, settle: float = RELEASE_WAIT_S) -> None:
+    """Delete a database a move left behind (``tenants drop-source``), once the app processes have
+    let go of it: they reload the declaration within seconds and close the old connections when
+    their last request on them ends. PostgreSQL says when no session is left (waited for up to
+    ``settle`` seconds, then the stragglers are cut off); a SQLite file gets a fixed pause."""
     if is_postgres(url):
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline and await _sessions_on(url):
+            await asyncio.sleep(0.2)
         await drop_database(url)
     else:
+        await asyncio.sleep(min(settle, SQLITE_RELEASE_S))
         remove_sqlite(url)
 
 
