@@ -20,22 +20,37 @@ import decimal
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from piccolo.columns import (
     JSON,
     JSONB,
+    BigInt,
     Boolean,
+    Date,
     DoublePrecision,
+    ForeignKey,
+    Integer,
     Real,
+    Serial,
+    SmallInt,
+    Text,
+    Time,
+    Timestamp,
+    Timestamptz,
+    Varchar,
 )
 from piccolo.table import Table
 
 from core.db.routing import tenant_engine
 
 BATCH = 2000
+_decode = msgspec.json.decode
+_encode_sorted = msgspec.json.Encoder(order="sorted").encode
+_encode = msgspec.json.Encoder(enc_hook=str).encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,30 +126,27 @@ async def align_sequence(table: type[Table]) -> None:
     )
 
 
-def _moment(value: Any) -> str:
+def _moment(value: Any) -> Any:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC)
-    return value.isoformat(timespec="microseconds")
-
-
-def normalized(column: Any, value: Any) -> Any:
-    """``value`` of ``column`` as both engines' reads agree on it (JSON-encodable)."""
-    if value is None:
-        return None
-    if isinstance(column, Boolean):
-        return bool(value)
-    if isinstance(column, JSON | JSONB):
-        return json.dumps(json.loads(value) if isinstance(value, str) else value, sort_keys=True)
     if isinstance(value, dt.datetime):
-        return _moment(value)
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return value.isoformat(timespec="microseconds")
+    return value.isoformat()
+
+
+def _json(value: Any) -> str:
+    decoded = _decode(value) if isinstance(value, str | bytes) else value
+    return _encode_sorted(decoded).decode()
+
+
+def _other(value: Any) -> Any:
+    """A value of a column no normaliser is chosen for, when it is not a plain JSON value."""
     if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(column, Real):
-        return format(float(value), ".6g")  # PostgreSQL's real keeps 6 digits, SQLite's 15
-    if isinstance(column, DoublePrecision) or isinstance(value, float):
-        return format(float(value), ".15g")
+        return _moment(value)
+    if isinstance(value, float):
+        return format(value, ".15g")
     if isinstance(value, decimal.Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, bytes | bytearray | memoryview):
@@ -142,20 +154,47 @@ def normalized(column: Any, value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, list | tuple):
-        return [normalized(None, item) for item in value]
+        return [_other(item) for item in value]
+    return value
+
+
+Normaliser = Callable[[Any], Any]
+
+
+def normaliser(column: Any) -> Normaliser:
+    """How a value of ``column`` is written for the checksum, so both engines' reads agree on it:
+    booleans as booleans (SQLite stores 0/1), timestamps in UTC to the microsecond, JSON re-encoded
+    with sorted keys, floats to their precision (PostgreSQL's real keeps 6 digits, SQLite's 15),
+    decimals without trailing zeros, bytes in hex."""
+    if isinstance(column, Boolean):
+        return bool
+    if isinstance(column, JSON | JSONB):
+        return _json
+    if isinstance(column, Timestamp | Timestamptz | Date | Time):
+        return _moment
+    if isinstance(column, Real):
+        return lambda value: format(float(value), ".6g")
+    if isinstance(column, DoublePrecision):
+        return lambda value: format(float(value), ".15g")
+    if isinstance(column, Varchar | Text | Integer | BigInt | SmallInt | Serial | ForeignKey):
+        return _plain
+    return _other
+
+
+def _plain(value: Any) -> Any:
     return value
 
 
 async def table_summary(table: type[Table], size: int = BATCH) -> TableSummary:
     """Rows and checksum of ``table`` in the tenant in context (see the module docstring)."""
-    columns = table._meta.columns
+    columns = [(c._meta.name, normaliser(c)) for c in table._meta.columns]
     pk = _pk(table)._meta.name
     digest = hashlib.sha256()
     count, after = 0, None
     while rows := await read_batch(table, after, size):
         for row in rows:
-            line = json.dumps([normalized(c, row[c._meta.name]) for c in columns], default=str)
-            digest.update(line.encode("utf-8") + b"\n")
+            values = [None if (v := row[name]) is None else norm(v) for name, norm in columns]
+            digest.update(_encode(values) + b"\n")
         count += len(rows)
         after = rows[-1][pk]
     return TableSummary(table._meta.tablename, count, digest.hexdigest())
