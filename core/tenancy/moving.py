@@ -175,8 +175,8 @@ async def drop_copy(url: str, settle: float = RELEASE_WAIT_S) -> None:
 async def _pooled(tenant: TenantRuntime) -> None:
     """One pool per PostgreSQL side for the whole move: without it every query opens a connection."""
     engine = tenant.engine
-    if tenant.declaration.engine_kind == "postgres" and engine.pool is None:  # type: ignore[attr-defined]
-        await engine.start_connection_pool(min_size=1, max_size=2)  # type: ignore[attr-defined]
+    if tenant.declaration.engine_kind == "postgres" and engine.pool is None:  # type: ignore[attr-defined,call-arg]
+        await engine.start_connection_pool(min_size=1, max_size=2)  # type: ignore[attr-defined,call-arg]
 
 
 async def _copy(source: TenantRuntime, target: TenantRuntime, tables: list[type[Table]]) -> None:

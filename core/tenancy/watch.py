@@ -65,7 +65,7 @@ async def start_runtime(runtime: TenantRuntime, settings: Settings) -> None:
     if runtime.declaration.engine_kind != "postgres" or not runtime.declaration.enabled:
         return
     try:
-        await runtime.engine.start_connection_pool(min_size=1, max_size=settings.pg_pool_size)  # type: ignore[attr-defined]
+        await runtime.engine.start_connection_pool(min_size=1, max_size=settings.pg_pool_size)  # type: ignore[attr-defined,call-arg]
     except Exception as exc:
         log.error("tenant %s: database unreachable: %s", runtime.slug, exc)
 

@@ -28,6 +28,9 @@ from core.testing.environment import TenantSpec, TestEnvironment, build_environm
 from tests.support import free_port, serving
 
 PG = "postgresql://postgres@127.0.0.1:5432"
+# A real server process and real CLI processes (interpreter start-ups), and two moves of a whole
+# tenant while a client writes: about a minute on 2 cores, so the module starts first.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -183,6 +186,19 @@ class Writer(threading.Thread):
         eventually(lambda: len(self.acknowledged) >= count)
 
 
+def listed_contacts(origin: str, deployment: TestEnvironment) -> dict[int, str]:
+    """id → last name of every contact of alpha, through the API's pages."""
+    found: dict[int, str] = {}
+    cursor = None
+    with httpx.Client(base_url=origin, timeout=30, headers=deployment.headers("alpha", "observer")) as client:
+        while True:
+            params = {"limit": 200, **({"cursor": cursor} if cursor else {})}
+            page = client.get("/t/alpha/api/v1/contacts", params=params).json()
+            found.update({item["id"]: item["last_name"] for item in page["items"]})
+            if not (cursor := page.get("next")):
+                return found
+
+
 def pg_databases(server_dsn: str) -> set[str]:
     async def names() -> set[str]:
         conn = await asyncpg.connect(f"{server_dsn}/postgres")
@@ -205,23 +221,16 @@ def test_move_sqlite_to_postgres_to_a_second_server_while_a_client_writes(
     writer.start()
     try:
         writer.wait_for_writes(3)
-        t0 = time.monotonic()
         moved = tenants(deployment, "move", "alpha", "--to", f"{PG}/{first}")
-        print("DEBUG move1", time.monotonic() - t0, moved.stdout)
         assert moved.returncode == 0, moved.stderr
         assert "0 differences" in moved.stdout and "DIFFERENT" not in moved.stdout
         assert sqlite_file.exists()  # kept, frozen, until drop-source
         count = len(writer.acknowledged)
-        t0 = time.monotonic()
         writer.wait_for_writes(count + 3)  # the server now writes to PostgreSQL
-        print("DEBUG wait", time.monotonic() - t0)
         assert tenants(deployment, "drop-source", "alpha").returncode == 0
         assert not sqlite_file.exists()
-
-        t0 = time.monotonic()
         again = tenants(deployment, "move", "alpha", "--to", f"{second_pg_server}/{second}", "--drop-source")
         assert again.returncode == 0, again.stderr
-        print("DEBUG move2", time.monotonic() - t0, again.stdout)
         assert "0 differences" in again.stdout and first not in pg_databases(PG)
         count = len(writer.acknowledged)
         writer.wait_for_writes(count + 3)
@@ -235,11 +244,7 @@ def test_move_sqlite_to_postgres_to_a_second_server_while_a_client_writes(
         assert not odd, odd
         assert all(int(r.headers["Retry-After"]) > 0 for r in refused)
         assert "read-only while it moves" in refused[0].json()["detail"]
-        headers = deployment.headers("alpha", "observer")
-        with httpx.Client(base_url=server, timeout=30, headers=headers) as client:
-            for record_id, name in writer.acknowledged.items():
-                found = client.get(f"/t/alpha/api/v1/contacts/{record_id}")
-                assert found.status_code == 200 and found.json()["last_name"] == name
+        assert writer.acknowledged.items() <= listed_contacts(server, deployment).items()
         audit = pilot_crm(deployment, "audit", "verify", "--tenant", "alpha")
         assert audit.returncode == 0 and "chain intact" in audit.stdout, audit.stderr
     finally:
