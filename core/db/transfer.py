@@ -102,7 +102,11 @@ async def insert_exact(table: type[Table], rows: Sequence[dict[str, Any]]) -> No
         values.append(tuple(record))
     async with engine.transaction():
         connection = engine.current_transaction.get().connection  # type: ignore[union-attr]
-        await connection.executemany(sql, values)
+        if postgres:  # COPY: PostgreSQL's bulk path, several times faster than one INSERT per row
+            names_in_db = [c._meta.db_column_name for c in columns]
+            await connection.copy_records_to_table(table._meta.tablename, records=values, columns=names_in_db)
+        else:
+            await connection.executemany(sql, values)
 
 
 async def empty(table: type[Table]) -> None:
@@ -185,16 +189,31 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class Summer:
+    """The running row count and checksum of one table's rows, fed in primary-key order."""
+
+    def __init__(self, table: type[Table]) -> None:
+        self.table = table._meta.tablename
+        self.columns = [(c._meta.name, normaliser(c)) for c in table._meta.columns]
+        self.digest = hashlib.sha256()
+        self.rows = 0
+
+    def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        for row in rows:
+            values = [None if (v := row[name]) is None else norm(v) for name, norm in self.columns]
+            self.digest.update(_encode(values) + b"\n")
+        self.rows += len(rows)
+
+    def summary(self) -> TableSummary:
+        return TableSummary(self.table, self.rows, self.digest.hexdigest())
+
+
 async def table_summary(table: type[Table], size: int = BATCH) -> TableSummary:
     """Rows and checksum of ``table`` in the tenant in context (see the module docstring)."""
-    columns = [(c._meta.name, normaliser(c)) for c in table._meta.columns]
+    summer = Summer(table)
     pk = _pk(table)._meta.name
-    digest = hashlib.sha256()
-    count, after = 0, None
+    after = None
     while rows := await read_batch(table, after, size):
-        for row in rows:
-            values = [None if (v := row[name]) is None else norm(v) for name, norm in columns]
-            digest.update(_encode(values) + b"\n")
-        count += len(rows)
+        summer.add(rows)
         after = rows[-1][pk]
-    return TableSummary(table._meta.tablename, count, digest.hexdigest())
+    return summer.summary()
