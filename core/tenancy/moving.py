@@ -6,9 +6,9 @@ The phases, in order (``pilot-crm tenants move``):
    reloaded the declaration cannot write either; their writes get 503 with Retry-After;
 2. **create** the target (it must be empty) and give it the schema by the same migrations;
 3. **copy** every table, rows with their own ids (``core.db.transfer``);
-4. **compare** row counts and per-table checksums (the source's summed as its rows are copied, the
+4. **statistics**: ANALYZE the target, so its plans fit its size (the comparison's reads first);
+5. **compare** row counts and per-table checksums (the source's summed as its rows are copied, the
    target's read back from it); any difference refuses the switch;
-5. **statistics**: ANALYZE the target, so its first plans fit its size;
 6. **audit**: the audit chain must verify on the target;
 7. **switch** the declaration's ``database_url`` (atomically, ``core.tenancy.files``), recording the
    frozen source as ``moved_from`` until ``tenants drop-source`` removes it.
@@ -277,6 +277,12 @@ async def move_tenant(
 
         await phase("copy", copy)
 
+        async def statistics() -> None:
+            with tenant_context(target):
+                await refresh_statistics()
+
+        await phase("statistics", statistics)
+
         async def compare() -> None:
             report.tables = list(zip(sources, await _summaries(target, tables), strict=True))
 
@@ -285,12 +291,6 @@ async def move_tenant(
             raise MoveError(
                 f"the copy differs from the source in {', '.join(report.differences)}: not switched"
             )
-
-        async def statistics() -> None:
-            with tenant_context(target):
-                await refresh_statistics()
-
-        await phase("statistics", statistics)
 
         async def audit() -> None:
             from core.audit.chain import verify_chain
