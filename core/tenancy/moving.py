@@ -32,7 +32,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.table import Table, sort_table_classes
 
 from core.db import freeze, transfer
-from core.db.failures import classify, one_line
+from core.db.failures import NotMigrated, classify, one_line
 from core.db.migrate import apply_migrations, pending_migrations, tenant_apps
 from core.db.postgres import drop_database, ensure_database, split_dsn
 from core.db.statistics import refresh_statistics
@@ -236,17 +236,10 @@ async def move_tenant(
     check_url(target_url)
     if target_url == source_url:
         raise MoveError(f"tenant '{tenant.slug}' already uses {shown(target_url)}")
-    try:
-        pending = await pending_migrations(tenant)
-    except Exception as exc:
-        failure = classify(exc)
-        raise MoveError(
-            f"cannot read the source database: {failure.detail if failure else one_line(exc)}"
-        ) from None
-    if pending:
-        raise MoveError(
-            f"the source has {pending} migrations not applied: run pilot-crm migrate --tenant {tenant.slug}"
-        )
+    # An unusable source (never migrated, unreachable, damaged) raises as any command's database
+    # does, for the CLI's one line naming the fix (core.cli.errors).
+    if pending := await pending_migrations(tenant):
+        raise NotMigrated(f"{pending} migrations not applied")
     existed = await target_exists(target_url)
     target = TenantRuntime(
         dataclasses.replace(tenant.declaration, database_url=target_url), tenant.plugin_overrides
