@@ -95,13 +95,28 @@ def status(url: str) -> int:
 
 def test_a_tenant_created_by_the_cli_is_served_without_restart(deployment, server):
     assert status(f"{server}/t/beta/login") == 404
-    done = tenants(
-        deployment, "create", "beta", "--name", "Piloto Beta", "--country", "AGO", "--locale", "pt"
-    )
-    assert done.returncode == 0, done.stderr
+    created = tenants(
+        deployment, "create", "beta", "--name", "Piloto Beta", "--country", "AGO", "--locale", "pt",
+        "--plugin", "networks",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
     eventually(lambda: status(f"{server}/t/beta/login") == 200)
     assert "Piloto Beta" in httpx.get(f"{server}/", timeout=10).text
     assert "beta" in tenants(deployment, "list").stdout
+    # A plugin no tenant enabled when the server started is served to the new tenant, only to it.
+    assert status(f"{server}/t/beta/api/v1/networks/") == 401
+    assert status(f"{server}/t/alpha/api/v1/networks/") == 404
+
+
+def test_a_bad_declaration_is_logged_and_ignored_while_the_others_are_served(deployment, server):
+    broken = deployment.registry.settings.tenants_dir / "broken.toml"
+    broken.write_text('slug = "broken"\nname = ', encoding="utf-8")
+    try:
+        log = deployment.root / "serve.log"
+        eventually(lambda: "tenant declaration ignored" in log.read_text())
+        assert status(f"{server}/t/alpha/login") == 200 and status(f"{server}/t/broken/login") == 404
+    finally:
+        broken.unlink()
 
 
 def test_disable_and_enable_are_seen_by_the_running_server(deployment, server):
@@ -144,16 +159,25 @@ def test_bad_input_exits_1_with_one_line_and_leaves_nothing(deployment, args, sa
     assert sorted(deployment.registry.settings.data_dir.iterdir()) == data
 
 
-def test_a_move_to_a_target_that_is_not_empty_is_refused_and_the_source_stays_writable(deployment, server):
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("occupied.sqlite3", "is not empty"),  # refused before anything happens
+        ("/proc/no-such-place/alpha.sqlite3", "the source is unchanged and writable again"),  # mid-move
+    ],
+)
+def test_a_move_that_cannot_complete_leaves_the_source_as_it_was(deployment, server, target, says):
     occupied = deployment.root / "occupied.sqlite3"
     occupied.write_bytes(b"something")
-    line = one_line_failure(tenants(deployment, "move", "alpha", "--to", f"sqlite:///{occupied}"))
-    assert "not empty" in line and occupied.read_bytes() == b"something"
+    url = f"sqlite:///{deployment.root / target}" if not target.startswith("/") else f"sqlite:///{target}"
+    before = (deployment.registry.settings.tenants_dir / "alpha.toml").read_text()
+    assert says in one_line_failure(tenants(deployment, "move", "alpha", "--to", url))
+    assert occupied.read_bytes() == b"something"
+    assert (deployment.registry.settings.tenants_dir / "alpha.toml").read_text() == before
     headers = deployment.headers("alpha", "coordinator")
-    created = httpx.post(
-        f"{server}/t/alpha/api/v1/contacts", json={"first_name": "A", "last_name": "B"}, headers=headers
-    )
-    assert created.status_code == 201, created.text
+    body = {"first_name": "A", "last_name": "B"}
+    created = httpx.post(f"{server}/t/alpha/api/v1/contacts", json=body, headers=headers)
+    assert created.status_code == 201, created.text  # not frozen
 
 
 class Writer(threading.Thread):
