@@ -14,6 +14,7 @@ from core.accounts.sessions import close_all_sessions
 from core.accounts.tables import ApiToken, User, member_columns
 from core.accounts.tokens import SCOPES, WRITE_SCOPE, hash_token, new_token
 from core.audit import service as audit
+from core.db.freeze import unless_frozen
 from core.db.locks import transaction_lock
 from core.db.prepared import Prepared, as_datetime
 from core.errors import Conflict, Message, NotFound, PermissionDenied, ValidationFailed
@@ -159,7 +160,8 @@ async def user_for_token(token: str) -> dict[str, Any] | None:
     user = rows[0]
     last_used = as_datetime(user["token_last_used_at"])
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
-        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == user["token_id"]).run()
+        async with unless_frozen():  # a moving tenant is read-only, and still readable
+            await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == user["token_id"]).run()
     return user
 
 

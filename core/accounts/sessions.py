@@ -14,6 +14,7 @@ from core.accounts.identity import normalize_email
 from core.accounts.passwords import hash_password, verify_password
 from core.accounts.tables import User, WebSession, member_columns
 from core.accounts.tokens import hash_token
+from core.db.freeze import unless_frozen
 from core.db.prepared import Prepared, as_datetime
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -102,9 +103,12 @@ async def user_for_session(token: str, idle: timedelta = DEFAULT_IDLE) -> Sessio
     if not row["active"]:
         return SessionLookup(None)
     if now - last_seen >= LAST_SEEN_RESOLUTION:
-        await (
-            WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row["session_id"]).run()
-        )
+        async with unless_frozen():  # a moving tenant is read-only, and still readable
+            await (
+                WebSession.update({WebSession.last_seen_at: now})
+                .where(WebSession.id == row["session_id"])
+                .run()
+            )
     return SessionLookup(row)
 
 

@@ -16,7 +16,7 @@ import click
 
 from core.accounts.roles import ROLES
 from core.cli.context import load_registry, pick_tenants, require_sound_plugins, run
-from core.cli.errors import OneLineErrors, fail, reason, say_error
+from core.cli.errors import OneLineErrors, fail
 from core.db.budget import PoolLimits
 from core.db.budget import configure as configure_pools
 from core.imports.cli import import_ as import_cli
@@ -24,6 +24,7 @@ from core.mail.cli import mail as mail_cli
 from core.plugins.cli import plugins as plugins_cli
 from core.reports.cli import report as report_cli
 from core.settings import Settings
+from core.tenancy.cli import tenants as tenants_cli
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry, TenantRuntime
 
@@ -264,56 +265,6 @@ def reset_demo_passwords(registry: TenantRegistry) -> None:
     if not reset:
         fail("no demo account in any tenant: run pilot-crm demo first")
     click.echo(f"{reset} demo passwords reset; the accounts' open sessions have ended.")
-
-
-@cli.group()
-def tenants() -> None:
-    """Inspect tenant declarations."""
-
-
-@tenants.command("list")
-@click.pass_context
-def tenants_list(ctx: click.Context) -> None:
-    """List declared tenants."""
-    for tenant in load_registry(ctx):
-        d = tenant.declaration
-        click.echo(
-            f"{d.slug}\t{d.name}\t{d.country}\t{d.default_locale} ({','.join(d.locales)})\t"
-            f"{d.engine_kind}\t{','.join(d.plugins) or '-'}"
-        )
-
-
-@tenants.command("check")
-@click.pass_context
-def tenants_check(ctx: click.Context) -> None:
-    """Validate every declaration, the plugins each tenant enables (``plugins check``), and check
-    each database answers and is fully migrated."""
-    from core.db.failures import NotMigrated
-    from core.db.migrate import pending_migrations
-    from core.plugins.startup import PluginCheckFailed, verify_plugins
-
-    registry = load_registry(ctx)
-    failed = 0
-    said: set[str] = set()
-    for tenant in registry:
-        try:
-            verify_plugins([tenant])  # before its database, as migrate and serve do
-        except PluginCheckFailed as exc:
-            if str(exc) not in said:  # a plugin several tenants enable is named once
-                say_error(str(exc))
-                said.add(str(exc))
-            failed += 1
-            continue
-        try:
-            if pending := run(registry, functools.partial(pending_migrations, tenant), tenant):
-                raise NotMigrated(f"{pending} migrations not applied")
-        except Exception as exc:  # report every tenant, then exit 1
-            say_error(reason(exc, tenant))
-            failed += 1
-            continue
-        click.echo(f"{tenant.slug}: declaration ok, database ok")
-    if failed:
-        sys.exit(1)
 
 
 @cli.group()
@@ -621,6 +572,7 @@ cli.add_command(plugins_cli)
 cli.add_command(report_cli)
 cli.add_command(import_cli)
 cli.add_command(mail_cli)
+cli.add_command(tenants_cli)
 
 if __name__ == "__main__":
     cli()

@@ -10,6 +10,7 @@ details and the same dependencies core's own handlers get.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Controller, Router
@@ -19,9 +20,12 @@ from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 
 from core.errors import TooManyRequests
+from core.plugins.manager import available_plugins, build_manager, load_plugin
 from core.web.deps import SAFE_METHODS, provide_actor, provide_tenant, provide_translator, require_member
 from core.web.pages.guards import require_signed_in
 from core.web.state import SCOPE_KEY, RequestContext, request_context
+
+log = logging.getLogger("pilot_crm")
 
 # Give a handler ``opt=PUBLIC`` to answer without sign-in (a call for applications, a certificate
 # check); each client address then has a budget of requests (``Throttles.public_read/_write``).
@@ -114,3 +118,23 @@ def plugin_routers(pm: Any) -> list[Router]:
                 )
             )
     return routers
+
+
+def servable_manager(managers: list[Any]) -> Any:
+    """A manager holding every plugin the tenants' ``managers`` hold and every other installed plugin
+    that passes its checks (``pilot-crm plugins check``): routes and templates are mounted once, when
+    the app is made, and a tenant declared while it runs (``core.tenancy.watch``) may enable any
+    installed plugin. The gate keeps each plugin's routes to the tenants that enable it."""
+    from core.plugins.startup import check_installed
+
+    plugins = {name: p for pm in managers for name, p in pm.list_name_plugin() if name != "core" and p}
+    others = sorted(available_plugins() - set(plugins))
+    checked = check_installed(others)
+    for name in others:
+        if checked.failed([name]):
+            log.warning(
+                "installed plugin %r is not mounted: it fails its checks (pilot-crm plugins check)", name
+            )
+            continue
+        plugins[name] = load_plugin(name)
+    return build_manager(tuple(plugins), plugins)

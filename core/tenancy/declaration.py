@@ -36,6 +36,8 @@ KNOWN_KEYS = {
     "names",
     "listed",
     "confirmations",
+    "enabled",
+    "moved_from",
 }
 # The ``[duplicates]`` table: a weight per rule and the threshold (core.duplicates.rules).
 DUPLICATE_KEYS = (*DEFAULT_WEIGHTS, "threshold")
@@ -87,6 +89,11 @@ class TenantDeclaration:
         return self if name == self.name else replace(self, name=name)
 
     confirmations: str = CONFIRM_BY_SIDE
+    # ``enabled = false`` (``pilot-crm tenants disable``): its pages and API answer 503, it leaves the
+    # root directory, its database is left alone.
+    enabled: bool = True
+    # The frozen copy a ``tenants move`` left behind, until ``tenants drop-source`` removes it.
+    moved_from: str = ""
 
     @property
     def engine_kind(self) -> str:
@@ -219,6 +226,12 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
     listed = raw.get("listed", True)
     if not isinstance(listed, bool):
         raise TenantConfigError(path, "listed", "must be true or false")
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise TenantConfigError(path, "enabled", "must be true or false")
+    moved_from = raw.get("moved_from", "")
+    if not isinstance(moved_from, str):
+        raise TenantConfigError(path, "moved_from", "must be a database URL")
     confirmations = raw.get("confirmations", CONFIRM_BY_SIDE)
     if confirmations not in CONFIRMATION_RULES:
         raise TenantConfigError(path, "confirmations", f"must be one of {', '.join(CONFIRMATION_RULES)}")
@@ -240,4 +253,6 @@ def load_declaration(path: Path, data_dir: Path) -> TenantDeclaration:
         listed=listed,
         names=_names(path, raw),
         confirmations=confirmations,
+        enabled=enabled,
+        moved_from=moved_from.replace("{data_dir}", str(data_dir)),
     )

@@ -36,8 +36,9 @@ class DirectoryEntry:
 
 
 def listed(registry: TenantRegistry) -> list[TenantDeclaration]:
-    """The declarations of the tenants the root page lists, in the registry's order (by slug)."""
-    return [tenant.declaration for tenant in registry if tenant.declaration.listed]
+    """The declarations of the tenants the root page lists, in the registry's order (by slug): a
+    disabled tenant is not among them."""
+    return [t.declaration for t in registry if t.declaration.listed and t.declaration.enabled]
 
 
 def for_host(registry: TenantRegistry, host: str | None) -> TenantDeclaration | None:

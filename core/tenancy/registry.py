@@ -5,6 +5,7 @@ Everything per tenant is built once and reused: engines are never created per re
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +23,8 @@ from core.plugins.manager import build_manager, in_plugin_order
 from core.settings import Settings
 from core.tenancy.declaration import TenantConfigError, TenantDeclaration, load_declaration
 
+log = logging.getLogger("pilot_crm")
+
 
 @dataclass(eq=False)
 class TenantRuntime:
@@ -29,6 +32,8 @@ class TenantRuntime:
     plugin_overrides: dict[str, object] = field(default_factory=dict)
     _translations: dict[str, NullTranslations] = field(default_factory=dict)
     _forms: dict[str, FormDefinition] = field(default_factory=dict)
+    # Requests being served with this runtime: a runtime a reload replaced is closed once none is left.
+    in_flight: int = 0
 
     @property
     def slug(self) -> str:
@@ -98,6 +103,40 @@ def check_catalogs(runtime: TenantRuntime) -> None:
             raise TenantConfigError(decl.source or Path(f"{decl.slug}.toml"), key, reason)
 
 
+def _checked(
+    path: Path, data_dir: Path, installed: set[str], hosts: dict[str, Path], current: TenantRuntime | None
+) -> TenantRuntime:
+    """The runtime of the declaration at ``path``: ``current`` when the declaration has not changed,
+    else a new one. TenantConfigError when it is unusable (bad key, plugin not installed, a host
+    another declaration in ``hosts`` took, a locale nobody translates)."""
+    decl = load_declaration(path, data_dir)
+    for name in decl.plugins:
+        if name not in installed:
+            raise TenantConfigError(path, "plugins", f"plugin '{name}' is not installed")
+    for host in decl.hosts:
+        if host in hosts:
+            raise TenantConfigError(path, "hosts", f"'{host}' is already used by {hosts[host]}")
+    if current is not None and current.declaration == decl:
+        runtime = current
+    else:
+        runtime = TenantRuntime(decl, current.plugin_overrides if current else {})
+        check_catalogs(runtime)
+    for host in decl.hosts:
+        hosts[host] = path
+    return runtime
+
+
+@dataclass(frozen=True, slots=True)
+class Reloaded:
+    """What a reload changed: slugs added, changed (a new runtime) and removed, and the runtimes it
+    replaced or removed, to close once their requests are done (``core.tenancy.watch``)."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    retired: tuple[TenantRuntime, ...] = ()
+
+
 class TenantRegistry:
     def __init__(self, settings: Settings, tenants: dict[str, TenantRuntime]) -> None:
         self.settings = settings
@@ -116,18 +155,50 @@ class TenantRegistry:
         tenants: dict[str, TenantRuntime] = {}
         hosts: dict[str, Path] = {}
         for path in sorted(settings.tenants_dir.glob("*.toml")):
-            decl = load_declaration(path, settings.data_dir)
-            for name in decl.plugins:
-                if name not in installed:
-                    raise TenantConfigError(path, "plugins", f"plugin '{name}' is not installed")
-            for host in decl.hosts:
-                if host in hosts:
-                    raise TenantConfigError(path, "hosts", f"'{host}' is already used by {hosts[host]}")
-                hosts[host] = path
-            runtime = TenantRuntime(decl)
-            check_catalogs(runtime)
-            tenants[decl.slug] = runtime
+            runtime = _checked(path, settings.data_dir, installed, hosts, None)
+            tenants[runtime.slug] = runtime
         return cls(settings, tenants)
+
+    def reload(self) -> Reloaded:
+        """Read the tenants directory again and use what it says from now on (:meth:`read`, then
+        :meth:`swap`)."""
+        fresh, reloaded = self.read()
+        self.swap(fresh)
+        return reloaded
+
+    def read(self) -> tuple[dict[str, TenantRuntime], Reloaded]:
+        """Read the tenants directory again, while requests go on: a new declaration gets a runtime,
+        a changed one a new runtime, a removed one leaves. A declaration that is now unusable is
+        logged loudly and ignored: the tenant keeps running as it was (or stays out, if new).
+        Returns the new set, for :meth:`swap`, and what changed."""
+        from core.plugins.manager import available_plugins
+
+        if not self.settings.tenants_dir.is_dir():
+            log.error("tenants directory %s is gone: the running tenants stay", self.settings.tenants_dir)
+            return self._tenants, Reloaded()
+        installed = available_plugins()
+        fresh: dict[str, TenantRuntime] = {}
+        hosts: dict[str, Path] = {}
+        for path in sorted(self.settings.tenants_dir.glob("*.toml")):
+            current = self._tenants.get(path.stem)
+            try:
+                runtime = _checked(path, self.settings.data_dir, installed, hosts, current)
+            except TenantConfigError as exc:
+                log.error("tenant declaration ignored, the running set stays: %s", exc)
+                if current is not None:
+                    fresh[current.slug] = current
+                    hosts.update({host: path for host in current.declaration.hosts})
+                continue
+            fresh[runtime.slug] = runtime
+        old = self._tenants
+        added = tuple(slug for slug in fresh if slug not in old)
+        changed = tuple(slug for slug in fresh if slug in old and fresh[slug] is not old[slug])
+        removed = tuple(slug for slug in old if slug not in fresh)
+        return fresh, Reloaded(added, changed, removed, tuple(old[slug] for slug in (*changed, *removed)))
+
+    def swap(self, tenants: dict[str, TenantRuntime]) -> None:
+        """Serve ``tenants`` from now on: one assignment, so a request sees the old set or the new."""
+        self._tenants = tenants
 
     def get(self, slug: str) -> TenantRuntime | None:
         return self._tenants.get(slug)

@@ -19,12 +19,12 @@ from core.accounts.throttle import Throttles
 from core.audit.api import audit_export, audit_log
 from core.db.budget import PoolLimits
 from core.db.budget import configure as configure_pools
-from core.plugins.manager import union_manager
-from core.plugins.routes import plugin_routers
+from core.plugins.routes import plugin_routers, servable_manager
 from core.plugins.startup import verify_plugins
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
+from core.tenancy.watch import DeclarationWatcher
 from core.web import metrics
 from core.web.deps import provide_actor, provide_tenant, provide_translator, require_member
 from core.web.forms_api import form_definition, form_list
@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     configure_pools(replace(PoolLimits.from_env(), per_tenant=settings.pg_pool_size))
     registry = registry or TenantRegistry.load(settings)
     verify_plugins(registry)  # a broken plugin stops the app here, with one line (core.plugins.startup)
-    plugins = union_manager([tenant.plugins for tenant in registry])
+    plugins = servable_manager([tenant.plugins for tenant in registry])
     plugin_templates = [d for dirs in plugins.hook.pilot_crm_template_dirs() for d in dirs]
 
     api = Router(
@@ -171,6 +171,8 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
                     "tenant %s is not migrated: run `pilot-crm migrate --tenant %s`", tenant.slug, tenant.slug
                 )
 
+    watcher = DeclarationWatcher(registry)  # new, changed, moved and removed tenants without a restart
+
     async def close_all() -> None:
         await registry.close()
 
@@ -198,8 +200,8 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
         middleware=[tenant_middleware_factory(registry), request_guard_middleware],
         before_send=[security_headers_hook(tls=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        on_startup=[start_tenants],
-        on_shutdown=[close_all, metrics.process_ending],
+        on_startup=[start_tenants, watcher.start],
+        on_shutdown=[watcher.stop, close_all, metrics.process_ending],
         openapi_config=OpenAPIConfig(
             title="Pilot CRM",
             version=__version__,

@@ -15,6 +15,7 @@ from litestar.exceptions import (
 from litestar.exceptions import PermissionDeniedException as LitestarPermissionDenied
 
 from core.db.failures import UNREACHABLE, DatabaseBusy, causes, classify
+from core.db.freeze import is_frozen_error
 from core.errors import Conflict, DomainError, Message, PermissionDenied, Unavailable, ValidationFailed
 from core.i18n.markers import N_
 from core.i18n.negotiate import choose_locale
@@ -23,6 +24,8 @@ from core.web.pages.errors import html_error, wants_html
 from core.web.state import request_context
 
 PROBLEM_JSON = "application/problem+json"
+MOVING_RETRY_AFTER = 30  # a move's copy of a pilot-sized tenant takes seconds to minutes
+MOVING = Message(N_("This pilot is read-only while it moves. Try again in a few minutes."))
 TYPE_BASE = "https://pilot-crm.org/problems/"
 
 TITLES = {
@@ -162,6 +165,9 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     log = logging.getLogger("pilot_crm")
     ctx = request_context(request.scope)
     tenant = ctx.tenant.slug if ctx is not None and ctx.tenant is not None else "-"
+    if is_frozen_error(exc):  # a write to a tenant being moved (core.db.freeze)
+        log.warning("tenant %s: write refused while the tenant moves, answered 503", tenant)
+        return unavailable(request, MOVING_RETRY_AFTER, MOVING)
     busy = next((e for e in causes(exc) if isinstance(e, DatabaseBusy)), None)
     if busy is not None:
         log.error("tenant %s: database busy, answered 503: %s", tenant, busy.reason)

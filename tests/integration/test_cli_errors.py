@@ -34,6 +34,12 @@ EXCLUDED = {
     "plugins new": "writes a plugin package; reads no tenant (tests/integration/test_plugin_scaffold.py)",
     "plugins makemigrations": "diffs a plugin's tables against its migration files, without a database "
     "(tests/integration/test_plugin_migrations.py)",
+    "tenants create": "declares a new tenant: a declared slug is refused before any database is "
+    "touched (tests/integration/test_tenant_lifecycle.py)",
+    "tenants disable": "writes the declaration only",
+    "tenants enable": "writes the declaration only",
+    "tenants drop-source": "deletes the frozen copy a move left, never the tenant's database; without "
+    "one it refuses before any database (tests/integration/test_tenant_lifecycle.py)",
 }
 # Commands whose job is to bring a missing or never-migrated database (back) into service.
 REPAIRS = {"migrate", "demo", "restore"}
@@ -57,6 +63,15 @@ def people_file() -> str:
         out.write("First name,Last name\nAna,Ruiz\n")
     return path
 
+
+# Options a command needs to reach the tenant's database, though they are not required (a move's
+# target: without it ``tenants move`` only drops a kept copy).
+OPTIONS: dict[str, Callable[[], list[str]]] = {
+    "tenants move": lambda: [
+        "--to",
+        f"sqlite:///{tempfile.gettempdir()}/pilot-crm-move-{secrets.token_hex(4)}.db",
+    ],
+}
 
 # What an optional argument gets, when a command needs it to reach the database (import's file).
 ARGUMENTS: dict[str, Callable[[], str]] = {"file": people_file}
@@ -99,6 +114,8 @@ def arguments(name: str, archive: Callable[[], Path]) -> list[str]:
     for param in resolve(name).params:
         if isinstance(param, click.Argument) and param.name in ARGUMENTS:
             args.append(ARGUMENTS[param.name]())
+        elif isinstance(param, click.Argument) and param.name == "slug":  # tenants COMMAND SLUG
+            args.append(VALUES["slug"])
         elif isinstance(param, click.Argument) and param.required:
             assert param.name == "archive", f"{name}: add a test value for its argument {param.name}"
             args.append(str(archive()))
@@ -107,7 +124,7 @@ def arguments(name: str, archive: Callable[[], Path]) -> list[str]:
         elif isinstance(param, click.Option) and param.required:
             assert param.name in VALUES, f"{name}: add a test value for its required option {param.opts[0]}"
             args.extend([param.opts[0], VALUES[str(param.name)]])
-    return args
+    return args + (OPTIONS[name]() if name in OPTIONS else [])
 
 
 def test_every_command_is_tested_or_excluded_for_a_reason():
