@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import re
 import statistics
 import subprocess
@@ -82,10 +81,12 @@ async def seed(env: TestEnvironment, contacts: int) -> None:
         for i in range(ORGANIZATIONS):
             await OrganizationService(SYSTEM).create({"name": f"Organización {i:03d}", "sector": "ngo"})
         await insert_contacts(contacts, {})
-        # Nine contacts in ten work for an organization (the page reads its name and side by a join).
+        # Nine contacts in ten work for an organization (the page reads its name and side by a join);
+        # a fresh tenant's organization ids follow each other.
         await Contact.raw(
-            "UPDATE crm_contact SET organization = (SELECT MIN(id) FROM crm_organization) "
-            f"+ id % {ORGANIZATIONS} WHERE id % 10 <> 0"  # a fresh tenant's ids follow each other
+            "UPDATE crm_contact SET organization = (SELECT MIN(id) FROM crm_organization) + id % {} "
+            "WHERE id % 10 <> 0",
+            ORGANIZATIONS,
         )
         await Contact.raw("ANALYZE")
     await env.registry.close()
@@ -195,7 +196,7 @@ def wrk(url: str, token: str, connections: int, threads: int, seconds: int) -> f
             "wrk",
             f"-t{threads}",
             f"-c{connections}",
-            f"-d{max(1, round(seconds))}s",
+            f"-d{max(1, seconds)}s",
             "--timeout",
             "10s",
             "-H",
@@ -280,7 +281,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> Result:
                 f"{app_body['total']}; raw body: the same JSON",
                 flush=True,
             )
-            for name, server in servers.items():  # warm-up
+            for server in servers.values():  # warm-up
                 wrk(server.url, token, args.connections, args.threads, max(1, args.seconds // 2))
             for n in range(args.rounds):
                 for name, server in servers.items():
