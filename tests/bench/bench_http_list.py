@@ -18,7 +18,7 @@ wrk (16 connections by default) loads each in alternating rounds (app, raw, app,
 warm-up; the figure per side is the median of the rounds, ratio = app / raw (target >= 0.6).
 
 Run:  .venv/bin/python tests/bench/bench_http_list.py [--rounds 5] [--seconds 3] [--connections 16]
-      [--sqlite-only | --postgres-only] [--keep-servers]   (about 2 minutes; see tests/bench/README.md)
+      [--sqlite-only | --postgres-only] [--profile PREFIX]   (about 2 minutes; see tests/bench/README.md)
 Not collected by pytest (``norecursedirs`` in pyproject.toml).
 """
 
@@ -215,6 +215,51 @@ def wrk(url: str, token: str, connections: int, threads: int, seconds: int) -> f
     return float(found.group(1))
 
 
+def profile(server: Server, pid: int, token: str, args: argparse.Namespace, out: Path) -> None:
+    """Sample the server with py-spy during one more wrk round; write where its time goes to ``out``:
+    functions by samples in themselves and by samples anywhere below them (each once per stack)."""
+    spy = Path(sys.executable).with_name("py-spy")
+    folded = out.with_suffix(".folded")
+    sampler = subprocess.Popen(
+        [
+            str(spy),
+            "record",
+            "--pid",
+            str(pid),
+            "--format",
+            "raw",
+            "--output",
+            str(folded),
+            "--duration",
+            str(args.seconds),
+            "--rate",
+            "200",
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wrk(server.url, token, args.connections, args.threads, args.seconds)
+    sampler.wait(timeout=60)
+    own: dict[str, int] = {}
+    below: dict[str, int] = {}
+    total = 0
+    for line in folded.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [re.sub(r":\d+\)$", ")", f) for f in stack.split(";")]
+        n = int(count)
+        total += n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+        for frame in set(frames):
+            below[frame] = below.get(frame, 0) + n
+    lines = [f"py-spy, {total} samples of the app server's threads while wrk ran", "", "self:"]
+    lines += [f"{n / total:6.1%}  {f}" for f, n in sorted(own.items(), key=lambda i: -i[1])[:40]]
+    lines += ["", "inclusive:"]
+    lines += [f"{n / total:6.1%}  {f}" for f, n in sorted(below.items(), key=lambda i: -i[1])[:80]]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"  profile written to {out}", flush=True)
+
+
 @dataclass
 class Result:
     backend: str
@@ -290,8 +335,10 @@ def bench_backend(backend: str, args: argparse.Namespace) -> Result:
                 print(
                     f"  round {n + 1}: app {result.app[-1]:6.0f}/s  raw {result.raw[-1]:6.0f}/s", flush=True
                 )
-            if args.profile_app:
-                input(f"  app server pid {servers['app'].process.pid}; press Enter to stop")  # type: ignore[union-attr]
+            if args.profile:
+                app = servers["app"]
+                assert app.process is not None
+                profile(app, app.process.pid, token, args, Path(f"{args.profile}.{backend}.txt"))
         finally:
             for server in servers.values():
                 server.stop()
@@ -307,7 +354,9 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--postgres-only", action="store_true")
-    parser.add_argument("--profile-app", action="store_true", help="keep the servers until Enter")
+    parser.add_argument(
+        "--profile", metavar="PREFIX", help="sample the app server with py-spy: PREFIX.BACKEND.txt"
+    )
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Litestar puts the root logger at INFO
 
