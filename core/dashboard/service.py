@@ -23,6 +23,7 @@ from core.meetings.tables import Attendance, Meeting
 from core.organizations.tables import Organization
 from core.tenancy.context import require_tenant
 from core.topics.service import TopicService
+from core.topics.tables import Topic
 
 MONTHS = 12
 TOP_TOPICS = 10
@@ -46,18 +47,25 @@ ACTIONS_BY_STATUS = (
     "AND status NOT IN ({}, {}) THEN 1 ELSE 0 END) AS late "
     "FROM crm_joint_action WHERE archived_at IS NULL GROUP BY status"
 )
-# (live action, topic code) pairs once each, the action's own topics and the shared topics they
-# refine, counted per code by the database instead of read into Python row by row.
-TOPIC_PAIRS_BY_CODE = (
+# Topic use in three cheap reads instead of one join over every link: the distinct actions per topic
+# (an index holding (topic, action)), minus those of the few archived actions (found through the
+# index on archived_at, then the one holding (action, topic)).
+TOPIC_USE = "SELECT topic, COUNT(DISTINCT action) AS n FROM crm_action_topic GROUP BY topic"
+ARCHIVED_TOPIC_USE = (
+    "SELECT topic, COUNT(DISTINCT action) AS n FROM crm_action_topic "
+    "WHERE action IN (SELECT id FROM crm_joint_action WHERE archived_at IS NOT NULL) GROUP BY topic"
+)
+# A shared topic that priorities refine counts the live actions tagged with it or with one of them,
+# each once: the (action, code) pairs of those topics only, deduplicated by UNION.
+REFINED_TOPIC_USE = (
     "SELECT code, COUNT(*) AS n FROM ("
-    "SELECT l.action AS action, t.code AS code FROM crm_action_topic l "
-    "JOIN crm_topic t ON t.id = l.topic JOIN crm_joint_action a ON a.id = l.action "
-    "WHERE a.archived_at IS NULL "
+    "SELECT l.action AS action, t.code AS code FROM crm_action_topic l JOIN crm_topic t ON t.id = l.topic "
+    "WHERE t.code IN (SELECT refines FROM crm_topic WHERE refines IS NOT NULL) "
     "UNION "
-    "SELECT l.action AS action, t.refines AS code FROM crm_action_topic l "
-    "JOIN crm_topic t ON t.id = l.topic JOIN crm_joint_action a ON a.id = l.action "
-    "WHERE a.archived_at IS NULL AND t.refines IS NOT NULL"
-    ") pairs GROUP BY code"
+    "SELECT l.action AS action, t.refines AS code FROM crm_action_topic l JOIN crm_topic t ON t.id = l.topic "
+    "WHERE t.refines IS NOT NULL"
+    ") pairs WHERE action NOT IN (SELECT id FROM crm_joint_action WHERE archived_at IS NOT NULL) "
+    "GROUP BY code"
 )
 
 
@@ -181,12 +189,21 @@ class DashboardService:
         """The most used topics. A shared topic counts the actions tagged with it or with a
         priority refining it (as the list filtered on it shows them); a priority is named with the
         shared topic it refines as context."""
-        rows = await ActionTopic.raw(TOPIC_PAIRS_BY_CODE).run()
-        if not rows:
+        topics = await Topic.select(Topic.id, Topic.code, Topic.refines).run()
+        archived = {r["topic"]: r["n"] for r in await ActionTopic.raw(ARCHIVED_TOPIC_USE).run()}
+        codes = {t["id"]: t["code"] for t in topics}
+        counts = {
+            codes[r["topic"]]: int(r["n"]) - int(archived.get(r["topic"], 0))
+            for r in await ActionTopic.raw(TOPIC_USE).run()
+        }
+        if any(t["refines"] for t in topics):
+            counts.update({r["code"]: int(r["n"]) for r in await ActionTopic.raw(REFINED_TOPIC_USE).run()})
+        counts = {code: n for code, n in counts.items() if n > 0}
+        if not counts:
             return []
         service = TopicService(self.actor, self.locale)
         labels = {**await service.names(), **dict(await service.labelled())}
-        top = sorted(((r["code"], int(r["n"])) for r in rows), key=lambda item: (-item[1], item[0]))[:limit]
+        top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [TopicCount(c, labels.get(c, c), n) for c, n in top]
 
     async def needing_attention(

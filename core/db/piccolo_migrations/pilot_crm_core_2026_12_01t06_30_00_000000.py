@@ -16,7 +16,8 @@ INDEXES = (
     ("crm_joint_action_live_status", "crm_joint_action", "archived_at, status, due_date"),
     ("crm_organization_live", "crm_organization", "archived_at"),
     ("crm_meeting_live", "crm_meeting", "archived_at, starts_at"),
-    # An action's topics without visiting the link table's rows.
+    # Distinct actions per topic, and the topics of given actions, without visiting the link rows.
+    ("crm_action_topic_topic_action", "crm_action_topic", "topic, action"),
     ("crm_action_topic_action_topic", "crm_action_topic", "action, topic"),
 )
 
