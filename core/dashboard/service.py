@@ -8,6 +8,7 @@ Every member may read every figure here (observers included), as they may read t
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -152,23 +153,39 @@ class DashboardService:
         self.zone = ZoneInfo(self.tenant.declaration.timezone)
 
     async def build(self, now: datetime | None = None) -> Dashboard:
+        """Every figure; the independent reads run at once (on PostgreSQL each on a connection of the
+        tenant's pool, at most six), so the page waits for the slowest rather than for their sum."""
         now = now or datetime.now(UTC)
         today = now.astimezone(self.zone).date()
-        by_status, late = await self.actions_by_status(today)
-        headline = await self.headline_counts()
+        (by_status, late), headline, by_topic, per_month, balance, attention = await asyncio.gather(
+            self.actions_by_status(today),
+            self.headline_counts(),
+            self.actions_by_topic(),
+            self.meetings_per_month(now),
+            self.attendance_balance(now),
+            self.attention_items(today),
+        )
+        counts = dict(by_status)
+        n_overdue, n_blocked = sum(late.values()), counts.get(BLOCKED, 0)
         return Dashboard(
             headline=Headline(
                 organizations=headline["organizations"],
                 contacts=headline["contacts"],
                 meetings=headline["meetings"],
-                actions=sum(n for _, n in by_status),
-                completed_actions=dict(by_status)["completed"],
+                actions=sum(counts.values()),
+                completed_actions=counts["completed"],
             ),
             by_status=by_status,
-            by_topic=await self.actions_by_topic(),
-            per_month=await self.meetings_per_month(now),
-            balance=await self.attendance_balance(now),
-            attention=await self.needing_attention(today, dict(by_status), late),
+            by_topic=by_topic,
+            per_month=per_month,
+            balance=balance,
+            # A blocked action can be overdue too (blocked is not a closed status): counted once.
+            attention=Attention(
+                items=attention,
+                overdue=n_overdue,
+                blocked=n_blocked,
+                total=n_overdue + n_blocked - late.get(BLOCKED, 0),
+            ),
         )
 
     async def headline_counts(self) -> dict[str, int]:
@@ -189,35 +206,35 @@ class DashboardService:
         """The most used topics. A shared topic counts the actions tagged with it or with a
         priority refining it (as the list filtered on it shows them); a priority is named with the
         shared topic it refines as context."""
-        topics = await Topic.select(Topic.id, Topic.code, Topic.refines).run()
-        archived = {r["topic"]: r["n"] for r in await ActionTopic.raw(ARCHIVED_TOPIC_USE).run()}
+        topics, archived_use, use = await asyncio.gather(
+            Topic.select(Topic.id, Topic.code, Topic.refines).run(),
+            ActionTopic.raw(ARCHIVED_TOPIC_USE).run(),
+            ActionTopic.raw(TOPIC_USE).run(),
+        )
+        archived = {r["topic"]: r["n"] for r in archived_use}
         codes = {t["id"]: t["code"] for t in topics}
-        counts = {
-            codes[r["topic"]]: int(r["n"]) - int(archived.get(r["topic"], 0))
-            for r in await ActionTopic.raw(TOPIC_USE).run()
-        }
+        counts = {codes[r["topic"]]: int(r["n"]) - int(archived.get(r["topic"], 0)) for r in use}
         if any(t["refines"] for t in topics):
             counts.update({r["code"]: int(r["n"]) for r in await ActionTopic.raw(REFINED_TOPIC_USE).run()})
         counts = {code: n for code, n in counts.items() if n > 0}
         if not counts:
             return []
         service = TopicService(self.actor, self.locale)
-        labels = {**await service.names(), **dict(await service.labelled())}
+        names, labelled = await asyncio.gather(service.names(), service.labelled())
+        labels = {**names, **dict(labelled)}
         top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [TopicCount(c, labels.get(c, c), n) for c, n in top]
 
-    async def needing_attention(
-        self, today: date, by_status: dict[str, int], late: dict[str, int], limit: int = ATTENTION_LIMIT
-    ) -> Attention:
-        """The overdue and blocked actions to list; their counts come from ``actions_by_status``
-        (``by_status`` and ``late``: live actions and overdue ones, per status)."""
+    async def attention_items(self, today: date, limit: int = ATTENTION_LIMIT) -> list[AttentionItem]:
+        """The overdue actions, most overdue first, then the blocked ones that are not overdue,
+        latest first: ``limit`` in all. Both read at once: of the ``2 * limit`` latest blocked ones,
+        those not among the listed overdue ones (at most ``limit``) still give ``limit``."""
         live = JointAction.archived_at.is_null()
         overdue = (
             JointAction.due_date.is_not_null()
             & (JointAction.due_date < today)
             & JointAction.status.not_in(list(CLOSED_STATUSES))
         )
-        blocked = JointAction.status == BLOCKED
         columns = (
             JointAction.id,
             JointAction.title,
@@ -225,31 +242,22 @@ class DashboardService:
             JointAction.due_date,
             JointAction.owner_side,
         )
-        overdue_rows = (
-            await JointAction.select(*columns)
+        overdue_rows, blocked_rows = await asyncio.gather(
+            JointAction.select(*columns)
             .where(live & overdue)
             .order_by(JointAction.due_date)
             .order_by(JointAction.id)
             .limit(limit)
-            .run()
-        )
-        blocked_rows = (
-            await JointAction.select(*columns)
-            .where(live & blocked)
-            .where(JointAction.id.not_in([r["id"] for r in overdue_rows] or [-1]))
+            .run(),
+            JointAction.select(*columns)
+            .where(live & (JointAction.status == BLOCKED))
             .order_by(JointAction.id, ascending=False)
-            .limit(limit)
-            .run()
+            .limit(2 * limit)
+            .run(),
         )
-        items = [self._attention(r, today) for r in [*overdue_rows, *blocked_rows][:limit]]
-        n_overdue, n_blocked = sum(late.values()), by_status.get(BLOCKED, 0)
-        # A blocked action can be overdue too (blocked is not a closed status): counted once.
-        return Attention(
-            items=items,
-            overdue=n_overdue,
-            blocked=n_blocked,
-            total=n_overdue + n_blocked - late.get(BLOCKED, 0),
-        )
+        listed = {r["id"] for r in overdue_rows}
+        blocked_rows = [r for r in blocked_rows if r["id"] not in listed]
+        return [self._attention(r, today) for r in [*overdue_rows, *blocked_rows][:limit]]
 
     @staticmethod
     def _attention(row: dict[str, Any], today: date) -> AttentionItem:
