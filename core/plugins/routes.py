@@ -66,9 +66,9 @@ def plugin_gate(plugin: str, *, api: bool):
         if is_public(handler):
             await _spend_public_budget(connection)
         elif api:
-            require_member(connection, handler)
+            await require_member(connection, handler)
         else:
-            require_signed_in(connection, handler)
+            await require_signed_in(connection, handler)
 
     gate.__name__ = f"plugin_gate_{plugin}"
     return gate

@@ -288,6 +288,27 @@ class RecordService:
             _PAGE_QUERIES[key] = prepared
         return prepared
 
+    def _prepared_count(self, archived: str, rule: VisibilityRule | None) -> Prepared:
+        """The count of a whole list (live, all or archived records the actor may see), compiled
+        once per shape like the pages: building Piccolo's count query cost about 0.5 ms a request."""
+        key = ("count", type(self), archived, rule.key if rule else None)
+        prepared = _PAGE_QUERIES.get(key)
+        if prepared is None:
+
+            def build(*values: Any) -> Any:
+                query = self.table.count()
+                if archived == "live":
+                    query = query.where(self.table.archived_at.is_null())
+                elif archived == "only":
+                    query = query.where(self.table.archived_at.is_not_null())
+                if rule is not None:
+                    query = query.where(rule.build(*values))
+                return query
+
+            prepared = Prepared(self.table, build, len(rule.values) if rule else 0)
+            _PAGE_QUERIES[key] = prepared
+        return prepared
+
     async def _scope(
         self, query: Any, archived: str, words: list[str], active: dict[str, str], indexed: int = 0
     ) -> Any:
@@ -346,7 +367,12 @@ class RecordService:
             )
         await self.related(rows)
         total = None
-        if count:
+        if count and not words and not active:
+            # A whole list's count (no search, no filter): also a query compiled once per shape.
+            rule = self.visibility_rule()
+            counted = await self._prepared_count(archived, rule).rows(*(rule.values if rule else ()))
+            total = counted[0]["count"]
+        elif count:
             counting = await self._scope(self.table.count(), archived, words, active, indexed)
             total = await counting.run()
         return Page([self._serialize(r) for r in rows], next_cursor, previous, total)

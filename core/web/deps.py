@@ -39,10 +39,11 @@ def provide_translator(request: Request) -> Translator:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def require_member(connection, _handler) -> None:
+async def require_member(connection, _handler) -> None:
     """Guard for the tenant API: runs before the body is read, so an anonymous request is a 401 (and an
     unknown tenant a 404) whatever it sends. A read-scoped token may only use safe methods: refused
-    here, once for every endpoint, before any handler can write."""
+    here, once for every endpoint, before any handler can write. A coroutine: Litestar runs a plain
+    function guard in a worker thread."""
     ctx = request_context(connection.scope)
     if ctx is None or ctx.tenant is None:
         raise NotFound()
