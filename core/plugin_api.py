@@ -147,6 +147,7 @@ from core.web.params import (
 
 if TYPE_CHECKING:
     from core.testing.environment import TenantSpec, TestEnvironment, build_environment
+    from core.testing.mail import outbox_mails
     from core.testing.web import Browser, app_client, section, sign_in
 
 API_VERSION = 1
@@ -166,6 +167,7 @@ _KIT = {
     "sign_in": "core.testing.web",
     "section": "core.testing.web",
     "MailSink": "core.testing.mail",
+    "outbox_mails": "core.testing.mail",
     "PluginCatalogs": "core.testing.catalogs",
 }
 
@@ -283,6 +285,7 @@ __all__ = [
     "matching_contact",
     "matching_organization",
     "numbered",
+    "outbox_mails",
     "page_parts",
     "parse_submission",
     "patch",

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from core.plugin_api import sign_in
-from core.testing.mail import outbox_mails
+from core.plugin_api import outbox_mails, sign_in
 from plugins.engagement.tests.support import OFF, ON, Api, activity, gettext, refused_over_limit, unique
 
 PATH = "/engagement/activities"
