@@ -11,6 +11,9 @@ Chromium. Under ``CI=true`` it installs Chromium when missing and fails (never s
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import functools
 import json
 import os
 import shutil
@@ -19,13 +22,16 @@ import sys
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from core.settings import Settings
+from core.tenancy.context import tenant_context
+from core.tenancy.registry import TenantRegistry
+from core.testing.mail import outbox_mails
 from tests.browser.kit import MEMBERS, PASSWORD, RequestGuard, member_email, open_context
 from tests.support import REPO_ROOT, free_port, serving
 
@@ -123,20 +129,28 @@ class LiveServer:
             pytest.fail(f"pilot-crm {' '.join(args)} failed: {done.stderr or done.stdout}", pytrace=False)
         return done.stdout
 
-    def outbox_ids(self, slug: str, address: str | None = None) -> list[str]:
-        """The ids of the mails tenant ``slug`` kept in its outbox (the demo has no SMTP server),
-        oldest first, read as an operator does with ``pilot-crm mail outbox``."""
-        listing = self.run_cli("mail", "outbox", "--tenant", slug, *(["--to", address] if address else []))
-        return [line.split("\t", 1)[0] for line in listing.splitlines() if line]
+    def outbox(self, slug: str, address: str | None = None) -> list[EmailMessage]:
+        """The mails tenant ``slug`` kept in its outbox (the demo has no SMTP server), oldest first;
+        only those to ``address`` when given. Read from the tenant's database in this process, as
+        any other process of the deployment would (``pilot-crm mail outbox`` is tested in
+        tests/integration/test_processes.py; a CLI process per read cost a second each here)."""
+        tenant = self._registry.get(slug)
+        assert tenant is not None, slug
 
-    def kept_mail(self, slug: str, mail_id: str) -> EmailMessage:
-        text = self.run_cli("mail", "outbox", "--tenant", slug, "--show", mail_id)
-        message = message_from_bytes(text.encode(), policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        return message
+        async def read() -> list[EmailMessage]:
+            try:
+                with tenant_context(tenant):
+                    return await outbox_mails(address)
+            finally:
+                await self._registry.close()
 
-    def mails_to(self, slug: str, address: str) -> list[EmailMessage]:
-        return [self.kept_mail(slug, mail_id) for mail_id in self.outbox_ids(slug, address)]
+        # Playwright's sync API keeps an event loop running in this thread: read from another.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as reader:
+            return reader.submit(asyncio.run, read()).result(timeout=60)
+
+    @functools.cached_property
+    def _registry(self) -> TenantRegistry:
+        return TenantRegistry.load(Settings.from_env(self.data_dir, REPO_ROOT / "tenants"))
 
     def api_get(self, slug: str, path: str, token: str) -> Any:
         """A GET on the tenant's JSON API (used to learn the demo data a page must or must not show)."""

@@ -1,5 +1,5 @@
 """Mailed links in a real browser, on the demo server (no SMTP server configured, so mails land in
-the tenant's outbox, read with ``pilot-crm mail outbox``): a coordinator invites someone in Arabic
+the tenant's outbox, in its database): a coordinator invites someone in Arabic
 and the invitee joins through the link, right to left; a member who forgot their password gets a
 Spanish mail and sets a new one."""
 
@@ -42,7 +42,7 @@ def test_an_invitation_is_accepted_in_arabic_right_to_left(new_context, live_ser
     _rtl_arabic(coordinator)
     # No mail server on the demo: the coordinator is shown the link once, and the mail is kept.
     shown = coordinator.locator("#invitation-link").inner_text().strip()
-    (mail,) = live_server.mails_to("demo-ar", invitee)
+    (mail,) = live_server.outbox("demo-ar", invitee)
     assert mail["Content-Language"] == "ar" and ARABIC.search(str(mail["Subject"]))
     link = _link_in(mail)
     assert shown.endswith(link)
@@ -79,7 +79,7 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(new_context, live
         page.locator("main form [type=submit]").click()
     assert page.locator("#reset-sent").is_visible()
     page.wait_for_timeout(300)  # the mail leaves in a background task after the answer
-    mails = live_server.mails_to("mex", address)
+    mails = live_server.outbox("mex", address)
     assert mails and mails[-1]["Content-Language"] == "es"
     link = _link_in(mails[-1])
 
