@@ -52,8 +52,9 @@ async def unready_tenants(tenants: list[Any]) -> list[str]:
 
 @get("/readyz", summary="Readiness", tags=["Operations"], exclude_from_auth=True)
 async def readyz(request: Request) -> Response[dict[str, Any]]:
-    """200 when every tenant's database answers; 503 listing the tenants whose database does not."""
-    tenants = list(request.app.state.registry)
+    """200 when every enabled tenant's database answers; 503 listing the tenants whose database does
+    not. A disabled tenant is left out: it serves nothing, so it cannot make a host unready."""
+    tenants = [tenant for tenant in request.app.state.registry if tenant.declaration.enabled]
     failing = await unready_tenants(tenants)
     if failing:
         return Response({"status": "unavailable", "tenants": failing}, status_code=503)

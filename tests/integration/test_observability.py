@@ -84,8 +84,12 @@ def test_unknown_paths_and_tenants_add_no_label_values(client):
     unknown_request()
     after = _requests_counted(client)
     assert len(seen) == 50 and all(status < 500 for status in seen), seen
-    assert _values(after, "tenant") == _values(before, "tenant") <= {"alpha", "gamma", "other", "-"}
-    assert _values(after, "route") <= templates | {"unmatched"}
+    # The registry is the process's: other apps of this test process may have counted other tenants
+    # and routes before; what matters is that these requests added none.
+    assert _values(after, "tenant") == _values(before, "tenant")
+    assert {"other", "alpha"} <= _values(after, "tenant")
+    assert not any(value.startswith("nobody-") for value in _values(after, "tenant"))
+    assert _values(after, "route") - _values(before, "route") <= templates | {"unmatched"}
     assert _values(after, "method") <= {"GET", "POST", "DELETE", "other"}
     assert len(after) - len(before) <= 3 * 4 * 5  # methods x status classes x the new routes at most
 
