@@ -55,7 +55,7 @@ class _LazyPool:
         return self._engine.tenant_pool().acquire()
 
     async def release(self, conn: asyncpg.Connection, *, timeout: float | None = None) -> None:
-        await self._engine.tenant_pool().release(conn)
+        await self._engine.owner_of(conn).release(conn)
 
     async def close(self) -> None:
         await self._engine.close()
@@ -86,6 +86,7 @@ class TenantPostgresEngine(PostgresEngine):
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, TenantPool] = (
             weakref.WeakKeyDictionary()
         )
+        self._closing: set[TenantPool] = set()  # closed, with connections still to come back
 
     def tenant_pool(self) -> TenantPool:
         loop = asyncio.get_running_loop()
@@ -94,6 +95,16 @@ class TenantPostgresEngine(PostgresEngine):
             name = urlsplit(self.config["dsn"]).path.lstrip("/")
             pool = self._pools[loop] = TenantPool(server_budget(self.server), self.get_new_connection, name)
         return pool
+
+    def owner_of(self, conn: asyncpg.Connection) -> TenantPool:
+        """The pool ``conn`` came from: the current one, or one closed (the tenant's declaration
+        changed, the app is stopping) while a request still held it, whose slot must come back."""
+        for pool in list(self._closing):
+            if conn in pool.in_use:
+                if len(pool.in_use) == 1:
+                    self._closing.discard(pool)
+                return pool
+        return self.tenant_pool()
 
     async def get_new_connection(self) -> asyncpg.Connection:
         """A connection with this process's statement time limit (none behind PgBouncer, which
@@ -133,6 +144,8 @@ class TenantPostgresEngine(PostgresEngine):
         for owner, pool in list(self._pools.items()):
             if owner is loop:
                 await pool.close()
+                if pool.in_use:
+                    self._closing.add(pool)
             if owner is loop or owner.is_closed():
                 del self._pools[owner]
 

@@ -17,7 +17,7 @@ from core.cli.main import cli
 from core.db import budget as ledger
 from core.db.budget import PoolLimits, TenantPool, configure, current_limits, server_budget
 from core.db.failures import DatabaseBusy
-from core.db.postgres import server_of, split_pgbouncer
+from core.db.postgres import TenantPostgresEngine, server_of, split_pgbouncer
 from core.tenancy.declaration import TenantConfigError, load_declaration
 
 
@@ -152,6 +152,31 @@ def test_a_connection_left_in_a_transaction_is_closed_not_reused(limits):
         return again is conn, server["open"]
 
     assert asyncio.run(scenario()) == (False, 0)
+
+
+def test_a_connection_held_while_its_engine_closes_gives_its_slot_back(limits):
+    """The registry may close a tenant's engine (a changed declaration, shutdown) while a request
+    still holds one of its connections: releasing it later must free its place in the budget."""
+    limits(per_server=1, per_tenant=1)
+    server = {"open": 0, "peak": 0}
+    engine = TenantPostgresEngine("postgresql://u@closing.example:5432/db")
+
+    async def connect() -> FakeConnection:
+        return FakeConnection(server)
+
+    engine.get_new_connection = connect  # type: ignore[method-assign]
+
+    async def scenario() -> tuple[int, int, int]:
+        conn = await engine.pool.acquire()
+        await engine.close()
+        await engine.pool.release(conn)
+        row = next(row for row in ledger.server_usage() if row.server == "closing.example:5432")
+        async with engine.pool.acquire():  # a slot is free: the engine serves again
+            during = server["open"]
+        await engine.close()
+        return row.open, during, server["open"]
+
+    assert asyncio.run(scenario()) == (0, 1, 0)
 
 
 @pytest.mark.parametrize(
