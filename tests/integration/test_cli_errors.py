@@ -26,8 +26,8 @@ SPEC = TenantSpec(SLUG)
 
 # Commands that legitimately never touch a tenant's database.
 EXCLUDED = {
-    "serve": "serves every tenant; start-up already logs which are not migrated, and one tenant's "
-    "database must not keep the others from being served",
+    "serve": "serves every tenant; /readyz names the tenants whose database does not answer, and one "
+    "tenant's database must not keep the others from being served",
     "tenants list": "reads the declarations only",
     "plugins list": "reads the installed plugins and the declarations only",
     "plugins check": "checks the installed plugins and their catalogs, never a database",
