@@ -148,6 +148,7 @@ GAMMA = ("create", "gamma", "--name", "Gamma", "--country")
         (("move", "alpha", "--to", "mysql://host/db"), "not a database URL"),
         (("move", "alpha"), "--to"),
         (("drop-source", "alpha"), "no source copy"),
+        (("unfreeze", "alpha"), "is not frozen"),
     ],
 )
 def test_bad_input_exits_1_with_one_line_and_leaves_nothing(deployment, args, says):
