@@ -21,6 +21,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
+from urllib.parse import quote
 
 import asyncpg
 
@@ -71,8 +72,10 @@ def _sqlite_file(url: str) -> Path:
 
 
 def _sqlite(url: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(_sqlite_file(url), timeout=SQLITE_BUSY_TIMEOUT_S, isolation_level=None)
-    return conn
+    """A connection to an existing database file (``mode=rw``: a missing one is an error, not
+    created empty)."""
+    target = f"file:{quote(str(_sqlite_file(url)))}?mode=rw"
+    return sqlite3.connect(target, uri=True, timeout=SQLITE_BUSY_TIMEOUT_S, isolation_level=None)
 
 
 def _sqlite_freeze(url: str, tables: list[str]) -> None:

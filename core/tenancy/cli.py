@@ -324,3 +324,25 @@ def tenants_move(ctx: click.Context, slug: str, target: str | None, drop_source:
 def tenants_drop_source(ctx: click.Context, slug: str) -> None:
     """Delete the frozen copy a move left behind."""
     _drop_source(ctx, slug)
+
+
+@tenants.command("unfreeze")
+@click.argument("slug")
+@click.pass_context
+def tenants_unfreeze(ctx: click.Context, slug: str) -> None:
+    """Make a tenant's database writable again after a move was killed before it could clean up
+    (a move that fails on its own unfreezes the source itself)."""
+    from core.db.freeze import is_frozen, unfreeze
+
+    runtime = _runtime(_settings(ctx), slug)
+    url = runtime.declaration.database_url
+
+    async def thaw() -> bool:
+        frozen = await is_frozen(url)
+        if frozen:
+            await unfreeze(url)
+        return frozen
+
+    if not _run(runtime, thaw):
+        fail(f"tenant '{slug}': its database is not frozen")
+    click.echo(f"{slug}: writable again")

@@ -6,6 +6,7 @@ is covered the day it ships."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -53,6 +54,21 @@ class Operation:
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
+
+
+def served_operations(operations: list[Operation], enabled: Iterable[str]) -> list[Operation]:
+    """``operations`` without the routes of installed plugins none of ``enabled`` names: the app
+    mounts every installed plugin (a tenant declared while it runs may enable any), and a plugin's
+    routes only answer 404 under a tenant that does not enable it."""
+    from core.plugins.manager import available_plugins
+
+    others = available_plugins() - set(enabled)
+
+    def plugin(op: Operation) -> str:
+        rest = op.path.removeprefix(API if op.api else TENANT).strip("/")
+        return rest.split("/", 1)[0]
+
+    return [op for op in operations if plugin(op) not in others]
 
 
 def api_operations(client: Any) -> list[Operation]:

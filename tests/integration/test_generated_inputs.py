@@ -40,7 +40,14 @@ from core.meetings.service import ATTENDANCE_FIELD
 from core.records.search import MAX_SEARCH_LENGTH, MAX_SEARCH_TERMS
 from core.tenancy.context import tenant_context
 from core.testing.environment import TenantSpec, TestEnvironment, build_environment
-from core.testing.surface import API, Operation, api_operations, html_forms, page_operations
+from core.testing.surface import (
+    API,
+    Operation,
+    api_operations,
+    html_forms,
+    page_operations,
+    served_operations,
+)
 from core.testing.web import Browser, sign_in
 from core.web.app import create_app
 
@@ -193,7 +200,8 @@ def world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
         with TestClient(app) as client:
             tenants = {spec.slug: seed(client, env, spec) for spec in SPECS}
             api = api_operations(client)
-            yield World(env, client, tenants, api + page_operations(app, api))
+            enabled = {plugin for spec in SPECS for plugin in spec.plugins}
+            yield World(env, client, tenants, served_operations(api + page_operations(app, api), enabled))
 
 
 # --- checks every answer must pass ------------------------------------------------------------------

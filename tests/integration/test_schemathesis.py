@@ -17,6 +17,7 @@ import schemathesis
 from hypothesis import given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
+from core.plugins.manager import available_plugins
 from core.testing.web import sign_in
 
 TENANT = "alpha"
@@ -28,8 +29,12 @@ EXAMPLES_PER_PROFILE_EXAMPLE = 3
 def alpha_schema(client) -> dict[str, Any]:
     """The served document with ``tenant_slug`` fixed to ``alpha``: fuzzing the slug only finds 404s."""
     document = client.get("/schema/openapi.json").json()
+    # Every installed plugin's API is in the document; the ones alpha does not enable only 404 there.
+    others = available_plugins() - set(client.app.state.registry.get(TENANT).declaration.plugins)
     paths = {}
     for path, item in document["paths"].items():
+        if set(path.split("/")[5:6]) & others:  # /t/{tenant_slug}/api/v1/<plugin>/...
+            continue
         for operation in item.values():
             if isinstance(operation, dict) and "parameters" in operation:
                 operation["parameters"] = [p for p in operation["parameters"] if p["name"] != "tenant_slug"]

@@ -148,6 +148,7 @@ GAMMA = ("create", "gamma", "--name", "Gamma", "--country")
         (("move", "alpha", "--to", "mysql://host/db"), "not a database URL"),
         (("move", "alpha"), "--to"),
         (("drop-source", "alpha"), "no source copy"),
+        (("unfreeze", "alpha"), "is not frozen"),
     ],
 )
 def test_bad_input_exits_1_with_one_line_and_leaves_nothing(deployment, args, says):
@@ -274,3 +275,26 @@ def test_move_sqlite_to_postgres_to_a_second_server_while_a_client_writes(
     finally:
         asyncio.run(drop_database(f"{second_pg_server}/{second}"))
         asyncio.run(drop_database(f"{PG}/{first}"))
+
+
+@pytest.mark.postgres
+def test_move_back_from_postgres_to_sqlite_with_plugin_tables(tmp_path):
+    """The other direction, in this process, with the plugins' tables: every table equal, the
+    chain verifies on SQLite, the PostgreSQL copy dropped."""
+    spec = TenantSpec("back", default_locale="en", locales=("en",), plugins=("networks", "engagement"))
+    with build_environment("postgres", tmp_path, [spec]) as env:
+        settings = env.registry.settings
+        directories = ["--data-dir", str(settings.data_dir), "--tenants-dir", str(settings.tenants_dir)]
+        target = f"sqlite:///{tmp_path / 'back-moved.sqlite3'}"
+        moved = CliRunner().invoke(
+            cli, [*directories, "tenants", "move", "back", "--to", target, "--drop-source"]
+        )
+        assert moved.exit_code == 0, moved.output
+        assert (
+            "networks_" in moved.output
+            and "0 differences" in moved.output
+            and "DIFFERENT" not in moved.output
+        )
+        assert env.databases[0].rsplit("/", 1)[1] not in pg_databases(PG)
+        audit = CliRunner().invoke(cli, [*directories, "audit", "verify", "--tenant", "back"])
+        assert audit.exit_code == 0 and "chain intact" in audit.output, audit.output
