@@ -46,9 +46,9 @@ class Prepared:
         self.build = build
         self.n_params = n_params
         self.limit = limit
-        self._compiled: dict[str, tuple[str, list[Any]]] = {}
+        self._compiled: dict[str, tuple[str, list[Any], str]] = {}
 
-    def _compile(self, engine_type: str) -> tuple[str, list[Any]]:
+    def _compile(self, engine_type: str) -> tuple[str, list[Any], str]:
         params: list[Any] = [Param(i) for i in range(self.n_params)]
         query = self.build(*params, _LIMIT_SENTINEL) if self.limit else self.build(*params)
         (querystring,) = query.querystrings
@@ -62,15 +62,21 @@ class Prepared:
                 raise ValueError("a prepared query with a bound limit must end with its LIMIT")
             template = template.removesuffix(literal) + " LIMIT {}"
             args = [*args, Param(self.n_params)]
-        self._compiled[engine_type] = (template, args)
-        return template, args
+        # The engine's SQL too (placeholders ``?`` or ``$n``), so that no request compiles it again.
+        sql, _ = QueryString(template, *args).compile_string(engine_type=engine_type)
+        self._compiled[engine_type] = (template, args, sql)
+        return template, args, sql
 
     async def rows(self, *values: Any) -> list[dict[str, Any]]:
         engine = self.table._meta.db  # the routing engine: raises when no tenant is in context
         engine_type = engine.engine_type
-        template, args = self._compiled.get(engine_type) or self._compile(engine_type)
+        template, args, sql = self._compiled.get(engine_type) or self._compile(engine_type)
         bound = [values[a.position] if isinstance(a, Param) else a for a in args]
-        response = await engine.run_querystring(QueryString(template, *bound))
+        querystring = QueryString(template, *bound)
+        # Compiled already: Piccolo's own "frozen" form, which its engines take as it is (re-parsing
+        # the template of a 20-column join cost about 0.1 ms a query).
+        querystring._frozen_compiled_strings = (sql, bound)
+        response = await engine.run_querystring(querystring)
         return engine.transform_response_to_dicts(response) if response else []
 
 
