@@ -90,7 +90,7 @@ def test_unknown_paths_and_tenants_add_no_label_values(client):
     assert {"other", "alpha"} <= _values(after, "tenant")
     assert not any(value.startswith("nobody-") for value in _values(after, "tenant"))
     assert _values(after, "route") - _values(before, "route") <= templates | {"unmatched"}
-    assert _values(after, "method") <= {"GET", "POST", "DELETE", "other"}
+    assert _values(after, "method") - _values(before, "method") <= {"GET", "POST", "DELETE", "other"}
     assert len(after) - len(before) <= 3 * 4 * 5  # methods x status classes x the new routes at most
 
 
