@@ -99,13 +99,15 @@ def contributed(pm: Any, hook: str) -> list[tuple[str, list[Any]]]:
     return found
 
 
-def plugin_routers(pm: Any) -> list[Router]:
-    """One page router and one API router per plugin of ``pm`` (a manager holding every plugin some
-    tenant enables) that contributes routes. Pages stay out of the OpenAPI document; the API is in
-    it, behind bearer tokens."""
+def plugin_routers(pm: Any, only: set[str] | None = None) -> list[Router]:
+    """One page router and one API router per plugin of ``pm`` (of those in ``only``, when given)
+    that contributes routes. Pages stay out of the OpenAPI document; the API is in it, behind bearer
+    tokens."""
     routers = []
     for hook, api, prefix in (("pilot_crm_routes", False, ""), ("pilot_crm_api_routes", True, "/api/v1")):
         for name, handlers in contributed(pm, hook):
+            if only is not None and name not in only:
+                continue
             routers.append(
                 Router(
                     path=f"/t/{{tenant_slug:str}}{prefix}/{name}",
@@ -120,11 +122,38 @@ def plugin_routers(pm: Any) -> list[Router]:
     return routers
 
 
+class PluginMounts:
+    """The plugins whose routes the app has mounted: those some tenant enables. Registering a
+    plugin's handlers is most of the cost of making an app, so a plugin no tenant enables is not
+    mounted; when a reload (``core.tenancy.watch``) brings a tenant that enables one, its routers
+    are registered then, on the running app (Litestar rebuilds its routing trie and OpenAPI
+    document)."""
+
+    def __init__(self, servable: Any) -> None:
+        self.servable = servable
+        self.mounted: set[str] = set()
+
+    def routers_for(self, tenants: Any) -> list[Router]:
+        """The routers of the plugins ``tenants`` enable that are not mounted yet (marked mounted)."""
+        known = {name for name, plugin in self.servable.list_name_plugin() if plugin}
+        wanted = {name for tenant in tenants for name in tenant.declaration.plugins} & known
+        new = wanted - self.mounted
+        self.mounted |= new
+        return plugin_routers(self.servable, only=new) if new else []
+
+    def mount_new(self, app: Any, tenants: Any) -> None:
+        for router in self.routers_for(tenants):
+            app.register(router)
+        if self.mounted:
+            log.debug("plugins mounted: %s", ", ".join(sorted(self.mounted)))
+
+
 def servable_manager(managers: list[Any]) -> Any:
     """A manager holding every plugin the tenants' ``managers`` hold and every other installed plugin
-    that passes its checks (``pilot-crm plugins check``): routes and templates are mounted once, when
-    the app is made, and a tenant declared while it runs (``core.tenancy.watch``) may enable any
-    installed plugin. The gate keeps each plugin's routes to the tenants that enable it."""
+    that passes its checks (``pilot-crm plugins check``): a tenant declared while the app runs
+    (``core.tenancy.watch``) may enable any of them. Their templates are found from the start;
+    their routes are mounted once some tenant enables them (:class:`PluginMounts`), and the gate
+    keeps them to the tenants that do."""
     from core.plugins.startup import check_installed
 
     plugins = {name: p for pm in managers for name, p in pm.list_name_plugin() if name != "core" and p}

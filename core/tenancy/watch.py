@@ -19,6 +19,7 @@ import logging
 import os
 import signal
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from core.tenancy.registry import TenantRegistry, TenantRuntime
@@ -61,8 +62,14 @@ async def retire(runtime: TenantRuntime, grace: float = GRACE_SECONDS) -> None:
 class DeclarationWatcher:
     """Started on app start-up, stopped on shutdown (``core.web.app``)."""
 
-    def __init__(self, registry: TenantRegistry, interval: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        registry: TenantRegistry,
+        interval: float = POLL_SECONDS,
+        on_reload: Callable[[Iterable[TenantRuntime]], None] | None = None,
+    ) -> None:
         self.registry = registry
+        self.on_reload = on_reload  # the app mounts plugins a new tenant enables (core.plugins.routes)
         self.interval = interval
         self._seen: Snapshot = {}
         self._task: asyncio.Task[None] | None = None
@@ -80,6 +87,9 @@ class DeclarationWatcher:
         async with self._lock:
             try:
                 fresh, reloaded = self.registry.read()
+                if self.on_reload is not None:
+                    # Before the swap: no request finds its tenant without the routes.
+                    self.on_reload(fresh.values())
                 self.registry.swap(fresh)
             except Exception:  # the running set stays whatever went wrong
                 log.exception("reloading the tenant declarations failed: the running set stays")

@@ -19,7 +19,7 @@ from core.accounts.throttle import Throttles
 from core.audit.api import audit_export, audit_log
 from core.db.budget import PoolLimits
 from core.db.budget import configure as configure_pools
-from core.plugins.routes import plugin_routers, servable_manager
+from core.plugins.routes import PluginMounts, servable_manager
 from core.plugins.startup import verify_plugins
 from core.settings import Settings
 from core.tenancy.context import tenant_context
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     registry = registry or TenantRegistry.load(settings)
     verify_plugins(registry)  # a broken plugin stops the app here, with one line (core.plugins.startup)
     plugins = servable_manager([tenant.plugins for tenant in registry])
+    mounts = PluginMounts(plugins)
     plugin_templates = [d for dirs in plugins.hook.pilot_crm_template_dirs() for d in dirs]
 
     api = Router(
@@ -171,7 +172,9 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
                     "tenant %s is not migrated: run `pilot-crm migrate --tenant %s`", tenant.slug, tenant.slug
                 )
 
-    watcher = DeclarationWatcher(registry)  # new, changed, moved and removed tenants without a restart
+    # New, changed, moved and removed tenants without a restart; plugins a new tenant enables are
+    # mounted on the running app.
+    watcher = DeclarationWatcher(registry, on_reload=lambda fresh: mounts.mount_new(app, fresh))
 
     async def close_all() -> None:
         await registry.close()
@@ -184,7 +187,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
             home,
             api,
             pages,
-            *plugin_routers(plugins),
+            *mounts.routers_for(registry),
             create_static_files_router(path="/static", directories=[STATIC_DIR]),
             create_static_files_router(path="/fonts", directories=[FONTS_DIR], name="fonts"),
         ],

@@ -106,6 +106,11 @@ def test_a_tenant_created_by_the_cli_is_served_without_restart(deployment, serve
     # A plugin no tenant enabled when the server started is served to the new tenant, only to it.
     assert status(f"{server}/t/beta/api/v1/networks/") == 401
     assert status(f"{server}/t/alpha/api/v1/networks/") == 404
+    to_login = httpx.get(f"{server}/t/beta/networks/new", timeout=10)  # its pages too, signed in only
+    assert to_login.status_code == 303 and "/t/beta/login" in to_login.headers["location"], to_login
+    assert status(f"{server}/t/alpha/networks/new") == 404
+    openapi = httpx.get(f"{server}/schema/openapi.json", timeout=10).json()
+    assert any(path.startswith("/t/{tenant_slug}/api/v1/networks") for path in openapi["paths"])
 
 
 def test_a_bad_declaration_is_logged_and_ignored_while_the_others_are_served(deployment, server):
