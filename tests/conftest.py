@@ -14,7 +14,10 @@ tenants, stay on one worker; the browser suite is one unit (one served app, one 
 defaults are set here rather than in ``addopts`` so that ``-p no:xdist`` still works; ``-n 0`` runs
 serially, and a ``-n`` or ``--dist`` given on the command line wins."""
 
+import compileall
 import os
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -28,9 +31,28 @@ settings.register_profile("deep", max_examples=300, derandomize=False, **COMMON)
 settings.load_profile("bounded")  # --hypothesis-profile=deep loads the other one afterwards
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI", "").lower() == "true" and "postgres" not in chosen_backends(config):
         raise pytest.UsageError(f"CI=true runs every backend: {OPTION} must include postgres")
+    if not hasattr(config, "workerinput"):
+        keep_bytecode()
+
+
+def keep_bytecode() -> None:
+    """Let the run's processes cache compiled modules, whatever the environment says.
+
+    The suite starts several hundred ``pilot-crm`` processes (CLI commands, servers, plugin checks).
+    Where ``PYTHONDONTWRITEBYTECODE`` is set (some CI images set it), each of them compiled the
+    project's modules from source again: measured, 2.1 s against 1.25 s for ``pilot-crm plugins
+    list``. The project is compiled once here; the workers and every process they start inherit
+    the environment without the variable."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+    for package in ("core", "plugins"):
+        compileall.compile_dir(ROOT / package, quiet=1, workers=0)
 
 
 # Each worker builds tenants of its own on the one shared PostgreSQL; measured on 2 cores, capped with margin.
