@@ -107,14 +107,25 @@ class TenantPostgresEngine(PostgresEngine):
         return self.tenant_pool()
 
     async def get_new_connection(self) -> asyncpg.Connection:
-        """A connection with this process's statement time limit (none behind PgBouncer, which
-        refuses it as a start-up parameter) and no statement cache behind PgBouncer."""
+        """A connection with this process's statement time limit and plans made for each query's
+        values; behind PgBouncer, which refuses both as start-up parameters, no statement cache
+        instead (and so a plan for each query's values too).
+
+        asyncpg prepares every statement, and after five runs PostgreSQL may switch a prepared
+        statement to a generic plan, made without the values. For a search (``search_text LIKE
+        $1``) that plan cannot know how few rows match, so it walks the list's sort index and
+        filters every row: 92 ms for a word that matches nothing among 100,000 contacts, against
+        0.06 ms through the trigram index with the plan for the actual word. Planning each run
+        costs a fraction of a millisecond."""
         limits = current_limits()
         options: dict[str, Any] = {"timeout": limits.connect_timeout}
         if self.behind_pgbouncer:
             options["statement_cache_size"] = 0
-        elif limits.statement_timeout_ms:
-            options["server_settings"] = {"statement_timeout": str(limits.statement_timeout_ms)}
+        else:
+            settings = {"plan_cache_mode": "force_custom_plan"}
+            if limits.statement_timeout_ms:
+                settings["statement_timeout"] = str(limits.statement_timeout_ms)
+            options["server_settings"] = settings
         return await asyncpg.connect(self.config["dsn"], **options)
 
     async def start_connection_pool(self, **kwargs: Any) -> None:

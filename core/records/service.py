@@ -345,12 +345,14 @@ class RecordService:
         archived_only: bool = False,
         sort: str | None = None,
         count: bool = False,
+        largest: int = MAX_LIMIT,
     ) -> Page:
         """One page of the list. ``cursor`` is a page's ``next`` or ``previous``; ``sort`` one of
         ``sort_order``'s, or ``RELEVANCE`` (the best matches of ``q`` first); ``archived_only``
         (coordinators) lists the archived records alone; ``count`` adds the number of records the
-        whole list holds."""
-        limit = max(1, min(int(limit), MAX_LIMIT))
+        whole list holds. ``limit`` is capped at ``largest``: ``MAX_LIMIT`` for clients, more for an
+        export, which reads the whole list a page at a time."""
+        limit = max(1, min(int(limit), largest))
         if archived_only and not self.may_see_archived():
             raise PermissionDenied()
         terms, indexed = indexed_first(search_terms(q))
