@@ -1,9 +1,9 @@
 """A broken plugin is found before any tenant uses it: ``pilot-crm plugins check`` names it in one
-line and exits 1, and ``migrate`` and ``serve`` refuse with that line before touching any tenant
-database. Each broken plugin is a real installed distribution (a ``.dist-info`` with a
-``pilot_crm.plugins`` entry point, on the ``PYTHONPATH`` of the ``pilot-crm`` process), written from
-one table of cases; a sound one, written the same way, passes and migrates, so the harness itself
-is not what refuses."""
+line and exits 1, and ``migrate``, ``serve`` and ``tenants check`` refuse with that line before
+touching any tenant database (each of them on a third of the cases, in turn). Each broken plugin
+is a real installed distribution (a ``.dist-info`` with a ``pilot_crm.plugins`` entry point, on
+the ``PYTHONPATH`` of the ``pilot-crm`` process), written from one table of cases; a sound one,
+written the same way, passes and migrates, so the harness itself is not what refuses."""
 
 from __future__ import annotations
 
@@ -305,10 +305,18 @@ def run_all(cmds: dict[str, list[str]], env: dict[str, str]) -> dict[str, subpro
     return done
 
 
+# Each case is refused by ``plugins check`` and by one of the commands that start from the tenants,
+# in turn, so each of those refuses many kinds of breakage. They all refuse through one check
+# (``core.plugins.startup``); a process each for every command and every case cost minutes.
+STARTING = ("migrate", "serve", "tenants check")
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.description for c in CASES])
 def test_a_broken_plugin_is_named_in_one_line_and_stops_migrate_and_serve(tmp_path, case):
     env = workspace(tmp_path, case)
-    for command, result in run_all(commands(tmp_path), env).items():
+    starting = STARTING[CASES.index(case) % len(STARTING)]
+    chosen = {name: cmd for name, cmd in commands(tmp_path).items() if name in ("plugins check", starting)}
+    for command, result in run_all(chosen, env).items():
         lines = result.stderr.splitlines()
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         assert len(lines) == 1, (command, lines)
