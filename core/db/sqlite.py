@@ -10,7 +10,8 @@ failing with "database is locked" at commit time.
 Connections run on the process's few SQLite threads (:mod:`core.db.sqlite_connection`) and count
 against its cap on open connections; idle ones close (:mod:`core.db.sqlite_resources`). So threads
 and file descriptors stay bounded whatever the number of tenants: threads by
-``PILOT_CRM_SQLITE_THREADS`` (16), descriptors by 3 × ``PILOT_CRM_SQLITE_MAX_CONNECTIONS`` (256).
+``PILOT_CRM_SQLITE_THREADS`` (two per core, at least 4), descriptors by 3 ×
+``PILOT_CRM_SQLITE_MAX_CONNECTIONS`` (256).
 A statement runs at most ``PILOT_CRM_STATEMENT_TIMEOUT_MS`` (:mod:`core.db.time_limit`).
 """
 

@@ -19,7 +19,7 @@ whatever the number of tenants:
   raised, to 4,096 if the hard limit allows; if the hard limit is too low, the cap is lowered to
   fit and a warning says so.
 * **threads**: the SQLite threads of :mod:`core.db.sqlite_connection` (``PILOT_CRM_SQLITE_THREADS``,
-  default 16), whatever the number of connections.
+  default two per core, at least 4), whatever the number of connections.
 
 Each connection is idle, in use or retired; every change happens under one lock, so a connection
 is never handed to two callers, nor closed while in use. Usage is reported to
