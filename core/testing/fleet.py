@@ -15,13 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
+
 from core.accounts.service import create_user, issue_token
 from core.db.migrate import migrate_tenant
 from core.db.postgres import copy_database, drop_database, server_of
 from core.settings import Settings
 from core.tenancy.context import tenant_context
 from core.tenancy.registry import TenantRegistry
-from core.testing.environment import TEST_PASSWORD, TenantSpec
+from core.testing.environment import PG_USER, TEST_PASSWORD, TenantSpec
 
 ROLE = "coordinator"
 PARALLEL = 25  # databases created or dropped at once (each takes a connection to its server)
@@ -44,6 +46,26 @@ class Fleet:
 
     def registry(self) -> TenantRegistry:
         return TenantRegistry.load(self.settings)
+
+    async def _per_server(self, sql: str) -> dict[str, int]:
+        """``sql`` (one value, the fleet's database names as ``$1``) asked of each server."""
+        found = {}
+        for server, names in self.databases.items():
+            conn = await asyncpg.connect(f"postgresql://{PG_USER}@{server}/postgres")
+            try:
+                found[server] = await conn.fetchval(sql, names)
+            finally:
+                await conn.close()
+        return found
+
+    async def connections(self) -> dict[str, int]:
+        """Connections to the fleet's databases per server, as each server counts them."""
+        return await self._per_server("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY($1::text[])")
+
+    async def sessions(self) -> int:
+        """Connections ever opened to the fleet's databases (``pg_stat_database.sessions``)."""
+        sql = "SELECT coalesce(sum(sessions), 0) FROM pg_stat_database WHERE datname = ANY($1::text[])"
+        return sum((await self._per_server(sql)).values())
 
 
 def _declare(root: Path, servers: Sequence[str], count: int, prefix: str) -> Fleet:

@@ -123,32 +123,6 @@ class Sampler(threading.Thread):
                 await conn.close()
 
 
-async def sessions(fleet: Fleet) -> int:
-    """Connections ever opened to the fleet's databases (pg_stat_database.sessions)."""
-    total = 0
-    for server, names in fleet.databases.items():
-        conn = await asyncpg.connect(f"postgresql://{PG_USER}@{server}/postgres")
-        try:
-            query = "SELECT coalesce(sum(sessions), 0) FROM pg_stat_database WHERE datname = ANY($1::text[])"
-            total += await conn.fetchval(query, names)
-        finally:
-            await conn.close()
-    return total
-
-
-async def connections(fleet: Fleet) -> dict[str, int]:
-    counts = {}
-    for server, names in fleet.databases.items():
-        conn = await asyncpg.connect(f"postgresql://{PG_USER}@{server}/postgres")
-        try:
-            counts[server] = await conn.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY($1::text[])", names
-            )
-        finally:
-            await conn.close()
-    return counts
-
-
 def serve(fleet: Fleet, args: argparse.Namespace, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -216,16 +190,16 @@ def main() -> int:
             wrk(port, spread, 2, args.connections, args.threads)  # warm-up: every tenant's first query
             sampler = Sampler(fleet)
             sampler.start()
-            opened = asyncio.run(sessions(fleet))
+            opened = asyncio.run(fleet.sessions())
             all_tenants = wrk(port, spread, args.seconds, args.connections, args.threads)
-            all_tenants["opened"] = asyncio.run(sessions(fleet)) - opened
+            all_tenants["opened"] = asyncio.run(fleet.sessions()) - opened
             sampler.stop.set()
             sampler.join()
-            opened = asyncio.run(sessions(fleet))
+            opened = asyncio.run(fleet.sessions())
             one_tenant = wrk(port, single, args.seconds, args.connections, args.threads)
-            one_tenant["opened"] = asyncio.run(sessions(fleet)) - opened
+            one_tenant["opened"] = asyncio.run(fleet.sessions()) - opened
             time.sleep(args.idle * 1.5)
-            left = asyncio.run(connections(fleet))
+            left = asyncio.run(fleet.connections())
         finally:
             stop(process)
         budget = args.budget * args.workers

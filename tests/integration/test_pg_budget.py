@@ -69,20 +69,6 @@ async def serving(fleet: Fleet, registry: TenantRegistry):
         await registry.close()
 
 
-async def connections(fleet: Fleet) -> dict[str, int]:
-    """Connections to the fleet's databases per server, as each server counts them."""
-    counts = {}
-    for server, names in fleet.databases.items():
-        conn = await asyncpg.connect(f"postgresql://{PG_USER}@{server}/postgres")
-        try:
-            counts[server] = await conn.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY($1::text[])", names
-            )
-        finally:
-            await conn.close()
-    return counts
-
-
 async def watch(fleet: Fleet, until: asyncio.Event, peaks: dict[str, int], ledger: dict[str, int]) -> None:
     """Record the highest count per server, from the servers and from this process's ledger."""
     monitors = {
@@ -146,7 +132,7 @@ def test_fifty_tenants_on_two_servers_stay_within_the_budget(
             await asyncio.gather(*(request(slug, write) for write in (True, False) for slug in fleet.slugs))
             done.set()
             await watcher
-            after = await connections(fleet)
+            after = await fleet.connections()
             closed = await eventually(lambda: _all_closed(fleet), 5)
         return statuses, peaks, ledger, after | {"closed": int(closed)}
 
@@ -161,7 +147,7 @@ def test_fifty_tenants_on_two_servers_stay_within_the_budget(
 
 
 async def _all_closed(fleet: Fleet) -> bool:
-    return not any((await connections(fleet)).values()) and all(
+    return not any((await fleet.connections()).values()) and all(
         row.open == 0 for row in usage() if row.server in fleet.databases
     )
 
@@ -194,7 +180,7 @@ def test_a_spent_budget_takes_an_idle_connection_then_answers_503(
 
             seen["idle"] = [await status(first), await status(second)]  # both keep an idle connection
             seen["taken"] = await status(third)  # takes one of them
-            seen["count"] = await connections(fleet)
+            seen["count"] = await fleet.connections()
             # Two other requests hold both connections of the first server.
             releases = {slug: asyncio.Event() for slug in (first, second)}
             held = {slug: asyncio.Event() for slug in (first, second)}
