@@ -192,8 +192,9 @@ class Server:
                 self.process.wait()
 
 
-def wrk(url: str, token: str, connections: int, threads: int, seconds: int) -> float:
-    """Requests per second wrk measured; SystemExit when any answer was not a 2xx or a socket failed."""
+def wrk(url: str, token: str, connections: int, threads: int, seconds: int, timeout: str = "10s") -> float:
+    """Requests per second wrk measured; SystemExit when any answer was not a 2xx or a socket failed
+    (also the wrk round of ``bench_search.py``)."""
     out = subprocess.run(
         [
             "wrk",
@@ -201,7 +202,7 @@ def wrk(url: str, token: str, connections: int, threads: int, seconds: int) -> f
             f"-c{connections}",
             f"-d{max(1, seconds)}s",
             "--timeout",
-            "10s",
+            timeout,
             "-H",
             f"Authorization: Bearer {token}",
             url,

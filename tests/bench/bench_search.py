@@ -34,7 +34,6 @@ import argparse
 import asyncio
 import os
 import random
-import re
 import shutil
 import socket
 import sqlite3
@@ -65,6 +64,7 @@ from core.records.search import fold, search_text  # noqa: E402
 from core.tenancy.context import tenant_context  # noqa: E402
 from core.tenancy.registry import TenantRuntime  # noqa: E402
 from core.testing.environment import TenantSpec, TestEnvironment, build_environment, postgres_reachable  # noqa: E402
+from tests.bench.bench_http_list import wrk  # noqa: E402
 
 SLUG = "bench"
 ROLE = "coordinator"
@@ -223,26 +223,8 @@ class RawIndex:
 
 
 def wrk_rate(url: str, token: str, seconds: int) -> float:
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            "-c16",
-            "--timeout",
-            "30s",
-            f"-d{seconds}s",
-            "-H",
-            f"Authorization: Bearer {token}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if not match or "Non-2xx" in out or float(match.group(1)) == 0:
-        raise RuntimeError(f"wrk: {out}")
-    return float(match.group(1))
+    """The list's rate with wrk: 2 threads, 16 connections, as ``bench_http_list.py`` measures it."""
+    return wrk(url, token, connections=16, threads=2, seconds=seconds, timeout="30s")
 
 
 def while_searching(
