@@ -27,6 +27,7 @@ from filelock import FileLock
 
 from core.db.postgres import drop_database
 from core.testing.environment import PG_HOST, PG_PORT, PG_USER
+from core.testing.processes import free_port, stop  # noqa: F401 - the tests take free_port from here
 
 # The repository checkout the tests run from (its tenants/, locales/ and plugin catalogs). The app
 # itself never looks here: an installed app finds everything it ships inside its packages.
@@ -72,12 +73,6 @@ def drop_databases(urls: Sequence[str]) -> None:
     asyncio.run(drop())
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def refused_port() -> Iterator[int]:
     """A loopback port that refuses connections while the block runs: bound but never listening, so
@@ -114,12 +109,7 @@ def serving(
         _wait_healthy(origin, process, log)
         yield origin
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
 
 
 # --- Installed copies: wheels in fresh virtualenvs ----------------------------------------------------

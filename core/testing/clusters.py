@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 from core.testing.environment import PG_HOST, PG_USER
+from core.testing.processes import listening
 
 CLUSTER = os.environ.get("PILOT_CRM_TEST_PG2_CLUSTER", "pilotcrm-test")
 PORT = int(os.environ.get("PILOT_CRM_TEST_PG2_PORT", "5433"))
@@ -24,14 +24,6 @@ PORT = int(os.environ.get("PILOT_CRM_TEST_PG2_PORT", "5433"))
 
 class SecondServerUnavailable(Exception):
     """Why this machine has no second server (one line)."""
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection((PG_HOST, port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def _version() -> str:
@@ -52,7 +44,7 @@ def ensure_second_server() -> str:
     """The DSN prefix (``postgresql://user@host:port``) of the second server, creating and starting
     its cluster when needed. Raises SecondServerUnavailable with the reason when it cannot."""
     prefix = f"postgresql://{PG_USER}@{PG_HOST}:{PORT}"
-    if _listening(PORT):
+    if listening(PORT, PG_HOST, timeout=1):
         return prefix
     if shutil.which("pg_createcluster") is None:
         raise SecondServerUnavailable("Debian's cluster tools (pg_createcluster) are not installed")
@@ -63,7 +55,7 @@ def ensure_second_server() -> str:
         _run("pg_createcluster", version, CLUSTER, "--port", str(PORT), "--", "--auth=trust")
     _run("pg_ctlcluster", "--skip-systemctl-redirect", version, CLUSTER, "start")
     for _ in range(100):
-        if _listening(PORT):
+        if listening(PORT, PG_HOST, timeout=1):
             return prefix
         time.sleep(0.1)
     raise SecondServerUnavailable(f"cluster {CLUSTER} started but does not listen on port {PORT}")

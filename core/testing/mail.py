@@ -4,7 +4,6 @@ test can read the mails the app sent: recipient, subject, body, links."""
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from email import message_from_bytes, policy
@@ -12,14 +11,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from core.settings import MailSettings
+from core.testing.processes import free_port
 
 LINK = re.compile(r"https?://\S+")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class MailSink:
@@ -44,7 +38,7 @@ class MailSink:
     def start(self) -> MailSink:
         from aiosmtpd.controller import Controller
 
-        self.port = _free_port()
+        self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from core.testing.processes import free_port, listening, stop
 
 BINARY_PLACES = ("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer")
 RUN_AS = "postgres"
@@ -32,20 +33,6 @@ def _binary() -> str:
     if found is None:
         raise PgBouncerUnavailable("pgbouncer is not installed (Debian: apt-get install pgbouncer)")
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 def configuration(port: int, server_host: str, server_port: int, user: str, folder: Path) -> str:
@@ -74,7 +61,7 @@ def running_pgbouncer(server_host: str, server_port: int, user: str) -> Iterator
     binary = _binary()
     folder = Path(tempfile.mkdtemp(prefix="pilot-crm-pgbouncer-"))
     folder.chmod(0o755)
-    port = _free_port()
+    port = free_port()
     ini = folder / "pgbouncer.ini"
     ini.write_text(configuration(port, server_host, server_port, user, folder), encoding="utf-8")
     (folder / "users.txt").write_text(f'"{user}" ""\n', encoding="utf-8")
@@ -86,7 +73,7 @@ def running_pgbouncer(server_host: str, server_port: int, user: str) -> Iterator
         process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603 - our binary
     try:
         for _ in range(100):
-            if _listening(port):
+            if listening(port):
                 break
             if process.poll() is not None:
                 break
@@ -98,11 +85,5 @@ def running_pgbouncer(server_host: str, server_port: int, user: str) -> Iterator
             raise PgBouncerUnavailable(f"pgbouncer exited with code {process.returncode}: {reason}")
         yield port
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process, timeout=5)
         shutil.rmtree(folder, ignore_errors=True)
