@@ -85,7 +85,6 @@ class MailSettings:
 class Settings:
     data_dir: Path
     tenants_dir: Path
-    pg_pool_size: int  # connections per PostgreSQL tenant per app process
     secure_cookies: bool  # set behind TLS (PILOT_CRM_SECURE_COOKIES=1): cookies only over HTTPS
     mail: MailSettings = field(default_factory=MailSettings)
     # Where members reach the app, for the links in mails ("https://crm.example.org"); when empty,
@@ -108,7 +107,6 @@ class Settings:
         return cls(
             data_dir=data.resolve(),
             tenants_dir=tenants.resolve(),
-            pg_pool_size=int(os.environ.get("PILOT_CRM_PG_POOL_SIZE", "5")),
             secure_cookies=_flag("PILOT_CRM_SECURE_COOKIES"),
             mail=MailSettings.from_env(),
             base_url=os.environ.get("PILOT_CRM_BASE_URL", "").rstrip("/"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
@@ -121,7 +120,7 @@ def create_app(settings: Settings | None = None, registry: TenantRegistry | None
     uvicorn do in each worker process: ``core.web.app:create_app`` with ``factory=True``), it reads
     its settings from the environment (PILOT_CRM_DATA_DIR, PILOT_CRM_TENANTS_DIR and the rest)."""
     settings = settings or Settings.from_env()
-    configure_pools(replace(PoolLimits.from_env(), per_tenant=settings.pg_pool_size))
+    configure_pools(PoolLimits.from_env())  # PILOT_CRM_PG_* (core.db.budget)
     registry = registry or TenantRegistry.load(settings)
     verify_plugins(registry)  # a broken plugin stops the app here, with one line (core.plugins.startup)
     plugins = servable_manager([tenant.plugins for tenant in registry])

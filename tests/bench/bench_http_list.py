@@ -49,6 +49,7 @@ import httpx  # noqa: E402
 
 from core.accounts.roles import SYSTEM  # noqa: E402
 from core.contacts.tables import Contact  # noqa: E402
+from core.db.budget import PoolLimits  # noqa: E402
 from core.db.routing import RoutingEngine  # noqa: E402
 from core.db.sqlite import BUSY_TIMEOUT_MS, PRAGMAS  # noqa: E402
 from core.organizations.service import OrganizationService  # noqa: E402
@@ -139,7 +140,7 @@ def raw_config(env: TestEnvironment, queries: list[tuple[str, list[Any]]], token
         "database": url.removeprefix("sqlite:///") if env.backend == "sqlite" else url,
         "pragmas": list(PRAGMAS),
         "busy_timeout": BUSY_TIMEOUT_MS / 1000,
-        "pool_size": env.registry.settings.pg_pool_size,
+        "pool_size": PoolLimits.from_env().per_tenant,  # sized like the product's
         "path": PATH,
         "limit": LIMIT,
         "token_sql": token_sql,
