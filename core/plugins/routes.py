@@ -144,8 +144,6 @@ class PluginMounts:
     def mount_new(self, app: Any, tenants: Any) -> None:
         for router in self.routers_for(tenants):
             app.register(router)
-        if self.mounted:
-            log.debug("plugins mounted: %s", ", ".join(sorted(self.mounted)))
 
 
 def servable_manager(managers: list[Any]) -> Any:
